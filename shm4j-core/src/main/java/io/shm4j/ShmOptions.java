@@ -1,0 +1,70 @@
+package io.shm4j;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where regions live and how they are created. Immutable; each {@code with…} returns a copy.
+ *
+ * <pre>{@code
+ * ShmOptions opts = ShmOptions.defaults()
+ *         .withDirectory(Path.of("/dev/shm/myapp"))
+ *         .withFileMode(FileMode.GROUP_READ);
+ * }</pre>
+ *
+ * @param directory     the region directory, or {@code null} for the default: {@code SHM4J_DIR}
+ *                      if set, else {@code /dev/shm/shm4j} where {@code /dev/shm} exists, else
+ *                      {@code shm4j} under {@code java.io.tmpdir}
+ * @param fileMode      permissions of newly created region files
+ * @param maxObjectSize largest payload a shared object accepts, in bytes
+ */
+public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize) {
+
+    /** Default {@link #maxObjectSize()}: 64 MiB. */
+    public static final int DEFAULT_MAX_OBJECT_SIZE = 64 << 20;
+
+    /** Permissions of region files shm4j creates. */
+    public enum FileMode {
+        /** {@code 0600}: only the owner's processes can map the region. */
+        OWNER_ONLY("rw-------"),
+        /** {@code 0640}: the group may read (followers of another user in the group). */
+        GROUP_READ("rw-r-----"),
+        /** {@code 0660}: the group may read and write. */
+        GROUP_WRITE("rw-rw----");
+
+        private final String posix;
+
+        FileMode(String posix) {
+            this.posix = posix;
+        }
+
+        /** The mode as {@link java.nio.file.attribute.PosixFilePermissions#fromString} spells it. */
+        public String posix() {
+            return posix;
+        }
+    }
+
+    public ShmOptions {
+        Objects.requireNonNull(fileMode, "fileMode");
+        if (maxObjectSize < 0) {
+            throw new IllegalArgumentException("maxObjectSize must be >= 0, got " + maxObjectSize);
+        }
+    }
+
+    /** Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects. */
+    public static ShmOptions defaults() {
+        return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE);
+    }
+
+    public ShmOptions withDirectory(Path directory) {
+        return new ShmOptions(directory, fileMode, maxObjectSize);
+    }
+
+    public ShmOptions withFileMode(FileMode fileMode) {
+        return new ShmOptions(directory, fileMode, maxObjectSize);
+    }
+
+    public ShmOptions withMaxObjectSize(int maxObjectSize) {
+        return new ShmOptions(directory, fileMode, maxObjectSize);
+    }
+}
