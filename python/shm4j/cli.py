@@ -36,6 +36,8 @@ class _Failure(Exception):
 
 def main(argv=None):
     args = _parser().parse_args(argv)
+    args.dir = getattr(args, "dir", None)
+    args.verbose = getattr(args, "verbose", False)
     try:
         return args.command(args) or OK
     except _Failure as e:
@@ -61,8 +63,11 @@ def _fail(args, code, message, error):
 
 def _parser():
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--dir", help="region directory (default: $SHM4J_DIR, else /dev/shm/shm4j)")
-    common.add_argument("--verbose", action="store_true", help="print stack traces of errors")
+    # SUPPRESS: an option given before the command is not reset by the command's own default.
+    common.add_argument("--dir", default=argparse.SUPPRESS,
+                        help="region directory (default: $SHM4J_DIR, else /dev/shm/shm4j)")
+    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="print stack traces of errors")
     p = argparse.ArgumentParser(prog="python3 -m shm4j", parents=[common],
                                 description="Read and publish shm4j shared objects.")
     sub = p.add_subparsers(dest="name", required=True, metavar="COMMAND")

@@ -93,6 +93,7 @@ class Follower(Closeable):
         self._cached_version = -1
         self._cached_value = None
         self._has_value = False
+        self.retries = 0             # copies discarded because the master wrote the slot meanwhile
 
     @property
     def region(self):
@@ -223,6 +224,7 @@ class Follower(Closeable):
                                 "region %s: committed is %d but its slot holds version %d; remove the "
                                 "file and restart the master" % (self.region, v, version))
                         if zlib.crc32(data) == crc:
+                            self.retries += attempts
                             return Snapshot(version, ptime, _content_type(ctype, self.region), data)
                         if crc_failure == (v, q1):
                             raise CorruptRegionError(
