@@ -2,6 +2,7 @@
 ``io.shm4j.internal.ObjectRegionDescriptor``. All integers are little-endian."""
 import enum
 import struct
+from typing import NamedTuple
 
 from .errors import CorruptRegionError
 
@@ -36,6 +37,7 @@ SLOT_HEADER_LENGTH = 64
 
 SLOT_ALIGNMENT = 64
 MIN_SLOT_CAPACITY = 4096 - SLOT_HEADER_LENGTH
+MAX_SLOT_CAPACITY = 2**31 - 1  # slot lengths are 32-bit; Java refuses larger capacities too
 
 # Word indexes for the 8-byte ('Q') and 4-byte ('I') views of a mapping (offset // size).
 FLAGS_WORD = FLAGS_OFFSET // 4
@@ -73,6 +75,17 @@ def capacity_for(length, current_capacity):
     return (cap + SLOT_ALIGNMENT - 1) & -SLOT_ALIGNMENT
 
 
+class SlotFields(NamedTuple):
+    """A slot's header fields as stored, for inspection."""
+    seq: int
+    version: int
+    length: int
+    content_type: int
+    publish_time_ns: int
+    crc32: int
+    crc_ok: object  # True/False, or None if length is beyond the slot
+
+
 class Header:
     """The 128-byte header, decoded. Only the geometry is fixed for a file's life; the other
     fields are a plain (unsynchronized) reading, good for display and for validation."""
@@ -108,7 +121,7 @@ def validate_header(raw, actual_size, region):
             "of the same version as the master" % (region, header.format_version, FORMAT_VERSION))
     cap = header.slot_capacity
     if (header.header_length != HEADER_LENGTH or cap <= 0 or cap % SLOT_ALIGNMENT != 0
-            or header.file_length != file_length(cap)):
+            or cap > MAX_SLOT_CAPACITY or header.file_length != file_length(cap)):
         raise CorruptRegionError(
             "region %s has a header field out of range (headerLength %d, slotCapacity %d, "
             "fileLength %d); the file is damaged: remove it and restart the master"

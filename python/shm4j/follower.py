@@ -9,7 +9,8 @@ from ._closeable import Closeable
 from . import _files, _futex
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGTH, NOTIFY_WORD,
-                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, slot_offset)
+                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields,
+                      slot_offset)
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError,
                      RegionNotFoundError, Shm4jError)
 
@@ -148,6 +149,21 @@ class Follower(Closeable):
         """The header fields as they are now (a plain reading, for display), following growth."""
         self._follow_growth()
         return Header(self._file.map[:HEADER_LENGTH])
+
+    def slot_fields(self, index):
+        """Slot ``index`` (0 or 1) as stored right now, unsynchronized, for inspection: a
+        SlotFields whose ``crc_ok`` says whether the payload matches its CRC (None if the length
+        is beyond the slot)."""
+        self._follow_growth()
+        f = self._file
+        base = slot_offset(f.slot_capacity, index)
+        seq = self._q[base >> 3]
+        version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
+        crc_ok = None
+        if length <= f.slot_capacity:
+            start = base + SLOT_HEADER_LENGTH
+            crc_ok = zlib.crc32(f.map[start:start + length]) == crc
+        return SlotFields(seq, version, length, ctype, ptime, crc, crc_ok)
 
     def has_newer(self, version):
         """True if a version newer than ``version`` is committed."""

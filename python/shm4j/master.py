@@ -211,7 +211,7 @@ class Master(Closeable):
         cap = capacity_for(len(data), old.slot_capacity)
         private = "%s~grow.%d" % (self.path, self._pid)
         with rf.LOCK:
-            _remove_stale(private)
+            _remove_stray_growth(self.path)  # of masters that died growing; we hold the lock
             mode = os.fstat(old.writable_fd).st_mode & 0o777
             fd = _files.create_reserved(private, file_length(cap), mode)
             try:
@@ -220,17 +220,20 @@ class Master(Closeable):
             except BaseException:
                 os.unlink(private)
                 raise
+            renamed = False
             try:
                 published = _write_slot(entry, version, data, content_type)  # 1
                 fcntl.lockf(entry.writable_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # 2
-            except BaseException:
-                entry.master = None
-                rf.release(entry)
-                os.unlink(private)
-                raise
-            old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED       # 3
-            os.rename(private, self.path)                                   # 4
-            _bump_notify(old)                                               # 5
+                old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED     # 3
+                os.rename(private, self.path)                                 # 4
+                renamed = True
+            finally:
+                if not renamed:
+                    old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
+                    entry.master = None
+                    rf.release(entry)
+                    os.unlink(private)
+            _bump_notify(old)                                                 # 5
             self._file = entry
             self._release(old)
         return published
@@ -307,6 +310,13 @@ def _master_pid(fd):
         return _I64.unpack(raw)[0] if len(raw) == 8 else 0
     except OSError:
         return 0
+
+
+def _remove_stray_growth(path):
+    directory, tag = os.path.split(path)
+    for name in os.listdir(directory):
+        if name.startswith(tag + "~grow."):
+            _remove_stale(os.path.join(directory, name))
 
 
 def _remove_stale(path):
