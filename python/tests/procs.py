@@ -3,6 +3,8 @@
     python3 -m tests.procs master   TAG DIR SECONDS   publish self-checking objects at full speed
     python3 -m tests.procs follower TAG DIR SECONDS   read and validate every snapshot; print a summary
     python3 -m tests.procs wait     TAG DIR VERSION TIMEOUT   wait_newer once; print the outcome
+    python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
+    python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
 
 Self-checking object (the Java side builds the same): ``{"n": N, "len": K, "fill": F}`` where N
 is the version it is published as, F is K copies of the letter ``chr(97 + N % 26)``. A torn or
@@ -10,6 +12,7 @@ mixed read breaks one of: N == the snapshot's version, len(F) == K, F made of on
 Sizes cycle so that objects range from a few bytes to ~300 KiB, which also grows the region.
 """
 import json
+import os
 import sys
 import time
 
@@ -45,6 +48,9 @@ def master(tag, directory, seconds):
 
 
 def follower(tag, directory, seconds):
+    """Validates every new version the API returns and, between those, a forced full protocol
+    read of the committed slot (copy, seq re-check, CRC; no cache), so every counted read went
+    through the seqlock."""
     reads = invalid = versions = 0
     last = 0
     first_error = None
@@ -55,16 +61,20 @@ def follower(tag, directory, seconds):
             snap = f.snapshot()
             if snap is None:
                 continue
+            problem = None
+            if snap.version != last:
+                reads += 1
+                problem = check(snap.value(), snap.version)
+                if problem is None and snap.version < last:
+                    problem = "version went back from %d to %d" % (last, snap.version)
+                versions += 1
+                last = snap.version
+            forced = f._read()
             reads += 1
-            problem = check(snap.value(), snap.version)
-            if problem is None and snap.version < last:
-                problem = "version went back from %d to %d" % (last, snap.version)
+            problem = problem or check(forced.value(), forced.version)
             if problem is not None:
                 invalid += 1
                 first_error = first_error or problem
-            if snap.version != last:
-                versions += 1
-                last = snap.version
         retries = f.retries
     print(json.dumps({"reads": reads, "invalid": invalid, "versions": versions, "last": last,
                       "retries": retries, "firstError": first_error}), flush=True)
@@ -79,9 +89,28 @@ def wait(tag, directory, version, timeout):
         print("woke %s %d %.3f" % (newer, f.version, time.monotonic() - started), flush=True)
 
 
+def hold(tag, directory):
+    with shm4j.Master(tag, directory) as m:
+        m.publish({"holder": os.getpid()})
+        print("ready %d" % os.getpid(), flush=True)
+        sys.stdin.read()
+
+
+def try_master(tag, directory):
+    try:
+        with shm4j.Master(tag, directory) as m:
+            print("ok version=%d" % m.version, flush=True)
+    except shm4j.MasterConflictError as e:
+        print("conflict pid=%d" % e.holder_pid, flush=True)
+
+
 if __name__ == "__main__":
     command, tag, directory, *rest = sys.argv[1:]
     if command == "wait":
         wait(tag, directory, int(rest[0]), float(rest[1]))
+    elif command == "hold":
+        hold(tag, directory)
+    elif command == "try":
+        try_master(tag, directory)
     else:
         {"master": master, "follower": follower}[command](tag, directory, float(rest[0]))
