@@ -1,12 +1,10 @@
 package io.shm4j.python;
 
 import io.shm4j.ObjectCodecs;
+import io.shm4j.ObjectPeerMain;
 import io.shm4j.SharedObject;
-import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
-import io.shm4j.Snapshot;
-import io.shm4j.internal.ObjectRegion;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -21,9 +19,8 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@code json-master DIR TAG SECONDS}: publish at full speed; prints {@code READY n}, then
  *       {@code RESULT version=N}.</li>
- *   <li>{@code json-follower DIR TAG SECONDS}: validate every new version the API returns and a
- *       forced full protocol read between those; prints {@code READY}, then
- *       {@code RESULT reads=.. invalid=.. versions=.. last=.. firstError=..}.</li>
+ *   <li>{@code json-follower DIR TAG SECONDS}: {@link ObjectPeerMain#stressFollower} with these
+ *       objects; prints {@code READY}, then {@code RESULT reads=.. newVersions=.. invalid=.. backwards=.. last=..}.</li>
  * </ul>
  */
 public final class InteropPeer {
@@ -36,7 +33,7 @@ public final class InteropPeer {
     public static void main(String[] args) throws Exception {
         ShmOptions options = ShmOptions.defaults().withDirectory(Path.of(args[1]));
         String tag = args[2];
-        long seconds = Long.parseLong(args[3]);
+        int seconds = Integer.parseInt(args[3]);
         switch (args[0]) {
             case "json-master" -> master(tag, options, seconds);
             case "json-follower" -> follower(tag, options, seconds);
@@ -68,7 +65,7 @@ public final class InteropPeer {
         return null;
     }
 
-    private static void master(String tag, ShmOptions options, long seconds) throws Exception {
+    private static void master(String tag, ShmOptions options, int seconds) throws Exception {
         try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), options)) {
             master.publish(payload(master.version() + 1));
             System.out.println("READY " + master.version());
@@ -80,50 +77,7 @@ public final class InteropPeer {
         }
     }
 
-    private static void follower(String tag, ShmOptions options, long seconds) throws Exception {
-        Path file = options.directory().resolve(tag);
-        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
-            ObjectRegion raw = ObjectRegion.openReadOnly(tag, file);
-            System.out.println("READY");
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            long reads = 0;
-            long invalid = 0;
-            long versions = 0;
-            long last = 0;
-            String firstError = null;
-            while (System.nanoTime() < end) {
-                Snapshot s = follower.snapshot();
-                if (s == null) {
-                    continue;
-                }
-                String problem = null;
-                if (s.version() != last) {
-                    reads++;
-                    problem = check(s.bytes(), s.version());
-                    if (problem == null && s.version() < last) {
-                        problem = "version went back from " + last + " to " + s.version();
-                    }
-                    versions++;
-                    last = s.version();
-                }
-                if (raw.isSuperseded()) {
-                    ObjectRegion next = ObjectRegion.openReadOnly(tag, file);
-                    raw.close();
-                    raw = next;
-                }
-                Snapshot forced = raw.readCommitted();
-                reads++;
-                if (problem == null) {
-                    problem = check(forced.bytes(), forced.version());
-                }
-                if (problem != null) {
-                    invalid++;
-                    firstError = firstError == null ? problem : firstError;
-                }
-            }
-            raw.close();
-            System.out.println("RESULT reads=" + reads + " invalid=" + invalid + " versions=" + versions
-                    + " last=" + last + " firstError=" + firstError);
-        }
+    private static void follower(String tag, ShmOptions options, int seconds) throws Exception {
+        ObjectPeerMain.stressFollower(tag, options, seconds, s -> check(s.bytes(), s.version()) == null);
     }
 }

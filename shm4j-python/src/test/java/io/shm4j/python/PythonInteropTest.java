@@ -84,8 +84,9 @@ class PythonInteropTest {
                     System.out.println("python master -> java follower: " + line);
                     Map<String, String> r = result(line);
                     assertThat(r.get("invalid")).as(line).isEqualTo("0");
+                    assertThat(r.get("backwards")).as(line).isEqualTo("0");
                     assertThat(Long.parseLong(r.get("reads"))).as(line).isGreaterThan(1000);
-                    assertThat(Long.parseLong(r.get("versions"))).as(line).isGreaterThan(20);
+                    assertThat(Long.parseLong(r.get("newVersions"))).as(line).isGreaterThan(20);
                 }
             } finally {
                 for (ChildJvm f : followers) {
