@@ -19,11 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrossProcessRegionTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private TestRegionDirectory dir;
+    private TestDirectory dir;
 
     @BeforeEach
     void setUp() throws IOException {
-        dir = new TestRegionDirectory();
+        dir = new TestDirectory();
     }
 
     @AfterEach

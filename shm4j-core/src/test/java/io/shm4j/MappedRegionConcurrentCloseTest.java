@@ -17,7 +17,7 @@ class MappedRegionConcurrentCloseTest {
 
     @RepeatedTest(20)
     void closeWhileAnotherThreadReadsFailsTheReaderCleanly() throws Exception {
-        try (TestRegionDirectory dir = new TestRegionDirectory()) {
+        try (TestDirectory dir = new TestDirectory()) {
             MappedRegion m = MappedRegion.create("busy", 1 << 20, dir.options());
             m.put((1 << 20) - 6, "needle".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             AtomicReference<Throwable> readerEnd = new AtomicReference<>();

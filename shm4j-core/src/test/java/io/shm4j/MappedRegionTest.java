@@ -24,12 +24,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Single-process behaviour of {@link MappedRegion}, checked against what CPython's mmap does. */
 class MappedRegionTest {
 
-    private TestRegionDirectory dir;
+    private TestDirectory dir;
     private ShmOptions opts;
 
     @BeforeEach
     void setUp() throws IOException {
-        dir = new TestRegionDirectory();
+        dir = new TestDirectory();
         opts = dir.options();
     }
 

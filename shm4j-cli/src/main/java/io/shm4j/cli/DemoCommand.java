@@ -26,6 +26,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return new RegionsDemo(main.options(), spec.commandLine().getOut(), false).run();
+        return new RegionsDemo(main.options(), spec.commandLine().getOut(), false, 0).run();
     }
 }

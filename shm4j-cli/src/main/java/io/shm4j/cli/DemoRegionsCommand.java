@@ -24,8 +24,14 @@ final class DemoRegionsCommand implements Callable<Integer> {
             + RegionsDemo.TAG + "'; remove it with 'shm4j rm " + RegionsDemo.TAG + "').")
     boolean keep;
 
+    @Option(names = "--pause", paramLabel = "MS", description = "Wait MS milliseconds between steps (for presenting).")
+    long pauseMillis;
+
     @Override
     public Integer call() throws Exception {
-        return new RegionsDemo(demo.main.options(), spec.commandLine().getOut(), keep).run();
+        if (pauseMillis < 0) {
+            throw new IllegalArgumentException("--pause must be >= 0, got " + pauseMillis);
+        }
+        return new RegionsDemo(demo.main.options(), spec.commandLine().getOut(), keep, pauseMillis).run();
     }
 }

@@ -1,6 +1,10 @@
 package io.shm4j.cli;
 
+import io.shm4j.CodecException;
 import io.shm4j.CorruptRegionException;
+import io.shm4j.InconsistentSnapshotException;
+import io.shm4j.MasterConflictException;
+import io.shm4j.ObjectTooLargeException;
 import io.shm4j.ReadOnlyRegionException;
 import io.shm4j.RegionNotFoundException;
 
@@ -25,14 +29,19 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** The region (or file) named does not exist. */
     public static final int NOT_FOUND = 3;
-    /** Input the command cannot act on: bad tag, out-of-range offset, region exists, read-only. */
+    /**
+     * Input the command cannot act on: bad tag, out-of-range offset, region exists, read-only,
+     * a value the codec cannot encode or decode, an object over the size limit.
+     */
     public static final int INVALID_INPUT = 4;
-    /** Another live process is the master of the shared object (shared objects, issue 3). */
+    /** Another live process is the master of the shared object. */
     public static final int MASTER_CONFLICT = 5;
     /** The region's bytes are not a valid shm4j region of the expected kind. */
     public static final int CORRUPT_REGION = 6;
     /** An operating-system I/O failure: permissions, full /dev/shm, ... */
     public static final int IO_ERROR = 7;
+    /** The region changed under every read attempt (a very busy master): try again. */
+    public static final int BUSY = 8;
     /** Interrupted (Ctrl-C): 128 + SIGINT, as shells report it. */
     public static final int INTERRUPTED = 130;
 
@@ -46,6 +55,9 @@ public final class ExitCodes {
             case FileAlreadyExistsException _, ReadOnlyRegionException _, IllegalArgumentException _ -> INVALID_INPUT;
             case IOException _, UncheckedIOException _ -> IO_ERROR;
             case CorruptRegionException _ -> CORRUPT_REGION;
+            case MasterConflictException _ -> MASTER_CONFLICT;
+            case CodecException _, ObjectTooLargeException _ -> INVALID_INPUT;
+            case InconsistentSnapshotException _ -> BUSY;
             case InterruptedException _ -> INTERRUPTED;
             default -> SOFTWARE;
         };

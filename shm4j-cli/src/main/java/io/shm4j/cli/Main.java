@@ -25,6 +25,11 @@ import java.util.Properties;
                 LsCommand.class,
                 RmCommand.class,
                 DumpCommand.class,
+                GetCommand.class,
+                PutCommand.class,
+                WatchCommand.class,
+                ServeCommand.class,
+                InspectCommand.class,
                 DemoCommand.class,
         })
 public final class Main implements Runnable {

@@ -26,12 +26,16 @@ final class RegionsDemo {
     private final ShmOptions options;
     private final PrintWriter out;
     private final boolean keep;
+    private final long pauseMillis;
     private final List<Child> children = new ArrayList<>();
+    private int stepsShown;
 
-    RegionsDemo(ShmOptions options, PrintWriter out, boolean keep) {
+    /** {@code pauseMillis}: wait between the numbered steps, for presenting (0: none). */
+    RegionsDemo(ShmOptions options, PrintWriter out, boolean keep, long pauseMillis) {
         this.options = options;
         this.out = out;
         this.keep = keep;
+        this.pauseMillis = pauseMillis;
     }
 
     int run() throws IOException, InterruptedException {
@@ -69,6 +73,8 @@ final class RegionsDemo {
         Child writer = start("writer", "WRITE", dir);
         Child reader = start("reader", "READ", dir);
         Child copier = start("copier", "COPY", dir);
+        out.println("Started writer pid " + writer.process.pid() + ", reader pid " + reader.process.pid()
+                + " and copier pid " + copier.process.pid() + ".");
 
         heading("1. The writer creates the region (AccessMode.WRITE: a shared mapping) and writes three lines");
         writer.step("create");
@@ -97,7 +103,11 @@ final class RegionsDemo {
         out.flush();
     }
 
-    private void heading(String text) {
+    private void heading(String text) throws InterruptedException {
+        out.flush();
+        if (stepsShown++ > 0) {
+            Thread.sleep(pauseMillis);
+        }
         out.println();
         out.println(text);
         out.flush();
