@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -60,7 +59,9 @@ import java.util.Objects;
  * <p>Threads: like Python's mmap object, the position is not thread-safe; use one region per
  * thread or lock around positional calls. {@link #close()} may be called from any thread at
  * any time: a concurrent access then fails with
- * {@code IllegalStateException("region <name> is closed")}, never with a crash.
+ * {@code IllegalStateException("region <name> is closed")}, never with a crash. An access racing
+ * a {@link #resize(long)} in another thread likewise fails with an
+ * {@link IllegalStateException} saying so, and may simply be retried.
  *
  * <p>Implementation notes: each mapping lives in its own {@linkplain Arena#ofShared() shared
  * arena}. Closing a shared arena performs a handshake with every thread: a thread in the middle
