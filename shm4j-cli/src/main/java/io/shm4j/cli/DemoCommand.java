@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a narrated demonstration with several processes (separate JVMs).",
-                "Without a kind, runs 'regions'."},
+                "Without a kind, runs 'objects'."},
         subcommands = {
+                DemoObjectsCommand.class,
                 DemoRegionsCommand.class,
         })
 final class DemoCommand implements Callable<Integer> {
@@ -26,6 +27,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return new RegionsDemo(main.options(), spec.commandLine().getOut(), false, 0).run();
+        return new ObjectsDemo(main.options(), spec.commandLine().getOut(), 3, 10).run();
     }
 }

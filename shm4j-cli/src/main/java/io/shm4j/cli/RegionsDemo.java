@@ -114,10 +114,7 @@ final class RegionsDemo {
     }
 
     private Child start(String role, String mode, Path dir) throws IOException {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                RegionsDemoProcess.class.getName(), mode, dir.toString(), TAG);
+        List<String> cmd = JavaCommand.of(RegionsDemoProcess.class, mode, dir.toString(), TAG);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Child c = new Child(role, mode, p);
         children.add(c);
