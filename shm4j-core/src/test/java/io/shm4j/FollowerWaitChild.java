@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
  * A follower process for the waiting tests; args {@code MODE DIR TAG STRATEGY ...}. It prints
  * {@code WAITING <effective strategy>} before it first waits.
  * <ul>
- * <li>{@code await DIR TAG STRATEGY FROM UNTIL TIMEOUT_MS}: {@code awaitNewer} from version FROM
- * until it has seen UNTIL; prints {@code GOT <version> <length>} per result, or
- * {@code TIMEOUT <elapsed ms>} and exits.</li>
+ * <li>{@code await DIR TAG STRATEGY FROM UNTIL TIMEOUT_MS [reading]}: {@code awaitNewer} from
+ * version FROM until it has seen UNTIL; prints {@code GOT <version> <length>} per result, or
+ * {@code TIMEOUT <elapsed ms>} and exits. With {@code reading}, another thread calls
+ * {@code get()} all the while and at the end prints {@code READER <n> reads, <first failure or ok>}.</li>
  * <li>{@code subscribe DIR TAG STRATEGY UNTIL}: prints {@code VERSION <version> <value>} per
  * listener call until it gets UNTIL, then closes the subscription and prints {@code DONE}.</li>
  * <li>{@code close DIR TAG STRATEGY}: one thread waits in {@code awaitNewer} (60 s timeout);
@@ -39,7 +40,13 @@ public final class FollowerWaitChild {
         options = options.withWaitStrategy(WaitStrategy.valueOf(args[3]));
         try (SharedObjectFollower<String> follower = SharedObject.follower(tag, ObjectCodecs.text(), options)) {
             switch (args[0]) {
-                case "await" -> await(follower, Long.parseLong(args[4]), Long.parseLong(args[5]), Long.parseLong(args[6]));
+                case "await" -> {
+                    Reader reader = args.length > 7 && args[7].equals("reading") ? new Reader(follower) : null;
+                    await(follower, Long.parseLong(args[4]), Long.parseLong(args[5]), Long.parseLong(args[6]));
+                    if (reader != null) {
+                        System.out.println("READER " + reader.stop());
+                    }
+                }
                 case "subscribe" -> subscribe(follower, Long.parseLong(args[4]));
                 case "close" -> closeWhileWaiting(follower);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -59,6 +66,34 @@ public final class FollowerWaitChild {
             }
             seen = next.get().version();
             System.out.println("GOT " + seen + " " + next.get().length());
+        }
+    }
+
+    /** A thread calling {@code get()} in a loop, as an application's reader threads do. */
+    private static final class Reader {
+        private final Thread thread;
+        private volatile boolean stop;
+        private volatile String failure = "ok";
+        private long reads;
+
+        Reader(SharedObjectFollower<String> follower) {
+            thread = Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop) {
+                        follower.get();
+                        reads++;
+                        Thread.onSpinWait();
+                    }
+                } catch (RuntimeException e) {
+                    failure = e.toString();
+                }
+            });
+        }
+
+        String stop() throws InterruptedException {
+            stop = true;
+            thread.join();
+            return reads + " reads, " + failure;
         }
     }
 

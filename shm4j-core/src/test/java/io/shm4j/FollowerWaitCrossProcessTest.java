@@ -155,7 +155,8 @@ class FollowerWaitCrossProcessTest {
         try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), options)) {
             master.publish("small");
             for (String strategy : List.of("BLOCK", "SPIN_THEN_BLOCK", "BACKOFF")) {
-                followers.add(startFollower("await", strategy, "1", "3", "60000"));
+                // other threads keep reading: moving to the new file must not unmap what a waiter sleeps on
+                followers.add(startFollower("await", strategy, "1", "3", "60000", "reading"));
             }
             for (ChildJvm f : followers) {
                 f.awaitLine("WAITING", START);
@@ -177,7 +178,11 @@ class FollowerWaitCrossProcessTest {
 
             master.publish("after");
 
-            assertEachGetsAndExits(followers, "GOT 3 5");
+            for (ChildJvm f : followers) {
+                assertThat(f.awaitLine("GOT", START)).isEqualTo("GOT 3 5");
+                assertThat(f.awaitLine("READER", START)).endsWith(" reads, ok");
+                assertThat(f.waitFor(START)).isZero();
+            }
         } finally {
             closeAll(followers);
         }
