@@ -25,7 +25,7 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
     private final ObjectRegionWriter writer;
     private final ObjectCodec<T> codec;
     private final int maxObjectSize;
-    private Snapshot resumedFrom;
+    private boolean published;
     private T current;
     private boolean closed;
 
@@ -33,7 +33,6 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
         this.writer = writer;
         this.codec = codec;
         this.maxObjectSize = maxObjectSize;
-        this.resumedFrom = writer.readCommitted();
     }
 
     /**
@@ -54,7 +53,7 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
         try {
             long version = writer.publish(codec.contentType(), payload);
             current = value;
-            resumedFrom = null;
+            published = true;
             return version;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish to region " + writer.tag() + ": " + e.getMessage(), e);
@@ -68,15 +67,19 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
     }
 
     /**
-     * What this master last published, without reading shared memory; for a master that took over
-     * an existing region and has not published yet, the region's committed version decoded (null
-     * if the region is empty).
+     * What this master last published, without reading shared memory. A master that took over an
+     * existing region and has not published yet reads the committed version once and decodes it
+     * (null if the region is empty).
+     *
+     * @throws CodecException         if that committed version is not a valid {@code T}
+     * @throws CorruptRegionException if that committed version is corrupt (publishing replaces it)
      */
     public synchronized T current() {
         ensureOpen();
-        if (resumedFrom != null) {
-            current = codec.decode(resumedFrom.payload());
-            resumedFrom = null;
+        if (!published) {
+            Snapshot committed = writer.readCommitted();
+            current = committed == null ? null : codec.decode(committed.payload());
+            published = true;
         }
         return current;
     }
