@@ -1,0 +1,96 @@
+package io.shm4j.cli;
+
+import io.shm4j.ContentType;
+import io.shm4j.ObjectCodecs;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.Snapshot;
+import io.shm4j.internal.ObjectRegion;
+import io.shm4j.internal.RegionFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.core.JsonPointer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+
+/** {@code shm4j get TAG [--pointer P] [--pretty] [--meta]}: print the current object. */
+@Command(name = "get", mixinStandardHelpOptions = true,
+        description = "Print the current version of a shared object (JSON as JSON, text as text, raw bytes as hex).")
+final class GetCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "TAG", description = "Shared object tag.")
+    String tag;
+
+    @Option(names = "--pointer", paramLabel = "P", description = "Print only the value at this JSON pointer, e.g. /db/host.")
+    String pointer;
+
+    @Option(names = "--pretty", description = "Indent the JSON.")
+    boolean pretty;
+
+    @Option(names = "--meta", description = "Print version, size, content type, publish time and master pid/alive instead.")
+    boolean meta;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = main.spec.commandLine().getOut();
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), main.options())) {
+            Snapshot s = follower.snapshot();
+            if (meta) {
+                out.println(print(meta(s), pretty));
+                return ExitCodes.OK;
+            }
+            if (s == null) {
+                throw new NoSuchFileException(tag, null, "region " + tag + " has no version yet; publish one with `shm4j put " + tag + " JSON`");
+            }
+            if (s.contentType() != ContentType.JSON) {
+                if (pointer != null) {
+                    throw new IllegalArgumentException("region " + tag + " holds " + s.contentType() + " content, not JSON; drop --pointer");
+                }
+                out.println(s.contentType() == ContentType.TEXT ? s.text() : HexFormat.of().formatHex(s.bytes()));
+                return ExitCodes.OK;
+            }
+            JsonNode value = JsonInput.parse(s.text(), "region " + tag + " version " + s.version());
+            if (pointer != null) {
+                JsonNode at = value.at(JsonPointer.compile(pointer));
+                if (at.isMissingNode()) {
+                    throw new NoSuchFileException(tag, null, "no value at " + pointer + " in region " + tag + " version " + s.version());
+                }
+                value = at;
+            }
+            out.println(print(value, pretty));
+        }
+        return ExitCodes.OK;
+    }
+
+    private ObjectNode meta(Snapshot s) throws Exception {
+        ObjectNode m = JsonInput.MAPPER.createObjectNode();
+        m.put("tag", tag);
+        m.put("version", s == null ? 0 : s.version());
+        if (s != null) {
+            m.put("size", s.length());
+            m.put("contentType", s.contentType().name());
+            m.put("published", s.publishTime().toString());
+            m.put("ageMillis", (System.currentTimeMillis() * 1_000_000L - s.publishTimeNanos()) / 1_000_000L);
+        }
+        try (ObjectRegion r = ObjectRegion.openReadOnly(tag, RegionFiles.file(tag, main.options()))) {
+            m.put("masterPid", r.masterPid());
+            m.put("masterAlive", MasterStatus.isAlive(r.masterPid(), r.masterStartMillis()));
+            m.put("generation", r.generation());
+            m.put("file", r.file().toString());
+        }
+        return m;
+    }
+
+    static String print(JsonNode node, boolean pretty) {
+        return pretty ? JsonInput.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) : JsonInput.MAPPER.writeValueAsString(node);
+    }
+}

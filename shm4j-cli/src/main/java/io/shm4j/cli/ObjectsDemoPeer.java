@@ -1,0 +1,94 @@
+package io.shm4j.cli;
+
+import io.shm4j.ShmOptions;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.SharedObjectMaster;
+import io.shm4j.Snapshot;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The processes of {@code shm4j demo objects}, each its own JVM:
+ * {@code ObjectsDemoPeer master DIR TAG SECONDS} publishes a changing configuration about five
+ * times a second, then a final {@code {"done":true}}; {@code ObjectsDemoPeer follower DIR TAG N}
+ * prints every version it sees with its age, until done.
+ */
+final class ObjectsDemoPeer {
+    private static final List<String> COLORS = List.of("red", "orange", "yellow", "green", "blue", "indigo", "violet");
+
+    private ObjectsDemoPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ShmOptions options = ShmOptions.defaults().withDirectory(Path.of(args[1]));
+        String tag = args[2];
+        if (args[0].equals("master")) {
+            master(tag, options, Integer.parseInt(args[3]));
+        } else {
+            follower(tag, options, Integer.parseInt(args[3]));
+        }
+    }
+
+    private static void master(String tag, ShmOptions options, int seconds) throws Exception {
+        try (SharedObjectMaster<Object> master = SharedObject.master(tag, options)) {
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            for (int n = 1; System.nanoTime() < end; n++) {
+                Map<String, Object> config = new LinkedHashMap<>();
+                config.put("color", COLORS.get(n % COLORS.size()));
+                config.put("threads", 1 + n % 8);
+                config.put("features", Map.of("cache", n % 3 != 0, "beta", n % 5 == 0));
+                config.put("note", "x".repeat(n * 97 % 3000)); // sizes vary; the region grows as needed
+                long v = master.publish(config);
+                System.out.printf("published v%d  color=%s threads=%d (%d-byte note)%n", v, config.get("color"),
+                        config.get("threads"), ((String) config.get("note")).length());
+                Thread.sleep(200);
+            }
+            long v = master.publish(Map.of("done", true));
+            System.out.printf("published v%d  done; the master exits, the region stays for followers%n", v);
+        }
+    }
+
+    private static void follower(String tag, ShmOptions options, int number) throws Exception {
+        String me = "follower " + number + " (pid " + ProcessHandle.current().pid() + ")";
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        SharedObjectFollower<JsonNode> follower = null;
+        while (follower == null) { // the master may not have created the region yet
+            try {
+                follower = SharedObject.follower(tag, JsonNode.class, options);
+            } catch (io.shm4j.RegionNotFoundException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
+        }
+        try (SharedObjectFollower<JsonNode> f = follower) {
+            long seen = 0;
+            int versions = 0;
+            while (System.nanoTime() < deadline) {
+                Snapshot s = f.snapshot();
+                if (s == null || s.version() == seen) {
+                    Thread.sleep(1);
+                    continue;
+                }
+                JsonNode config = f.get();
+                seen = s.version();
+                versions++;
+                java.time.Instant now = java.time.Instant.now();
+                double ageMicros = (now.getEpochSecond() * 1e9 + now.getNano() - s.publishTimeNanos()) / 1000.0;
+                if (config.path("done").asBoolean(false)) {
+                    System.out.printf("%s saw %d versions, every one whole; last v%d. Bye.%n", me, versions, seen);
+                    return;
+                }
+                System.out.printf("%s v%d  color=%s threads=%d  age %.0f µs%n", me, seen,
+                        config.get("color").asString(), config.get("threads").asInt(), Math.max(0, ageMicros));
+            }
+            System.out.println(me + " gave up waiting for the master");
+        }
+    }
+}

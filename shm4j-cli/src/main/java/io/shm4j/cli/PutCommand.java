@@ -1,0 +1,41 @@
+package io.shm4j.cli;
+
+import io.shm4j.ObjectCodecs;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectMaster;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code shm4j put TAG [JSON | --file F | -]}: publish one version, as a momentary master. */
+@Command(name = "put", mixinStandardHelpOptions = true,
+        description = {"Publish a JSON value to a shared object, as its master for a moment.",
+                "Refused (exit 5, naming the pid) while another master runs; invalid JSON publishes nothing (exit 4)."})
+final class PutCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "TAG", description = "Shared object tag.")
+    String tag;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "JSON", description = "The value; '-' or nothing reads standard input.")
+    String json;
+
+    @Option(names = "--file", paramLabel = "F", description = "Read the value from this file.")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode value = JsonInput.parse(JsonInput.read(json, file), JsonInput.source(json, file));
+        try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), main.options())) {
+            long version = master.publish(value);
+            main.spec.commandLine().getOut().println("published " + tag + " version " + version);
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,114 @@
+package io.shm4j;
+
+import io.shm4j.internal.ObjectRegionWriter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one writer of a shared object: publishes whole versions that every follower sees at once.
+ * Create one with {@link SharedObject#master}. Thread-safe; closing releases the master role but
+ * leaves the region and its last version for followers.
+ *
+ * <pre>{@code
+ * try (SharedObjectMaster<Config> master = SharedObject.master("config", ObjectCodecs.json(Config.class), ShmOptions.defaults())) {
+ *     master.publish(new Config("blue", 3));
+ *     master.update(c -> c.withThreads(4));   // read-modify-publish
+ * }
+ * }</pre>
+ *
+ * @param <T> the object type
+ */
+public final class SharedObjectMaster<T> implements AutoCloseable {
+    private final ObjectRegionWriter writer;
+    private final ObjectCodec<T> codec;
+    private final int maxObjectSize;
+    private boolean published;
+    private T current;
+    private boolean closed;
+
+    SharedObjectMaster(ObjectRegionWriter writer, ObjectCodec<T> codec, int maxObjectSize) {
+        this.writer = writer;
+        this.codec = codec;
+        this.maxObjectSize = maxObjectSize;
+    }
+
+    /**
+     * Publishes {@code value} as the next version: encodes it, writes it into the slot no follower
+     * is reading, then commits it. Grows the region if needed.
+     *
+     * @return the new version
+     * @throws CodecException          if the value cannot be encoded (nothing is written)
+     * @throws ObjectTooLargeException if it encodes larger than the maximum (nothing is written)
+     * @throws UncheckedIOException    if the region must grow and the device is full (the last version stays)
+     */
+    public synchronized long publish(T value) {
+        ensureOpen();
+        byte[] payload = codec.encode(value);
+        if (payload.length > maxObjectSize) {
+            throw new ObjectTooLargeException(writer.tag(), payload.length, maxObjectSize);
+        }
+        try {
+            long version = writer.publish(codec.contentType(), payload);
+            current = value;
+            published = true;
+            return version;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish to region " + writer.tag() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Publishes {@code fn.apply(current())}; returns the new version. */
+    public synchronized long update(UnaryOperator<T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return publish(fn.apply(current()));
+    }
+
+    /**
+     * What this master last published, without reading shared memory. A master that took over an
+     * existing region and has not published yet reads the committed version once and decodes it
+     * (null if the region is empty).
+     *
+     * @throws CodecException         if that committed version is not a valid {@code T}
+     * @throws CorruptRegionException if that committed version is corrupt (publishing replaces it)
+     */
+    public synchronized T current() {
+        ensureOpen();
+        if (!published) {
+            Snapshot committed = writer.readCommitted();
+            current = committed == null ? null : codec.decode(committed.payload());
+            published = true;
+        }
+        return current;
+    }
+
+    /** The committed version, 0 before the first publish of the region. */
+    public synchronized long version() {
+        return writer.version();
+    }
+
+    public String tag() {
+        return writer.tag();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("region " + writer.tag() + " is closed");
+        }
+    }
+
+    /** Gives up the master role; the region and its last version remain for followers. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                writer.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

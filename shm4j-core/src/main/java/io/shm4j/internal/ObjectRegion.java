@@ -1,0 +1,367 @@
+package io.shm4j.internal;
+
+import io.shm4j.ContentType;
+import io.shm4j.CorruptRegionException;
+import io.shm4j.InconsistentSnapshotException;
+import io.shm4j.RegionNotFoundException;
+import io.shm4j.Snapshot;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32;
+
+import static io.shm4j.internal.ObjectRegionDescriptor.*;
+
+/**
+ * One mapping of an object region file, with the memory-ordered accessors and the slot protocol
+ * of {@code docs/FORMAT.md} section 5. Followers map read-only; only {@link ObjectRegionWriter}
+ * maps read-write.
+ *
+ * <p>Implementation notes (the seqlock). The writer makes the slot's {@code seq} odd, issues a
+ * release fence so the odd value is visible before any payload byte, writes the payload and
+ * fields, then stores the next even {@code seq} with release semantics, and only then publishes
+ * the version in {@code committed} (release). A reader loads {@code committed} and {@code seq}
+ * with acquire semantics, copies, issues an acquire (load-load) fence so the copy completes
+ * before {@code seq} is loaded again, and accepts the copy only if {@code seq} was even and did
+ * not change, the slot holds exactly the committed version, and the CRC matches. This is the
+ * read-validate pattern of {@link java.util.concurrent.locks.StampedLock#validate}. Readers
+ * never write shared memory: their mapping is read-only, so a reader cannot corrupt the region
+ * and adds no cache-line ownership traffic for the writer.
+ */
+public final class ObjectRegion implements AutoCloseable {
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_HANDLE = LONG.varHandle();
+    private static final VarHandle INT_HANDLE = INT.varHandle();
+
+    /** Failed read attempts before giving up; see FORMAT.md 5.2. */
+    static final int MAX_READ_ATTEMPTS = 100_000;
+    static final long MAX_READ_NANOS = 5_000_000_000L;
+
+    private final String tag;
+    private final Path file;
+    private final Object fileKey;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final long capacity;
+
+    private ObjectRegion(String tag, Path file, Object fileKey, Arena arena, MemorySegment segment, long capacity) {
+        this.tag = tag;
+        this.file = file;
+        this.fileKey = fileKey;
+        this.arena = arena;
+        this.segment = segment;
+        this.capacity = capacity;
+    }
+
+    /**
+     * Maps {@code tag}'s file read-only for a follower. The file's descriptor is closed at once
+     * (the mapping stays valid), unless this JVM is the file's master, whose channel is used.
+     */
+    public static ObjectRegion openReadOnly(String tag, Path file) throws IOException {
+        synchronized (MasterLocks.MONITOR) {
+            Object key;
+            try {
+                key = fileKey(file);
+            } catch (NoSuchFileException e) {
+                throw new RegionNotFoundException(tag, file.toString());
+            }
+            FileChannel held = MasterLocks.held(key);
+            if (held != null) {
+                return map(tag, file, key, held, false);
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                return map(tag, file, key, ch, false);
+            } catch (NoSuchFileException e) {
+                throw new RegionNotFoundException(tag, file.toString());
+            } catch (AccessDeniedException e) {
+                throw new AccessDeniedException(file.toString(), null, "no read permission on region " + tag
+                        + "; have its master create it with ShmOptions.FileMode.GROUP_READ and run in that group");
+            }
+        }
+    }
+
+    /** Maps {@code ch} (open on {@code file}) and validates the header. */
+    static ObjectRegion map(String tag, Path file, Object fileKey, FileChannel ch, boolean writable) throws IOException {
+        long size = ch.size();
+        if (size < HEADER_LENGTH) {
+            throw corrupt(tag, file, "is truncated: " + size + " bytes, shorter than the " + HEADER_LENGTH + "-byte header");
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            long capacity = validate(tag, file, seg);
+            return new ObjectRegion(tag, file, fileKey, arena, seg, capacity);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** The file key (device and inode) the path names now. */
+    static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    }
+
+    /** Checks FORMAT.md section 4 and returns the slot capacity. */
+    private static long validate(String tag, Path file, MemorySegment seg) {
+        byte[] magic = seg.asSlice(MAGIC_OFFSET, MAGIC.length).toArray(ValueLayout.JAVA_BYTE);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw corrupt(tag, file, "is not a shm4j object region (bad magic); it may be a raw region: use another tag");
+        }
+        int version = seg.get(INT, FORMAT_VERSION_OFFSET);
+        if (version != FORMAT_VERSION) {
+            throw new CorruptRegionException("region " + tag + " (" + file + ") has format version " + version
+                    + "; this shm4j reads version " + FORMAT_VERSION + ": use a matching shm4j or recreate the region");
+        }
+        int headerLength = seg.get(INT, HEADER_LENGTH_OFFSET);
+        long capacity = seg.get(LONG, SLOT_CAPACITY_OFFSET);
+        long fileLength = seg.get(LONG, FILE_LENGTH_OFFSET);
+        if (headerLength != HEADER_LENGTH || capacity <= 0 || capacity % SLOT_ALIGNMENT != 0
+                || capacity > Integer.MAX_VALUE || fileLength != fileLength(capacity)) {
+            throw corrupt(tag, file, "has a header field out of range (headerLength " + headerLength + ", slotCapacity "
+                    + capacity + ", fileLength " + fileLength + ")");
+        }
+        if (seg.byteSize() < fileLength) {
+            throw corrupt(tag, file, "is truncated: " + seg.byteSize() + " bytes, the header says " + fileLength);
+        }
+        return capacity;
+    }
+
+    private static CorruptRegionException corrupt(String tag, Path file, String what) {
+        return new CorruptRegionException("region " + tag + " (" + file + ") " + what
+                + "; nothing was read from it (remove it with `shm4j rm " + tag + "` once no process uses it)");
+    }
+
+    /** Writes a fresh header: no master yet, nothing committed. */
+    static void initHeader(MemorySegment seg, long capacity, long createdMillis) {
+        MemorySegment.copy(MAGIC, 0, seg, ValueLayout.JAVA_BYTE, MAGIC_OFFSET, MAGIC.length);
+        seg.set(INT, FORMAT_VERSION_OFFSET, FORMAT_VERSION);
+        seg.set(INT, HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        seg.set(LONG, SLOT_CAPACITY_OFFSET, capacity);
+        seg.set(LONG, FILE_LENGTH_OFFSET, fileLength(capacity));
+        seg.set(LONG, CREATED_OFFSET, createdMillis);
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Device and inode of the mapped file. */
+    public Object fileKey() {
+        return fileKey;
+    }
+
+    /** Payload bytes per slot. */
+    public long capacity() {
+        return capacity;
+    }
+
+    /** The whole mapping (read-only for followers), for futex calls and inspection. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    // ---- header fields ----
+
+    public long committedAcquire() {
+        return (long) LONG_HANDLE.getAcquire(segment, (long) COMMITTED_OFFSET);
+    }
+
+    void committedRelease(long version) {
+        LONG_HANDLE.setRelease(segment, (long) COMMITTED_OFFSET, version);
+    }
+
+    public int flagsAcquire() {
+        return (int) INT_HANDLE.getAcquire(segment, (long) FLAGS_OFFSET);
+    }
+
+    public boolean isSuperseded() {
+        return (flagsAcquire() & FLAG_SUPERSEDED) != 0;
+    }
+
+    void flagsRelease(int flags) {
+        INT_HANDLE.setRelease(segment, (long) FLAGS_OFFSET, flags);
+    }
+
+    public int notifyAcquire() {
+        return (int) INT_HANDLE.getAcquire(segment, (long) NOTIFY_OFFSET);
+    }
+
+    /** Tells waiters something changed (a publish, a supersede): {@code notify + 1}, release. */
+    void signalChange() {
+        INT_HANDLE.setRelease(segment, (long) NOTIFY_OFFSET, notifyAcquire() + 1);
+    }
+
+    public long masterPid() {
+        return segment.get(LONG, MASTER_PID_OFFSET);
+    }
+
+    public long masterStartMillis() {
+        return segment.get(LONG, MASTER_START_OFFSET);
+    }
+
+    public long generation() {
+        return segment.get(LONG, GENERATION_OFFSET);
+    }
+
+    public long createdMillis() {
+        return segment.get(LONG, CREATED_OFFSET);
+    }
+
+    /** Records a new master: pid, start time, generation + 1. */
+    void takeOver(long pid, long startMillis, long generation) {
+        segment.set(LONG, MASTER_PID_OFFSET, pid);
+        segment.set(LONG, MASTER_START_OFFSET, startMillis);
+        LONG_HANDLE.setRelease(segment, (long) GENERATION_OFFSET, generation);
+    }
+
+    // ---- slots ----
+
+    /** The raw fields of slot {@code index}, read without any consistency check (for inspection). */
+    public SlotFields slotFields(int index) {
+        long s = slotOffset(capacity, index);
+        return new SlotFields(index, segment.get(LONG, s + SLOT_SEQ_OFFSET), segment.get(LONG, s + SLOT_VERSION_OFFSET),
+                Integer.toUnsignedLong(segment.get(INT, s + SLOT_LENGTH_OFFSET)), segment.get(INT, s + SLOT_CONTENT_TYPE_OFFSET),
+                segment.get(LONG, s + SLOT_PUBLISH_TIME_OFFSET), segment.get(INT, s + SLOT_CRC_OFFSET));
+    }
+
+    /** A slot's header fields as stored. */
+    public record SlotFields(int index, long seq, long version, long length, int contentType, long publishTimeNanos, int crc32) {
+    }
+
+    /**
+     * Writes {@code payload} as {@code version} into the slot that holds it (FORMAT.md 5.1), without
+     * committing. The caller is the master, the only writer, and {@code version} is not the
+     * committed version, so no follower is meant to be reading this slot.
+     */
+    void writeSlot(long version, ContentType type, byte[] payload, long publishTimeNanos, int crc) {
+        long s = slotOffset(capacity, slotIndex(version));
+        long seq = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
+        if ((seq & 1) == 0) {
+            LONG_HANDLE.set(segment, s + SLOT_SEQ_OFFSET, seq + 1);
+        } // else: a master died writing this slot; it stays odd until this write completes.
+        // The odd seq must be visible before any payload byte: a reader that sees new bytes then
+        // sees a changed seq.
+        VarHandle.releaseFence();
+        MemorySegment.copy(payload, 0, segment, ValueLayout.JAVA_BYTE, s + SLOT_HEADER_LENGTH, payload.length);
+        segment.set(LONG, s + SLOT_VERSION_OFFSET, version);
+        segment.set(INT, s + SLOT_LENGTH_OFFSET, payload.length);
+        segment.set(INT, s + SLOT_CONTENT_TYPE_OFFSET, type.id());
+        segment.set(LONG, s + SLOT_PUBLISH_TIME_OFFSET, publishTimeNanos);
+        segment.set(INT, s + SLOT_CRC_OFFSET, crc);
+        // Release: every byte above is visible before the even seq.
+        LONG_HANDLE.setRelease(segment, s + SLOT_SEQ_OFFSET, (seq | 1) + 1);
+    }
+
+    /**
+     * The committed version as a whole snapshot (FORMAT.md 5.2), or {@code null} if nothing was
+     * published yet. Retries while the master overwrites the slot; throws
+     * {@link InconsistentSnapshotException} when the retry budget runs out and
+     * {@link CorruptRegionException} when a stable slot fails its checks twice.
+     */
+    public Snapshot readCommitted() {
+        long started = 0;
+        long suspectSeq = -1;
+        for (int attempt = 0; ; attempt++) {
+            long version = committedAcquire();
+            if (version == 0) {
+                return null;
+            }
+            long s = slotOffset(capacity, slotIndex(version));
+            long seq1 = (long) LONG_HANDLE.getAcquire(segment, s + SLOT_SEQ_OFFSET);
+            if ((seq1 & 1) == 0) {
+                long slotVersion = segment.get(LONG, s + SLOT_VERSION_OFFSET);
+                int length = segment.get(INT, s + SLOT_LENGTH_OFFSET);
+                int type = segment.get(INT, s + SLOT_CONTENT_TYPE_OFFSET);
+                long time = segment.get(LONG, s + SLOT_PUBLISH_TIME_OFFSET);
+                int crc = segment.get(INT, s + SLOT_CRC_OFFSET);
+                boolean lengthOk = length >= 0 && length <= capacity;
+                byte[] copy = lengthOk ? new byte[length] : null;
+                if (lengthOk) {
+                    MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, s + SLOT_HEADER_LENGTH, copy, 0, length);
+                }
+                // Load-load: the copy and fields above are read before seq is read again.
+                VarHandle.acquireFence();
+                long seq2 = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
+                // A slot holding a newer version than committed named was reused before committed
+                // moved; that version may never be committed, so re-read committed (next attempt).
+                // The master never rewrites the committed slot, so this cannot persist unless corrupt.
+                if (seq1 == seq2) {
+                    ContentType contentType = ContentType.ofId(type);
+                    if (lengthOk && slotVersion == version && contentType != null && crc32(copy) == crc) {
+                        return new Snapshot(version, time, contentType, copy);
+                    }
+                    if (seq1 == suspectSeq) { // the same whole slot failed twice: not a race
+                        throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
+                                + " is corrupt: " + describe(version, slotVersion, length, type, lengthOk && crc32(copy) != crc)
+                                + "; the master's next publish replaces it (or remove the region)");
+                    }
+                    suspectSeq = seq1;
+                }
+            }
+            if (attempt >= 256) {
+                if (started == 0) {
+                    started = System.nanoTime();
+                } else if (attempt >= MAX_READ_ATTEMPTS || System.nanoTime() - started > MAX_READ_NANOS) {
+                    throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + attempt
+                            + " attempts; the master rewrote the slot during every copy. Nothing torn was returned; retry");
+                }
+            }
+            backOff(attempt);
+        }
+    }
+
+    private String describe(long committed, long slotVersion, int length, int type, boolean crcBad) {
+        if (length < 0 || length > capacity) {
+            return "length " + Integer.toUnsignedLong(length) + " exceeds slot capacity " + capacity;
+        }
+        if (slotVersion != committed) {
+            return "holds version " + slotVersion + " where " + committed + " was committed";
+        }
+        if (ContentType.ofId(type) == null) {
+            return "unknown content type " + type;
+        }
+        return crcBad ? "CRC-32 mismatch" : "inconsistent";
+    }
+
+    /** Spin briefly, then yield, then park with growing pauses up to 1 ms. */
+    private static void backOff(int attempt) {
+        if (attempt < 64) {
+            Thread.onSpinWait();
+        } else if (attempt < 256) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(10, (attempt - 256) / 16)));
+        }
+    }
+
+    static int crc32(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length);
+        return (int) crc.getValue();
+    }
+
+    /** Unmaps. Threads still using this region get {@link IllegalStateException}, never a crash. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

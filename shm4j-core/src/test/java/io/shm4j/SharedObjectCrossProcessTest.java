@@ -1,0 +1,224 @@
+package io.shm4j;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Shared objects between real, separate JVMs (see {@link ObjectPeerMain}). */
+class SharedObjectCrossProcessTest {
+    private static final Duration START = Duration.ofSeconds(30);
+
+    private TestDirectory dir;
+    private ShmOptions options;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = new TestDirectory();
+        options = dir.options();
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        dir.close();
+    }
+
+    private ChildJvm peer(String mode, String tag, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(mode, dir.path().toString(), tag));
+        all.addAll(List.of(args));
+        return ChildJvm.start(ObjectPeerMain.class, all.toArray(String[]::new));
+    }
+
+    /** Parses "RESULT a=1 b=2" into a map. */
+    private static Map<String, String> result(String line) {
+        assertThat(line).startsWith("RESULT");
+        Map<String, String> m = new HashMap<>();
+        for (String part : line.substring("RESULT".length()).trim().split(" ")) {
+            String[] kv = part.split("=", 2);
+            m.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
+        return m;
+    }
+
+    @Test
+    void threeFollowerProcessesSeeTheFinalVersionAndOnlyWholeObjects() throws Exception {
+        int count = 300;
+        try (var master = peer("count-master", "cfg", String.valueOf(count))) {
+            master.awaitLine("READY", START);
+            List<ChildJvm> followers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    followers.add(peer("json-follower", "cfg", String.valueOf(count)));
+                }
+                assertThat(result(master.awaitLine("RESULT", Duration.ofSeconds(60))).get("version")).isEqualTo(String.valueOf(count));
+                for (ChildJvm f : followers) {
+                    Map<String, String> r = result(f.awaitLine("RESULT", Duration.ofSeconds(60)));
+                    assertThat(r.get("last")).isEqualTo(String.valueOf(count));
+                    assertThat(r.get("bad")).isEqualTo("0");
+                    assertThat(Integer.parseInt(r.get("distinct"))).isPositive();
+                    assertThat(f.waitFor(START)).isZero();
+                }
+            } finally {
+                for (ChildJvm f : followers) {
+                    f.close();
+                }
+            }
+            assertThat(master.waitFor(START)).isZero();
+        }
+    }
+
+    /**
+     * A master publishing self-checking payloads of 1 B to 1 MiB at full speed, two follower
+     * processes validating every read. 8 s in {@code verify}; the soak profile
+     * ({@code ./mvnw -Psoak verify}) sets {@code shm4j.soak.seconds} for a long run.
+     */
+    @Test
+    void tornReadStressAcrossProcessesFindsNoInvalidRead() throws Exception {
+        int seconds = Integer.getInteger("shm4j.soak.seconds", 8);
+        try (var master = peer("stress-master", "stress", String.valueOf(seconds + 2), String.valueOf(1 << 20))) {
+            master.awaitLine("READY", START);
+            try (var f1 = peer("stress-follower", "stress", String.valueOf(seconds));
+                 var f2 = peer("stress-follower", "stress", String.valueOf(seconds))) {
+                long reads = 0;
+                long newVersions = 0;
+                for (ChildJvm f : List.of(f1, f2)) {
+                    Map<String, String> r = result(f.awaitLine("RESULT", Duration.ofSeconds(seconds + 60)));
+                    assertThat(r.get("invalid")).as("invalid reads in %s", r).isEqualTo("0");
+                    assertThat(r.get("backwards")).as("versions going back in %s", r).isEqualTo("0");
+                    reads += Long.parseLong(r.get("reads"));
+                    newVersions += Long.parseLong(r.get("newVersions"));
+                }
+                Map<String, String> m = result(master.awaitLine("RESULT", Duration.ofSeconds(seconds + 60)));
+                System.out.printf("torn-read stress: %d reads, %d new versions validated, %s published%n",
+                        reads, newVersions, m.get("published"));
+                assertThat(reads).isGreaterThan(100_000L * seconds / 8);
+                assertThat(newVersions).isGreaterThan(1_000L * seconds / 8);
+            }
+        }
+    }
+
+    @Test
+    void killedMasterLeavesTheLastVersionReadableAndTheNextMasterGoesOn() throws Exception {
+        long lastSeen = 0;
+        AtomicLong invalid = new AtomicLong();
+        for (int round = 0; round < 4; round++) {
+            try (var master = peer("stress-master", "crash", "30", String.valueOf(4 << 20))) {
+                long startVersion = Long.parseLong(master.awaitLine("READY", START).split(" ")[1]);
+                assertThat(startVersion).isGreaterThan(lastSeen);
+                try (var follower = SharedObject.follower("crash", ObjectCodecs.bytes(), options)) {
+                    long deadline = System.nanoTime() + 300_000_000L;
+                    while (System.nanoTime() < deadline) { // read while it publishes large objects
+                        if (!SelfCheckingPayload.isValid(follower.get())) {
+                            invalid.incrementAndGet();
+                        }
+                    }
+                    master.kill();
+                    Snapshot after = follower.snapshot();
+                    assertThat(SelfCheckingPayload.isValid(after.bytes())).isTrue();
+                    assertThat(after.version()).isGreaterThan(startVersion);
+                    lastSeen = after.version();
+                    assertThat(follower.snapshot().version()).isEqualTo(lastSeen); // stable after the crash
+                }
+            }
+        }
+        assertThat(invalid).hasValue(0);
+        try (var master = SharedObject.master("crash", ObjectCodecs.bytes(), options)) {
+            assertThat(master.version()).isEqualTo(lastSeen);
+            assertThat(master.publish(new byte[]{1})).isEqualTo(lastSeen + 1);
+        }
+    }
+
+    @Test
+    void secondMasterProcessIsRefusedNamingTheHolderPid() throws Exception {
+        try (var holder = peer("hold-master", "solo")) {
+            long pid = Long.parseLong(holder.awaitLine("READY", START).split(" ")[1]);
+            assertThatThrownBy(() -> SharedObject.master("solo", options))
+                    .isInstanceOf(MasterConflictException.class)
+                    .hasMessageContaining("pid " + pid)
+                    .satisfies(e -> assertThat(((MasterConflictException) e).holderPid()).isEqualTo(pid));
+            try (var tryer = peer("try-master", "solo")) {
+                assertThat(tryer.awaitLine("RESULT", START)).isEqualTo("RESULT conflict pid=" + pid);
+            }
+            holder.process().getOutputStream().close(); // lets it exit cleanly
+            assertThat(holder.waitFor(START)).isZero();
+        }
+        try (var master = SharedObject.master("solo", options)) {
+            assertThat(master.version()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aMasterThatAlsoFollowsItsOwnTagKeepsItsExclusion() throws Exception {
+        try (var master = SharedObject.master("self", options)) {
+            master.publish(Map.of("a", 1));
+            for (int i = 0; i < 3; i++) {
+                try (var follower = SharedObject.follower("self", String.class, options)) {
+                    assertThat(follower.get()).isEqualTo("{\"a\":1}");
+                }
+            }
+            master.publish(new byte[10_000]); // growth, then follow the new file too
+            try (var follower = SharedObject.follower("self", String.class, options)) {
+                assertThat(follower.version()).isEqualTo(2);
+            }
+            try (var tryer = peer("try-master", "self")) {
+                assertThat(tryer.awaitLine("RESULT", START)).isEqualTo("RESULT conflict pid=" + ProcessHandle.current().pid());
+            }
+        }
+    }
+
+    @Test
+    void growthWhileAnotherProcessFollows() throws Exception {
+        try (var master = SharedObject.master("growing", ObjectCodecs.bytes(), options)) {
+            master.publish(SelfCheckingPayload.create(1, 64));
+            try (var follower = peer("stress-follower", "growing", "3")) {
+                follower.awaitLine("READY", START);
+                SplittableRandom random = new SplittableRandom(7);
+                long deadline = System.nanoTime() + 2_500_000_000L;
+                int size = 64;
+                while (System.nanoTime() < deadline) {
+                    size = Math.min(8 << 20, size + 1 + size / 50);
+                    master.publish(SelfCheckingPayload.create(random.nextLong(), size));
+                }
+                Map<String, String> r = result(follower.awaitLine("RESULT", Duration.ofSeconds(60)));
+                assertThat(r.get("invalid")).isEqualTo("0");
+                assertThat(Long.parseLong(r.get("last"))).isEqualTo(master.version());
+                assertThat(Files.size(dir.path().resolve("growing"))).isGreaterThan(2L * size);
+            }
+        }
+    }
+
+    @Test
+    void loadOnceAcrossFourProcessesRunsOneLoader() throws Exception {
+        Path marker = dir.path().resolve("loads.txt");
+        List<ChildJvm> peers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                peers.add(peer("load-once", "once", marker.toString()));
+            }
+            List<String> values = new ArrayList<>();
+            for (ChildJvm p : peers) {
+                values.add(result(p.awaitLine("RESULT", Duration.ofSeconds(60))).get("value"));
+            }
+            List<String> loaders = Files.readAllLines(marker);
+            assertThat(loaders).hasSize(1);
+            assertThat(values).containsOnly("loaded-by-" + loaders.getFirst());
+        } finally {
+            for (ChildJvm p : peers) {
+                p.close();
+            }
+        }
+    }
+}
