@@ -9,8 +9,7 @@ from ._closeable import Closeable
 from . import _files, _futex
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGTH, NOTIFY_WORD,
-                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields,
-                      slot_offset)
+                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields)
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError,
                      RegionNotFoundError, Shm4jError)
 
@@ -111,8 +110,7 @@ class Follower(Closeable):
         if read is None:
             return None
         if read[0] != self._cached_version:
-            self._cached_read, self._cached_version, self._cached = read, read[0], None
-            self._has_value = False
+            self._cache(read)
         if not self._has_value:
             version, _, ctype, data = read
             try:
