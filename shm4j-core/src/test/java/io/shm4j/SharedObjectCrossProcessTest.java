@@ -223,4 +223,30 @@ class SharedObjectCrossProcessTest {
             }
         }
     }
+
+    /**
+     * A follower process that may not read the file gets a clear error. As root, the child runs
+     * without the capabilities that bypass file permissions (CAP_DAC_OVERRIDE/READ_SEARCH).
+     */
+    @Test
+    void followerWithoutReadPermissionGetsAClearError() throws Exception {
+        try (var master = SharedObject.master("secret", ObjectCodecs.text(), options)) {
+            master.publish("s3cr3t");
+        }
+        Path file = dir.path().resolve("secret");
+        Files.setPosixFilePermissions(file, java.util.Set.of());
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        List<String> prefix = uid == 0
+                ? List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
+                : List.of();
+        try (var child = ChildJvm.start(prefix, List.of(), ObjectPeerMain.class, "follow-once", dir.path().toString(), "secret")) {
+            String line = child.awaitLine("RESULT", START);
+            assertThat(line).startsWith("RESULT error java.nio.file.AccessDeniedException")
+                    .contains("no read permission on region secret");
+        }
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (var follower = SharedObject.follower("secret", String.class, options)) {
+            assertThat(follower.get()).isEqualTo("s3cr3t"); // nothing was lost
+        }
+    }
 }
