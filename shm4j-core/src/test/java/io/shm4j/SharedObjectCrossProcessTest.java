@@ -1,8 +1,7 @@
 package io.shm4j;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,19 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SharedObjectCrossProcessTest {
     private static final Duration START = Duration.ofSeconds(30);
 
-    private TestDirectory dir;
-    private ShmOptions options;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
-        options = dir.options();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+    private final ShmOptions options = dir.options();
 
     private ChildJvm peer(String mode, String tag, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(mode, dir.path().toString(), tag));

@@ -9,10 +9,9 @@ import io.shm4j.ReadOnlyRegionException;
 import io.shm4j.RegionNotFoundException;
 import io.shm4j.TestDirectory;
 import io.shm4j.internal.ObjectRegionDescriptor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -38,17 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MainTest {
 
-    private TestDirectory dir;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
 
     private CliRun run(String... args) {
         return CliRun.in(dir.path(), args);

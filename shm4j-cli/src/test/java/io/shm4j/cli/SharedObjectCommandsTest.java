@@ -4,9 +4,8 @@ import io.shm4j.ChildJvm;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
 import io.shm4j.TestDirectory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,17 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** put / get / watch / serve / inspect / demo objects, with a private region directory. */
 class SharedObjectCommandsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private TestDirectory dir;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
 
     private CliRun run(String... args) {
         return CliRun.in(dir.path(), args);
