@@ -12,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,23 +27,20 @@ class FollowerWaitCrossProcessTest {
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:TieredStopAtLevel=1");
     private static final String TAG = "waited";
 
+    private TestDirectory testDir;
     private Path dir;
     private ShmOptions options;
 
     @BeforeEach
     void createDirectory() throws IOException {
-        Path base = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"));
-        dir = Files.createTempDirectory(base, "shm4j-wait");
-        options = ShmOptions.defaults().withDirectory(dir);
+        testDir = new TestDirectory();
+        dir = testDir.path();
+        options = testDir.options();
     }
 
     @AfterEach
     void removeDirectory() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        testDir.close();
     }
 
     @ParameterizedTest
