@@ -1,0 +1,122 @@
+package io.shm4j.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shm4j bench}: runs the cross-process harness over every peer (or the ones named), prints
+ * the table and writes results.json, results.md and latency.png.
+ *
+ * <p>Exit codes: 0 every case ran (or was skipped, with the reason in the table), 1 a case
+ * failed or the run could not start, 2 bad usage.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure publish->observe latency, throughput and memory of shm4j against the raw",
+                "shared-memory limit and the alternatives, each peer in its own master and follower JVMs.",
+                "Writes results.json, results.md and latency.png under --out."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:every case ran, or was skipped with the reason shown", "1:a case failed, or the run could not start",
+                "2:bad usage"})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "Short phases and one run: the whole suite in under 3 minutes.")
+    boolean quick;
+
+    @Option(names = "--only", arity = "1..*", paramLabel = "NAME",
+            description = "Run only these peers (default: all). Known: ${COMPLETION-CANDIDATES}.",
+            completionCandidates = PeerNames.class)
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--runs", paramLabel = "N", description = "Repeat the whole plan N times; the table shows medians (default: 1 with --quick, else 3).")
+    Integer runs;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Payload sizes (default: 64,1024,65536,1048576).")
+    List<Integer> sizes;
+
+    @Option(names = "--followers", split = ",", paramLabel = "N", description = "Follower counts swept for shm4j (default: 1,2,4,8,16).")
+    List<Integer> followers;
+
+    @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: the shm4j peers).")
+    Set<String> scaled;
+
+    @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep (default: ${DEFAULT-VALUE}).")
+    int scaledSize;
+
+    @Option(names = "--pause-us", paramLabel = "MICROS", defaultValue = "0",
+            description = "Pause between latency samples, so that blocked followers are idle when woken (default: ${DEFAULT-VALUE}).")
+    long pauseMicros;
+
+    @Option(names = "--smoke", hidden = true, description = "Tiny phases, for the build's smoke test.")
+    boolean smoke;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "Where the results go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** For picocli's completion candidates and the help text. */
+    static final class PeerNames extends ArrayList<String> {
+        PeerNames() {
+            super(Peers.all().stream().map(Peer::name).toList());
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command with its one-line error handling; {@code execute} returns the exit code. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new BenchCommand());
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            BenchCommand command = cl.getCommand();
+            cl.getErr().println("shm4j bench: " + e.getMessage());
+            if (command.verbose) {
+                e.printStackTrace(cl.getErr());
+            }
+            return 1;
+        });
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchPlan plan = plan();
+        ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
+        List<CaseResult> results = BenchSuite.run(plan, progress);
+        progress.done();
+        Report report = new Report(commandText(), plan, results);
+        System.out.print(report.text());
+        for (Path file : report.write(out)) {
+            System.out.println("wrote " + file);
+        }
+        return results.stream().anyMatch(r -> r.status() == CaseResult.Status.FAILED) ? 1 : 0;
+    }
+
+    BenchPlan plan() {
+        List<Peer> peers = only.isEmpty() ? Peers.all() : new LinkedHashSet<>(only).stream().map(Peers::require).toList();
+        CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
+        int runCount = runs != null ? runs : (quick || smoke ? 1 : 3);
+        if (runCount < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
+        }
+        return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES,
+                followers != null ? followers : BenchPlan.FOLLOWER_COUNTS, scaledSize,
+                scaled != null ? scaled : Set.of(Report.SHM4J_PEER), runCount, settings.withPauseMicros(pauseMicros));
+    }
+
+    private String commandText() {
+        return "shm4j bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+}

@@ -1,0 +1,131 @@
+package io.shm4j.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs one case: a fresh directory under /dev/shm, one master JVM and N follower JVMs of one peer
+ * (see {@link PeerProcess} for what they do), the memory of each read at the idle point, their
+ * results collected and merged. Any failure (a peer that throws, a hang, a crash) becomes a
+ * {@link CaseResult.Status#FAILED} result with the reason and the process's stderr tail; the
+ * directory and processes are always cleaned up.
+ */
+public final class CaseRunner {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration SLACK = Duration.ofSeconds(60);
+
+    private final CaseSettings settings;
+
+    public CaseRunner(CaseSettings settings) {
+        this.settings = settings;
+    }
+
+    public CaseResult run(Peer peer, int payloadBytes, int followers, int run, Map<String, String> serverProperties) {
+        Path directory;
+        try {
+            directory = Files.createTempDirectory(scratchRoot(), "shm4j-bench-");
+        } catch (IOException e) {
+            return CaseResult.failed(peer.name(), payloadBytes, followers, run, "cannot create a case directory: " + e);
+        }
+        List<ForkedJvm> processes = new ArrayList<>();
+        try (AckBoard ignored = AckBoard.open(directory)) {
+            List<String> common = new ArrayList<>(List.of("peer=" + peer.name(), "dir=" + directory,
+                    "size=" + payloadBytes, "followers=" + followers));
+            serverProperties.forEach((key, value) -> common.add("prop." + key + "=" + value));
+
+            List<String> masterArgs = new ArrayList<>(List.of("master"));
+            masterArgs.addAll(common);
+            masterArgs.addAll(settings.toOptions());
+            ForkedJvm master = ForkedJvm.start("master", peer.jvmOptions(), PeerProcess.class, masterArgs, directory);
+            processes.add(master);
+            List<ForkedJvm> followerJvms = new ArrayList<>();
+            for (int i = 0; i < followers; i++) {
+                List<String> args = new ArrayList<>(List.of("follower"));
+                args.addAll(common);
+                args.add("index=" + i);
+                ForkedJvm follower = ForkedJvm.start("follower" + i, peer.jvmOptions(), PeerProcess.class, args, directory);
+                processes.add(follower);
+                followerJvms.add(follower);
+            }
+
+            Duration phases = settings.expectedLength().plus(SLACK);
+            master.awaitLine("IDLE", START_TIMEOUT.plus(phases));
+            ProcStatus masterMemory = ProcStatus.of(master.pid());
+            long followerRss = 0;
+            long followerShmem = 0;
+            for (ForkedJvm follower : followerJvms) {
+                ProcStatus status = ProcStatus.of(follower.pid());
+                followerRss = Math.max(followerRss, status.rssKiB());
+                followerShmem = Math.max(followerShmem, status.rssShmemKiB());
+            }
+            master.sendLine("GO");
+
+            String[] published = master.awaitLine("PUBLISHED", phases).split(" ");
+            double publishedPerSecond = Long.parseLong(published[0]) * 1e9 / Long.parseLong(published[1]);
+            Histogram merged = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
+            double observedPerSecond = Double.MAX_VALUE;
+            for (ForkedJvm follower : followerJvms) {
+                String[] result = follower.awaitLine("RESULT", phases).split(" ");
+                merged.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(result[0])), 0));
+                long count = Long.parseLong(result[1]);
+                long span = Long.parseLong(result[3]) - Long.parseLong(result[2]);
+                observedPerSecond = Math.min(observedPerSecond, span > 0 ? count * 1e9 / span : 0);
+            }
+            for (ForkedJvm process : processes) {
+                process.awaitExit(SLACK);
+            }
+            if (merged.getTotalCount() == 0) {
+                return CaseResult.failed(peer.name(), payloadBytes, followers, run, "no latency sample was recorded");
+            }
+            return new CaseResult(peer.name(), payloadBytes, followers, run, CaseResult.Status.OK, "",
+                    new CaseResult.Latency(merged.getTotalCount(), merged.getValueAtPercentile(50),
+                            merged.getValueAtPercentile(90), merged.getValueAtPercentile(99),
+                            merged.getValueAtPercentile(99.9), merged.getMaxValue(), merged.getMean()),
+                    new CaseResult.Throughput(publishedPerSecond, observedPerSecond),
+                    new CaseResult.Memory(masterMemory.rssKiB(), masterMemory.rssShmemKiB(), followerRss, followerShmem));
+        } catch (Exception e) {
+            return CaseResult.failed(peer.name(), payloadBytes, followers, run, oneLine(e));
+        } finally {
+            for (ForkedJvm process : processes) {
+                try {
+                    process.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            deleteRecursively(directory);
+        }
+    }
+
+    /** /dev/shm where it exists (the peers' files live in memory there), else the temp dir. */
+    static Path scratchRoot() {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    private static String oneLine(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return message.replace('\n', ' ');
+    }
+
+    static void deleteRecursively(Path directory) {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the case directory " + directory, e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.shm4j.bench;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The bytes every peer carries: a 24-byte header, then filler up to the payload size.
+ *
+ * <pre>
+ * offset 0  long seq         1, 2, 3 ... in publish order
+ * offset 8  long sentNanos   System.nanoTime() of the publisher just before it publishes
+ * offset 16 int  phase       {@link #WARMUP}, {@link #LATENCY}, {@link #THROUGHPUT} or {@link #STOP}
+ * offset 20 int  size        the whole payload length
+ * </pre>
+ *
+ * <p>Publisher and followers run on one host, so their {@code System.nanoTime()} readings come from
+ * the same clock (CLOCK_MONOTONIC on Linux) and {@code receiveNanos - sentNanos} is the one-way
+ * latency. Little-endian throughout.
+ */
+public final class Payload {
+    public static final int HEADER_LENGTH = 24;
+    public static final int SEQ_OFFSET = 0;
+    public static final int SENT_NANOS_OFFSET = 8;
+    public static final int PHASE_OFFSET = 16;
+    public static final int SIZE_OFFSET = 20;
+
+    public static final int WARMUP = 0;
+    public static final int LATENCY = 1;
+    public static final int THROUGHPUT = 2;
+    public static final int STOP = 3;
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private Payload() {
+    }
+
+    /** A payload of {@code size} bytes (at least the header) with a non-zero filler pattern. */
+    public static byte[] allocate(int size) {
+        if (size < HEADER_LENGTH) {
+            throw new IllegalArgumentException("payload size " + size + " is below the " + HEADER_LENGTH + "-byte header");
+        }
+        byte[] payload = new byte[size];
+        for (int i = HEADER_LENGTH; i < size; i++) {
+            payload[i] = (byte) ('a' + i % 26);
+        }
+        INT.set(payload, SIZE_OFFSET, size);
+        return payload;
+    }
+
+    /** Writes seq, phase and the current nanoTime into the header; call just before publishing. */
+    public static void stamp(byte[] payload, long seq, int phase) {
+        LONG.set(payload, SEQ_OFFSET, seq);
+        INT.set(payload, PHASE_OFFSET, phase);
+        LONG.set(payload, SENT_NANOS_OFFSET, System.nanoTime());
+    }
+
+    public static long seq(byte[] payload) {
+        return (long) LONG.get(payload, SEQ_OFFSET);
+    }
+
+    public static long sentNanos(byte[] payload) {
+        return (long) LONG.get(payload, SENT_NANOS_OFFSET);
+    }
+
+    public static int phase(byte[] payload) {
+        return (int) INT.get(payload, PHASE_OFFSET);
+    }
+
+    /** Copies the header of {@code payload} into {@code into}. */
+    public static void read(byte[] payload, Observation into) {
+        into.set(seq(payload), sentNanos(payload), phase(payload));
+    }
+}

@@ -1,0 +1,164 @@
+package io.shm4j.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The {@code main} of a forked master or follower JVM. The {@link CaseRunner} starts one master and
+ * N followers with {@code key=value} arguments and talks to them through stdout lines, the master's
+ * stdin and the {@link AckBoard}.
+ *
+ * <p>Master: creates the peer's resources, marks itself ready, accepts the followers, then
+ * <ol>
+ * <li>warm-up and latency phases: stamp, publish, wait until every follower acknowledged, pause;
+ *     prints {@code IDLE} and waits for {@code GO} on stdin (the runner measures memory then);</li>
+ * <li>throughput phase: publishes as fast as the peer accepts for a fixed time, without waiting
+ *     for acknowledgements; prints {@code PUBLISHED <count> <nanos>};</li>
+ * <li>publishes a stop message and waits until every follower acknowledged it.</li>
+ * </ol>
+ * Follower: opens its end, marks itself ready, records {@code receiveNanos - sentNanos} of each
+ * latency-phase message in a histogram, counts throughput-phase messages, acknowledges every
+ * message, and at the stop message prints {@code RESULT <histogram> <count> <firstSent> <lastReceived>}.
+ */
+public final class PeerProcess {
+    /** Latencies above one minute are clamped (a stall that long fails the case anyway). */
+    static final long HIGHEST_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final long ACK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long STOP_REPEAT_MILLIS = 20;
+    private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private PeerProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        Map<String, String> properties = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            String key = args[i].substring(0, eq);
+            String value = args[i].substring(eq + 1);
+            if (key.startsWith("prop.")) {
+                properties.put(key.substring("prop.".length()), value);
+            } else {
+                options.put(key, value);
+            }
+        }
+        Peer peer = Peers.require(options.get("peer"));
+        PeerContext context = new PeerContext(Path.of(options.get("dir")), Integer.parseInt(options.get("size")),
+                Integer.parseInt(options.get("followers")), properties);
+        try (AckBoard board = AckBoard.open(context.directory())) {
+            switch (args[0]) {
+                case "master" -> runMaster(peer, context, board, CaseSettings.fromOptions(options));
+                case "follower" -> runFollower(peer, context, board, Integer.parseInt(options.get("index")));
+                default -> throw new IllegalArgumentException("role must be master or follower, not " + args[0]);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void runMaster(Peer peer, PeerContext context, AckBoard board, CaseSettings settings) throws Exception {
+        int followers = context.followers();
+        byte[] payload = Payload.allocate(context.payloadSize());
+        try (Peer.Publisher publisher = peer.publisher(context)) {
+            board.masterReadyRelease();
+            publisher.acceptFollowers();
+            board.awaitFollowersReady(followers, READY_TIMEOUT_NANOS);
+
+            long seq = 0;
+            long warmupEnd = System.nanoTime() + settings.warmup().toNanos();
+            while (System.nanoTime() < warmupEnd) {
+                publishAndAwait(publisher, board, payload, ++seq, Payload.WARMUP, followers, settings);
+            }
+            long latencyEnd = System.nanoTime() + settings.latency().toNanos();
+            for (int samples = 0; samples < settings.maxSamples() && System.nanoTime() < latencyEnd; samples++) {
+                publishAndAwait(publisher, board, payload, ++seq, Payload.LATENCY, followers, settings);
+            }
+
+            System.out.println("IDLE");
+            System.out.flush();
+            BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String go = stdin.readLine();
+            if (!"GO".equals(go)) {
+                throw new IllegalStateException("expected GO from the runner, got " + go);
+            }
+
+            long count = 0;
+            long start = System.nanoTime();
+            long throughputEnd = start + settings.throughput().toNanos();
+            while (System.nanoTime() < throughputEnd) {
+                Payload.stamp(payload, ++seq, Payload.THROUGHPUT);
+                publisher.publish(payload);
+                count++;
+            }
+            System.out.println("PUBLISHED " + count + " " + (System.nanoTime() - start));
+            System.out.flush();
+
+            long stop = ++seq;
+            Payload.stamp(payload, stop, Payload.STOP);
+            publisher.publish(payload);
+            if (peer.mayDropNewest()) {
+                long deadline = System.nanoTime() + ACK_TIMEOUT_NANOS;
+                while (!board.acknowledgedAll(followers, stop) && System.nanoTime() < deadline) {
+                    Thread.sleep(STOP_REPEAT_MILLIS);
+                    Payload.stamp(payload, ++seq, Payload.STOP);
+                    publisher.publish(payload);
+                }
+            }
+            board.awaitAcks(followers, stop, ACK_TIMEOUT_NANOS);
+        }
+    }
+
+    private static void publishAndAwait(Peer.Publisher publisher, AckBoard board, byte[] payload, long seq, int phase,
+                                        int followers, CaseSettings settings) throws Exception {
+        Payload.stamp(payload, seq, phase);
+        publisher.publish(payload);
+        board.awaitAcks(followers, seq, ACK_TIMEOUT_NANOS);
+        if (settings.pauseMicros() > 0) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(settings.pauseMicros()));
+        }
+    }
+
+    private static void runFollower(Peer peer, PeerContext context, AckBoard board, int index) throws Exception {
+        board.awaitMasterReady(READY_TIMEOUT_NANOS);
+        Histogram latency = new Histogram(HIGHEST_LATENCY_NANOS, 3);
+        long throughputCount = 0;
+        long firstSent = 0;
+        long lastReceived = 0;
+        Observation observation = new Observation();
+        try (Peer.Subscriber subscriber = peer.subscriber(context, index)) {
+            board.followerReadyRelease(index);
+            while (true) {
+                subscriber.next(observation);
+                long received = System.nanoTime();
+                int phase = observation.phase();
+                if (phase == Payload.LATENCY) {
+                    latency.recordValue(Math.min(received - observation.sentNanos(), HIGHEST_LATENCY_NANOS));
+                } else if (phase == Payload.THROUGHPUT) {
+                    if (throughputCount++ == 0) {
+                        firstSent = observation.sentNanos();
+                    }
+                    lastReceived = received;
+                } else if (phase == Payload.STOP) {
+                    break;
+                }
+                board.ackRelease(index, observation.seq());
+            }
+            ByteBuffer encoded = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
+            int length = latency.encodeIntoCompressedByteBuffer(encoded);
+            System.out.println("RESULT " + Base64.getEncoder().encodeToString(Arrays.copyOf(encoded.array(), length))
+                    + " " + throughputCount + " " + firstSent + " " + lastReceived);
+            System.out.flush();
+            board.ackRelease(index, observation.seq());
+        }
+    }
+}

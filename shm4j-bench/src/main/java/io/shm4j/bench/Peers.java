@@ -1,0 +1,34 @@
+package io.shm4j.bench;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Every peer the harness knows, in report order: shm4j first, then the limit, then the alternatives. */
+public final class Peers {
+    private static final List<Peer> ALL = List.of(
+            new RawShmPeer(),
+            new PipePeer(),
+            new UnixSocketPeer(),
+            new TcpPeer(),
+            new JsonFilePeer(),
+            new AgronaBroadcastPeer(),
+            new ChronicleMapPeer(),
+            new RedisPubSubPeer());
+
+    private Peers() {
+    }
+
+    public static List<Peer> all() {
+        return ALL;
+    }
+
+    public static Optional<Peer> named(String name) {
+        return ALL.stream().filter(peer -> peer.name().equals(name)).findFirst();
+    }
+
+    /** The peer {@code name}, or an error listing the known names. */
+    public static Peer require(String name) {
+        return named(name).orElseThrow(() -> new IllegalArgumentException(
+                "unknown peer '" + name + "'; known: " + ALL.stream().map(Peer::name).toList()));
+    }
+}

@@ -1,0 +1,154 @@
+package io.shm4j.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The results of a run as a plain-text table (stdout), {@code results.json} (every run's raw
+ * figures, the medians, the machine and the command), {@code results.md} (the table in Markdown)
+ * and {@code latency.png} (see {@link LatencyChart}).
+ *
+ * <p>Ratios compare p50 latencies of the same payload size and follower count: "x raw" is the
+ * peer's p50 divided by the raw shared-memory limit's, "x shm4j" divided by shm4j's (busy-spin
+ * follower). Above 1 means slower.
+ */
+public final class Report {
+    public static final String LIMIT_PEER = "raw";
+    public static final String SHM4J_PEER = "shm4j-spin";
+    private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p99", "p99.9", "max",
+            "x raw", "x shm4j", "observed/s", "observed bytes/s", "master RSS", "follower RSS", "runs", "note");
+
+    private final String command;
+    private final BenchPlan plan;
+    private final List<CaseResult> results;
+    private final List<Summary> summaries;
+
+    public Report(String command, BenchPlan plan, List<CaseResult> results) {
+        this.command = command;
+        this.plan = plan;
+        this.results = List.copyOf(results);
+        this.summaries = Summary.of(results);
+    }
+
+    public List<Summary> summaries() {
+        return summaries;
+    }
+
+    /** Writes results.json, results.md and latency.png into {@code directory}; returns what it wrote. */
+    public List<Path> write(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        List<Path> written = new ArrayList<>();
+        Path json = directory.resolve("results.json");
+        Files.writeString(json, json(), StandardCharsets.UTF_8);
+        written.add(json);
+        Path markdown = directory.resolve("results.md");
+        Files.writeString(markdown, markdown(), StandardCharsets.UTF_8);
+        written.add(markdown);
+        Path chart = directory.resolve("latency.png");
+        LatencyChart.write(summaries, chart);
+        written.add(chart);
+        return written;
+    }
+
+    /** The table with aligned columns, for a terminal. */
+    public String text() {
+        List<List<String>> rows = rows();
+        int[] widths = new int[COLUMNS.size()];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                boolean left = i == 0 || i == row.size() - 1;
+                String cell = row.get(i);
+                String pad = " ".repeat(widths[i] - cell.length());
+                out.append(left ? cell + pad : pad + cell).append(i == row.size() - 1 ? "" : "  ");
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /** The table in GitHub Markdown, with a line on how it was made. */
+    public String markdown() {
+        List<List<String>> rows = rows();
+        StringBuilder out = new StringBuilder();
+        out.append("Command: `").append(command).append("`  \n");
+        out.append("Machine: ").append(Machine.describe()).append("  \n");
+        out.append("Latency: publish→observe one-way, merged over all followers; figures are medians over ")
+                .append(plan.runs()).append(plan.runs() == 1 ? " run" : " runs").append(".\n\n");
+        for (int r = 0; r < rows.size(); r++) {
+            out.append("| ").append(String.join(" | ", rows.get(r).stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
+            if (r == 0) {
+                out.append("|").append("---|".repeat(COLUMNS.size())).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    public String json() {
+        ObjectMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("command", command);
+        document.put("machine", Machine.properties());
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("runs", plan.runs());
+        settings.put("warmupMillis", plan.settings().warmup().toMillis());
+        settings.put("latencyMillis", plan.settings().latency().toMillis());
+        settings.put("maxSamples", plan.settings().maxSamples());
+        settings.put("throughputMillis", plan.settings().throughput().toMillis());
+        settings.put("pauseMicros", plan.settings().pauseMicros());
+        settings.put("jvmOptions", ForkedJvm.BASE_OPTIONS);
+        document.put("settings", settings);
+        document.put("peers", plan.peers().stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
+        document.put("summaries", summaries);
+        document.put("results", results);
+        return mapper.writeValueAsString(document);
+    }
+
+    private List<List<String>> rows() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(COLUMNS);
+        for (Summary s : summaries) {
+            boolean ok = s.status() == CaseResult.Status.OK;
+            String note = ok ? s.note() : s.status() + ": " + s.note();
+            rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()),
+                    Units.nanos(s.p50()), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
+                    Units.ratio(ratio(s, LIMIT_PEER)), Units.ratio(ratio(s, SHM4J_PEER)),
+                    Units.rate(s.observedPerSecond()), Units.bandwidth(s.observedBytesPerSecond()),
+                    Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()),
+                    s.runsOk() + "/" + s.runs(), note));
+        }
+        return rows;
+    }
+
+    /** {@code s}'s p50 divided by {@code reference}'s at the same size and follower count. */
+    public Double ratio(Summary s, String reference) {
+        if (s.p50() == null || s.peer().equals(reference)) {
+            return null;
+        }
+        return find(reference, s.payloadBytes(), s.followers())
+                .filter(r -> r.p50() != null && r.p50() > 0)
+                .map(r -> s.p50() / r.p50())
+                .orElse(null);
+    }
+
+    public Optional<Summary> find(String peer, int payloadBytes, int followers) {
+        return summaries.stream()
+                .filter(s -> s.peer().equals(peer) && s.payloadBytes() == payloadBytes && s.followers() == followers)
+                .findFirst();
+    }
+}

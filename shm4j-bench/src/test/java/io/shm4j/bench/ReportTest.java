@@ -1,0 +1,89 @@
+package io.shm4j.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Medians, ratios and formatting of the report, on results made up here. */
+class ReportTest {
+
+    private static CaseResult ok(String peer, int size, int run, long p50) {
+        return new CaseResult(peer, size, 1, run, CaseResult.Status.OK, "",
+                new CaseResult.Latency(1000, p50, p50 * 2, p50 * 3, p50 * 4, p50 * 10, p50 * 1.1),
+                new CaseResult.Throughput(1_000_000, 500_000), new CaseResult.Memory(80_000, 100, 60_000, 64));
+    }
+
+    private static BenchPlan plan(int runs) {
+        return new BenchPlan(List.of(), List.of(64), List.of(1), 64, Set.of(), runs,
+                new CaseSettings(Duration.ZERO, Duration.ZERO, 1, Duration.ZERO, 0));
+    }
+
+    @Test
+    void summariesTakeTheMedianOfSuccessfulRunsAndKeepTheSpread() {
+        List<CaseResult> results = List.of(ok("raw", 64, 1, 200), ok("raw", 64, 2, 180), ok("raw", 64, 3, 900),
+                CaseResult.failed("raw", 64, 1, 4, "boom"));
+        Summary s = Summary.of(results).getFirst();
+        assertThat(s.runsOk()).isEqualTo(3);
+        assertThat(s.runs()).isEqualTo(4);
+        assertThat(s.p50()).isEqualTo(200.0);
+        assertThat(s.p50Low()).isEqualTo(180.0);
+        assertThat(s.p50High()).isEqualTo(900.0);
+        assertThat(s.note()).isEqualTo("1 of 4 runs failed: boom");
+        assertThat(s.observedBytesPerSecond()).isEqualTo(500_000.0 * 64);
+    }
+
+    @Test
+    void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+        Summary s = Summary.of(List.of(ok("uds", 64, 1, 100), ok("uds", 64, 2, 300))).getFirst();
+        assertThat(s.p50()).isEqualTo(200.0);
+    }
+
+    @Test
+    void aCaseWithNoSuccessfulRunKeepsItsReason() {
+        Summary s = Summary.of(List.of(CaseResult.skipped("redis", 64, 1, 1, "redis-server is not installed"))).getFirst();
+        assertThat(s.status()).isEqualTo(CaseResult.Status.SKIPPED);
+        assertThat(s.note()).isEqualTo("redis-server is not installed");
+        assertThat(s.p50()).isNull();
+    }
+
+    @Test
+    void ratiosCompareP50AtTheSameSize() {
+        Report report = new Report("shm4j bench", plan(1), List.of(ok("raw", 64, 1, 200), ok("shm4j-spin", 64, 1, 250),
+                ok("uds", 64, 1, 3500), ok("uds", 1024, 1, 4000)));
+        Summary uds64 = report.find("uds", 64, 1).orElseThrow();
+        assertThat(report.ratio(uds64, Report.LIMIT_PEER)).isEqualTo(17.5);
+        assertThat(report.ratio(uds64, Report.SHM4J_PEER)).isEqualTo(14.0);
+        assertThat(report.ratio(report.find("uds", 1024, 1).orElseThrow(), Report.LIMIT_PEER)).isNull();
+        assertThat(report.ratio(report.find("raw", 64, 1).orElseThrow(), Report.LIMIT_PEER)).isNull();
+        assertThat(report.text()).contains(" 18x ").contains(" 14x ");
+        assertThat(report.markdown()).contains("| uds | 64 B | 1 | 3.50 µs |");
+    }
+
+    @Test
+    void unitsReadAsAPersonWouldWriteThem() {
+        assertThat(Units.nanos(195.0)).isEqualTo("195 ns");
+        assertThat(Units.nanos(3_470.0)).isEqualTo("3.47 µs");
+        assertThat(Units.nanos(1_200_000.0)).isEqualTo("1.20 ms");
+        assertThat(Units.nanos(null)).isEqualTo("–");
+        assertThat(Units.bytes(64)).isEqualTo("64 B");
+        assertThat(Units.bytes(1024)).isEqualTo("1 KiB");
+        assertThat(Units.bytes(65536)).isEqualTo("64 KiB");
+        assertThat(Units.bytes(1 << 20)).isEqualTo("1 MiB");
+        assertThat(Units.bytes(1000)).isEqualTo("1000 B");
+        assertThat(Units.rate(12_300.0)).isEqualTo("12.3 k");
+        assertThat(Units.bandwidth(9.1e9)).isEqualTo("9.10 GB/s");
+        assertThat(Units.ratio(1.234)).isEqualTo("1.23x");
+        assertThat(Units.ratio(123.4)).isEqualTo("123x");
+    }
+
+    @Test
+    void jsonDocumentsReachTheAskedSizeWithinOneRecord() {
+        for (int size : BenchPlan.SIZES) {
+            byte[] document = JsonDocuments.ofSize(size);
+            assertThat(document.length).isGreaterThanOrEqualTo(size).isLessThan(size + 120);
+        }
+    }
+}
