@@ -5,44 +5,68 @@ import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.Snapshot;
+import io.shm4j.WaitStrategy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /** {@code shm4j watch TAG}: one JSON line per new version until interrupted. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Print each new version of a shared object as one JSON line, {\"version\":..,\"value\":..}, until interrupted.",
                 "Versions published faster than they are printed are skipped: a watcher always moves to the newest."})
 final class WatchCommand implements Callable<Integer> {
+    /** The {@code --strategy} values: how the watcher waits between versions. */
+    enum Strategy {
+        /** Sleeps in the kernel until the master's wake-up: no CPU while idle. */
+        block(WaitStrategy.BLOCK),
+        /** Polls without pause: the lowest latency, a whole core. */
+        spin(WaitStrategy.BUSY_SPIN),
+        /** Polls with pauses growing to 1 ms. */
+        backoff(WaitStrategy.BACKOFF);
+
+        final WaitStrategy waitStrategy;
+
+        Strategy(WaitStrategy waitStrategy) {
+            this.waitStrategy = waitStrategy;
+        }
+    }
+
+    private static final Duration FOREVER = Duration.ofDays(365);
+
     @ParentCommand
     Main main;
 
     @Parameters(index = "0", paramLabel = "TAG", description = "Shared object tag.")
     String tag;
 
+    @Option(names = "--strategy", defaultValue = "block", paramLabel = "block|spin|backoff",
+            description = "How to wait for the next version: block (default; sleeps in the kernel, no CPU while idle), "
+                    + "spin (busy-polls a core, lowest latency), backoff (polls with pauses up to 1 ms).")
+    Strategy strategy;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = main.spec.commandLine().getOut();
-        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), main.options())) {
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(),
+                main.options().withWaitStrategy(strategy.waitStrategy))) {
             long seen = 0;
-            while (!Thread.currentThread().isInterrupted()) {
-                Snapshot s = follower.snapshot();
-                if (s != null && s.version() > seen) {
-                    seen = s.version();
-                    out.println(line(s));
+            while (true) {
+                Optional<Snapshot> s = follower.awaitNewer(seen, FOREVER);
+                if (s.isPresent()) {
+                    seen = s.get().version();
+                    out.println(line(s.get()));
                     out.flush();
-                } else {
-                    LockSupport.parkNanos(1_000_000);
                 }
             }
         }
-        return ExitCodes.INTERRUPTED;
     }
 
     /** {@code {"version":N,"value":V}}: JSON as is, text as a string, raw bytes as a hex string. */

@@ -5,6 +5,7 @@ import io.shm4j.WaitStrategy;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +74,8 @@ public final class ChangeWaiter implements AutoCloseable {
     private static final int BACKOFF_SPINS = 100;
     private static final int BACKOFF_YIELDS = 10;
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(1);
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    /** The notify word, little-endian like every field (FORMAT.md 3); native order wherever futexes exist. */
+    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
 
     private final WaitStrategy requested;
