@@ -23,46 +23,38 @@ import java.util.concurrent.Callable;
         description = {"Print each new version of a shared object as one JSON line, {\"version\":..,\"value\":..}, until interrupted.",
                 "Versions published faster than they are printed are skipped: a watcher always moves to the newest."})
 final class WatchCommand implements Callable<Integer> {
-    /** The {@code --strategy} values: how the watcher waits between versions. */
-    enum Strategy {
-        /** Sleeps in the kernel until the master's wake-up: no CPU while idle. */
-        block(WaitStrategy.BLOCK),
-        /** Polls without pause: the lowest latency, a whole core. */
-        spin(WaitStrategy.BUSY_SPIN),
-        /** Polls with pauses growing to 1 ms. */
-        backoff(WaitStrategy.BACKOFF);
-
-        final WaitStrategy waitStrategy;
-
-        Strategy(WaitStrategy waitStrategy) {
-            this.waitStrategy = waitStrategy;
-        }
-    }
-
-    private static final Duration FOREVER = Duration.ofDays(365);
-
     @ParentCommand
     Main main;
 
     @Parameters(index = "0", paramLabel = "TAG", description = "Shared object tag.")
     String tag;
 
-    @Option(names = "--strategy", defaultValue = "block", paramLabel = "block|spin|backoff",
-            description = "How to wait for the next version: block (default; sleeps in the kernel, no CPU while idle), "
-                    + "spin (busy-polls a core, lowest latency), backoff (polls with pauses up to 1 ms).")
+    /** The CLI's names for the wait strategies. */
+    enum Strategy {
+        block(WaitStrategy.BLOCK), spin(WaitStrategy.BUSY_SPIN), backoff(WaitStrategy.BACKOFF);
+
+        final WaitStrategy strategy;
+
+        Strategy(WaitStrategy strategy) {
+            this.strategy = strategy;
+        }
+    }
+
+    @Option(names = "--strategy", paramLabel = "S", defaultValue = "block",
+            description = "How to wait: block (kernel futex, no CPU while idle; default), spin (a whole core, lowest latency), backoff (polls).")
     Strategy strategy;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = main.spec.commandLine().getOut();
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(),
-                main.options().withWaitStrategy(strategy.waitStrategy))) {
+                main.options().withWaitStrategy(strategy.strategy))) {
             long seen = 0;
             while (true) {
-                Optional<Snapshot> s = follower.awaitNewer(seen, FOREVER);
-                if (s.isPresent()) {
-                    seen = s.get().version();
-                    out.println(line(s.get()));
+                Optional<Snapshot> next = follower.awaitNewer(seen, Duration.ofDays(1));
+                if (next.isPresent()) {
+                    seen = next.get().version();
+                    out.println(line(next.get()));
                     out.flush();
                 }
             }
