@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * ./mvnw -q -B -pl shm4j-core -am test-compile
  * ./mvnw -q -B -pl shm4j-core dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java --enable-native-access=ALL-UNNAMED -cp "shm4j-core/target/test-classes:shm4j-core/target/classes:$(cat /tmp/cp.txt)" \
- *     io.shm4j.WakeupMeasurement [rounds=2000] [idleSeconds=12]
+ *     io.shm4j.WakeupMeasurement [rounds=2000] [idleSeconds=12, 0 = skip]
  * </pre>
  */
 public final class WakeupMeasurement {
@@ -63,7 +63,8 @@ public final class WakeupMeasurement {
              SharedObjectMaster<byte[]> master = SharedObject.master(TAG, ObjectCodecs.bytes(), dir.options())) {
             wakeCost(master);
             latency(master, dir.path(), rounds);
-            for (WaitStrategy s : List.of(WaitStrategy.BLOCK, WaitStrategy.SPIN_THEN_BLOCK, WaitStrategy.BACKOFF)) {
+            for (WaitStrategy s : idleSeconds > 0 ? List.of(WaitStrategy.BLOCK, WaitStrategy.SPIN_THEN_BLOCK, WaitStrategy.BACKOFF)
+                    : List.<WaitStrategy>of()) {
                 idleCpu(dir.path(), s, idleSeconds);
             }
         }
