@@ -18,6 +18,7 @@ import java.util.function.Predicate;
  *   <li>{@code hold-master DIR TAG}: become master, publish one object, wait for stdin to close.</li>
  *   <li>{@code try-master DIR TAG}: try to become master; RESULT ok or conflict pid=N.</li>
  *   <li>{@code load-once DIR TAG MARKER}: loadOnce with a 300 ms loader that appends to MARKER.</li>
+ *   <li>{@code follow-once DIR TAG}: open a follower and read; RESULT ok VALUE, or error CLASS MESSAGE.</li>
  * </ul>
  */
 public final class ObjectPeerMain {
@@ -37,6 +38,7 @@ public final class ObjectPeerMain {
             case "hold-master" -> holdMaster(tag, options);
             case "try-master" -> tryMaster(tag, options);
             case "load-once" -> loadOnce(tag, options, Path.of(args[3]));
+            case "follow-once" -> followOnce(tag, options);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         System.out.flush();
@@ -160,6 +162,14 @@ public final class ObjectPeerMain {
             System.out.println("RESULT ok version=" + master.version());
         } catch (MasterConflictException e) {
             System.out.println("RESULT conflict pid=" + e.holderPid());
+        }
+    }
+
+    private static void followOnce(String tag, ShmOptions options) {
+        try (SharedObjectFollower<String> follower = SharedObject.follower(tag, String.class, options)) {
+            System.out.println("RESULT ok " + follower.get());
+        } catch (Exception e) {
+            System.out.println("RESULT error " + e.getClass().getName() + " " + e.getMessage());
         }
     }
 
