@@ -1,9 +1,8 @@
 package io.shm4j;
 
 import io.shm4j.internal.Futex;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,21 +26,10 @@ class FollowerWaitCrossProcessTest {
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:TieredStopAtLevel=1");
     private static final String TAG = "waited";
 
-    private TestDirectory testDir;
-    private Path dir;
-    private ShmOptions options;
-
-    @BeforeEach
-    void createDirectory() throws IOException {
-        testDir = new TestDirectory();
-        dir = testDir.path();
-        options = testDir.options();
-    }
-
-    @AfterEach
-    void removeDirectory() throws IOException {
-        testDir.close();
-    }
+    @RegisterExtension
+    final TestDirectory testDir = TestDirectory.create();
+    private final Path dir = testDir.path();
+    private final ShmOptions options = testDir.options();
 
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)

@@ -2,6 +2,7 @@ package io.shm4j;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -28,18 +29,17 @@ class FollowerWaitTest {
     record Point(int x, int y) {
     }
 
-    private final TestDirectory dir;
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
     private final SharedObjectMaster<String> master;
 
     FollowerWaitTest() throws IOException {
-        dir = new TestDirectory();
         master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options());
     }
 
     @AfterEach
-    void close() throws IOException {
+    void closeMaster() {
         master.close();
-        dir.close();
     }
 
     private SharedObjectFollower<String> follower() throws IOException {

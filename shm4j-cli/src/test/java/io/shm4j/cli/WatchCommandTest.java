@@ -6,15 +6,11 @@ import io.shm4j.ProcessProbe;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.TestDirectory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,16 +20,8 @@ class WatchCommandTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String TAG = "watched";
 
-    private final TestDirectory dir;
-
-    WatchCommandTest() throws IOException {
-        dir = new TestDirectory(); // JUnit makes one instance per test
-    }
-
-    @AfterEach
-    void removeDirectory() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
 
     @Test
     void idleWatcherSleepsInTheKernelAndPrintsEachPublish() throws Exception {
@@ -68,14 +56,9 @@ class WatchCommandTest {
 
     @Test
     void unknownStrategyIsAUsageError() {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter(), true));
-        cl.setErr(new PrintWriter(err, true));
+        CliRun run = CliRun.in(dir.path(), "watch", TAG, "--strategy", "nap");
 
-        int code = cl.execute("--dir", dir.path().toString(), "watch", TAG, "--strategy", "nap");
-
-        assertThat(code).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--strategy").contains("nap").contains("block, spin, backoff");
+        assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("--strategy").contains("nap").contains("block, spin, backoff");
     }
 }
