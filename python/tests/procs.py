@@ -5,8 +5,6 @@
     python3 -m tests.procs wait     TAG DIR VERSION TIMEOUT   wait_newer once; print the outcome
     python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
     python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
-    python3 -m tests.procs serve    TAG DIR     master publishing each JSON line read from stdin;
-                                                prints "ready" then "published V" per line
 
 Self-checking object (the Java side builds the same): ``{"n": N, "len": K, "fill": F}`` where N
 is the version it is published as, F is K copies of the letter ``chr(97 + N % 26)``. A torn or
@@ -106,13 +104,6 @@ def try_master(tag, directory):
         print("conflict pid=%d" % e.holder_pid, flush=True)
 
 
-def serve(tag, directory):
-    with shm4j.Master(tag, directory) as m:
-        print("ready", flush=True)
-        for line in sys.stdin:
-            print("published %d" % m.publish(json.loads(line)), flush=True)
-
-
 if __name__ == "__main__":
     command, tag, directory, *rest = sys.argv[1:]
     if command == "wait":
@@ -121,7 +112,5 @@ if __name__ == "__main__":
         hold(tag, directory)
     elif command == "try":
         try_master(tag, directory)
-    elif command == "serve":
-        serve(tag, directory)
     else:
         {"master": master, "follower": follower}[command](tag, directory, float(rest[0]))
