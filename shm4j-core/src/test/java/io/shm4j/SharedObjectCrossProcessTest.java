@@ -213,6 +213,26 @@ class SharedObjectCrossProcessTest {
         }
     }
 
+    @Test
+    void aLoaderKilledMidLoadIsReplacedByAWaitingProcess() throws Exception {
+        Path marker = dir.path().resolve("loads.txt");
+        try (var doomed = peer("load-once", "reload", marker.toString(), "600000")) {
+            doomed.awaitLine("READY", START);
+            while (!Files.exists(marker)) { // the doomed loader has started loading
+                Thread.sleep(10);
+            }
+            try (var waiter = peer("load-once", "reload", marker.toString(), "100")) {
+                waiter.awaitLine("READY", START);
+                Thread.sleep(300); // the waiter is now waiting for the doomed loader
+                doomed.kill();
+                String value = result(waiter.awaitLine("RESULT", Duration.ofSeconds(60))).get("value");
+                List<String> loaders = Files.readAllLines(marker);
+                assertThat(loaders).containsExactly(String.valueOf(doomed.pid()), String.valueOf(waiter.pid()));
+                assertThat(value).isEqualTo("loaded-by-" + waiter.pid());
+            }
+        }
+    }
+
     /**
      * A follower process that may not read the file gets a clear error. As root, the child runs
      * without the capabilities that bypass file permissions (CAP_DAC_OVERRIDE/READ_SEARCH).
