@@ -188,9 +188,11 @@ class FollowerWaitCrossProcessTest {
         try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), options)) {
             master.publish("v1");
             try (ChildJvm follower = startFollower("subscribe", "SPIN_THEN_BLOCK", "20")) {
-                follower.awaitLine("WAITING", START);
+                // The subscription thread's first VERSION line and the main thread's WAITING line
+                // come in either order.
                 assertThat(follower.awaitLine("VERSION", START)).isEqualTo("VERSION 1 v1");
                 ProcessProbe.awaitSharedFutexWaiters(follower.pid(), 1, START);
+                assertThat(follower.output()).contains("WAITING SPIN_THEN_BLOCK");
                 for (int v = 2; v <= 20; v++) {
                     master.publish("v" + v);
                 }
