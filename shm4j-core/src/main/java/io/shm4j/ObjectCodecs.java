@@ -132,7 +132,8 @@ public final class ObjectCodecs {
         @Override
         public T decode(byte[] payload) {
             try {
-                return mapper.readValue(payload, type);
+                // readTree skips readValue's type resolution: the common JSON-tree case, made direct
+                return type == JsonNode.class ? type.cast(mapper.readTree(payload)) : mapper.readValue(payload, type);
             } catch (JacksonException e) {
                 throw new CodecException("payload is not a valid JSON " + type.getSimpleName() + ": "
                         + e.getOriginalMessage(), e);
