@@ -30,7 +30,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", arity = "1..*", paramLabel = "NAME",
-            description = "Run only these peers (default: all). Known: ${COMPLETION-CANDIDATES}.",
+            description = "Run only these peers, and JMH only if 'jmh' is named (default: all peers and JMH). Known: ${COMPLETION-CANDIDATES}.",
             completionCandidates = PeerNames.class)
     List<String> only = new ArrayList<>();
 
@@ -69,6 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final class PeerNames extends ArrayList<String> {
         PeerNames() {
             super(Peers.all().stream().map(Peer::name).toList());
+            add(JmhSuite.NAME);
         }
     }
 
@@ -96,7 +97,12 @@ public final class BenchCommand implements Callable<Integer> {
         ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
         List<CaseResult> results = BenchSuite.run(plan, progress);
         progress.done();
-        Report report = new Report(commandText(), plan, results);
+        List<JmhSuite.JmhResult> jmh = List.of();
+        if (!smoke && (only.isEmpty() || only.contains(JmhSuite.NAME))) {
+            System.err.println("JMH: in-process benchmarks in forked JVMs (log: " + out.resolve("jmh.log") + ") ...");
+            jmh = JmhSuite.run(quick, out);
+        }
+        Report report = new Report(commandText(), plan, results, jmh);
         System.out.print(report.text());
         for (Path file : report.write(out)) {
             System.out.println("wrote " + file);
@@ -105,7 +111,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     BenchPlan plan() {
-        List<Peer> peers = only.isEmpty() ? Peers.all() : new LinkedHashSet<>(only).stream().map(Peers::require).toList();
+        List<Peer> peers = only.isEmpty() ? Peers.all()
+                : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME)).map(Peers::require).toList();
         CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
         int runCount = runs != null ? runs : (quick || smoke ? 1 : 3);
         if (runCount < 1) {

@@ -6,6 +6,8 @@ import java.util.Optional;
 /** Every peer the harness knows, in report order: shm4j first, then the limit, then the alternatives. */
 public final class Peers {
     private static final List<Peer> ALL = List.of(
+            new Shm4jPeer(Report.SHM4J_PEER, Shm4jPeer.Encoding.RAW),
+            new Shm4jPeer("shm4j-json", Shm4jPeer.Encoding.JSON),
             new RawShmPeer(),
             new PipePeer(),
             new UnixSocketPeer(),

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.ObjectMapper;
@@ -32,12 +33,18 @@ public final class Report {
     private final BenchPlan plan;
     private final List<CaseResult> results;
     private final List<Summary> summaries;
+    private final List<JmhSuite.JmhResult> jmh;
 
     public Report(String command, BenchPlan plan, List<CaseResult> results) {
+        this(command, plan, results, List.of());
+    }
+
+    Report(String command, BenchPlan plan, List<CaseResult> results, List<JmhSuite.JmhResult> jmh) {
         this.command = command;
         this.plan = plan;
         this.results = List.copyOf(results);
         this.summaries = Summary.of(results);
+        this.jmh = List.copyOf(jmh);
     }
 
     public List<Summary> summaries() {
@@ -54,16 +61,24 @@ public final class Report {
         Path markdown = directory.resolve("results.md");
         Files.writeString(markdown, markdown(), StandardCharsets.UTF_8);
         written.add(markdown);
+        if (!jmh.isEmpty()) {
+            written.add(directory.resolve("jmh.json"));
+        }
         Path chart = directory.resolve("latency.png");
         LatencyChart.write(summaries, chart);
         written.add(chart);
         return written;
     }
 
-    /** The table with aligned columns, for a terminal. */
+    /** The tables with aligned columns, for a terminal. */
     public String text() {
-        List<List<String>> rows = rows();
-        int[] widths = new int[COLUMNS.size()];
+        String text = aligned(rows());
+        return jmh.isEmpty() ? text : text + "\nIn-process (JMH), mean ns per operation:\n" + aligned(jmhRows());
+    }
+
+    private static String aligned(List<List<String>> rows) {
+        int columns = rows.getFirst().size();
+        int[] widths = new int[columns];
         for (List<String> row : rows) {
             for (int i = 0; i < row.size(); i++) {
                 widths[i] = Math.max(widths[i], row.get(i).length());
@@ -84,19 +99,71 @@ public final class Report {
 
     /** The table in GitHub Markdown, with a line on how it was made. */
     public String markdown() {
-        List<List<String>> rows = rows();
         StringBuilder out = new StringBuilder();
         out.append("Command: `").append(command).append("`  \n");
         out.append("Machine: ").append(Machine.describe()).append("  \n");
         out.append("Latency: publish→observe one-way, merged over all followers; figures are medians over ")
                 .append(plan.runs()).append(plan.runs() == 1 ? " run" : " runs").append(".\n\n");
+        markdownTable(out, rows());
+        if (!jmh.isEmpty()) {
+            out.append("\nIn-process (JMH), mean ns per operation (± 99.9% error); \"new\" reads are the publish-then-read ")
+                    .append("benchmark minus publishRaw:\n\n");
+            markdownTable(out, jmhRows());
+        }
+        return out.toString();
+    }
+
+    private static void markdownTable(StringBuilder out, List<List<String>> rows) {
         for (int r = 0; r < rows.size(); r++) {
             out.append("| ").append(String.join(" | ", rows.get(r).stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
             if (r == 0) {
-                out.append("|").append("---|".repeat(COLUMNS.size())).append('\n');
+                out.append("|").append("---|".repeat(rows.getFirst().size())).append('\n');
             }
         }
-        return out.toString();
+    }
+
+    /** Per payload size: shm4j's in-process costs next to the plain copy and parse they are judged by. */
+    private List<List<String>> jmhRows() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("payload", "get() unchanged", "publish raw", "snapshot() new", "plain copy", "snapshot ÷ copy",
+                "snapshot GB/s", "copy GB/s", "JSON get() new", "Jackson parse", "JSON get ÷ parse"));
+        for (int size : jmh.stream().map(JmhSuite.JmhResult::size).distinct().sorted().toList()) {
+            Double snapshot = jmhDifference("SharedObject.publishRawThenSnapshot", "SharedObject.publishRaw", size);
+            Double json = jmhDifference("SharedObject.publishJsonThenGet", "SharedObject.publishRaw", size);
+            Double copy = jmhScore("Baseline.mappedToHeapCopy", size);
+            Double parse = jmhScore("Baseline.jacksonParse", size);
+            rows.add(List.of(Units.bytes(size), jmhCell("SharedObject.getUnchanged", size), jmhCell("SharedObject.publishRaw", size),
+                    Units.nanos(snapshot), jmhCell("Baseline.mappedToHeapCopy", size), Units.ratio(divide(snapshot, copy)),
+                    gigabytesPerSecond(size, snapshot), gigabytesPerSecond(size, copy),
+                    Units.nanos(json), jmhCell("Baseline.jacksonParse", size), Units.ratio(divide(json, parse))));
+        }
+        return rows;
+    }
+
+    /** JMH mean of {@code benchmark} at {@code size}, ns, or null if it did not run. */
+    public Double jmhScore(String benchmark, int size) {
+        return jmh.stream().filter(r -> r.benchmark().equals(benchmark) && r.size() == size).findFirst()
+                .map(JmhSuite.JmhResult::nanos).orElse(null);
+    }
+
+    /** {@code minuend - subtrahend} at {@code size}: the cost of what the first does beyond the second. */
+    public Double jmhDifference(String minuend, String subtrahend, int size) {
+        Double a = jmhScore(minuend, size);
+        Double b = jmhScore(subtrahend, size);
+        return a == null || b == null ? null : a - b;
+    }
+
+    private String jmhCell(String benchmark, int size) {
+        return jmh.stream().filter(r -> r.benchmark().equals(benchmark) && r.size() == size).findFirst()
+                .map(r -> Units.nanos(r.nanos()) + " ± " + Units.nanos(r.errorNanos())).orElse("–");
+    }
+
+    private static Double divide(Double a, Double b) {
+        return a == null || b == null || b <= 0 ? null : a / b;
+    }
+
+    private static String gigabytesPerSecond(int size, Double nanos) {
+        return nanos == null || nanos <= 0 ? "–" : String.format(Locale.ROOT, "%.1f", size / nanos);
     }
 
     public String json() {
@@ -115,6 +182,7 @@ public final class Report {
         document.put("settings", settings);
         document.put("peers", plan.peers().stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
         document.put("summaries", summaries);
+        document.put("jmh", jmh);
         document.put("results", results);
         return mapper.writeValueAsString(document);
     }
