@@ -1,10 +1,26 @@
 package io.shm4j;
 
+import io.shm4j.internal.ChangeWaiter;
 import io.shm4j.internal.ObjectRegion;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
 
 /**
  * A read-only view of a shared object: always the newest whole version. The region file is opened
@@ -15,7 +31,10 @@ import java.nio.file.Path;
  * try (SharedObjectFollower<Config> config = SharedObject.follower("config", Config.class)) {
  *     Config c = config.get();          // decoded once per new version, then cached
  *     if (config.hasNewer(seen)) { ... }
+ *     Optional<Snapshot> next = config.awaitNewer(seen, Duration.ofSeconds(5)); // sleeps until a publish
  * }
+ * // or: a background thread hands each new version to a listener
+ * Subscription s = config.subscribe((snapshot, c) -> apply(c));
  * }</pre>
  *
  * <p>Implementation notes. {@link #get()} with no new version costs two loads of the mapped
@@ -25,14 +44,30 @@ import java.nio.file.Path;
  * the tag again (at most once a millisecond while the tag still names the old file) and swaps
  * mappings; a thread still reading the old mapping sees it closed and retries on the new one.
  *
+ * <p>Waiting ({@link #awaitNewer}, {@link #subscribe}) uses the {@link WaitStrategy} of the
+ * options (a {@link ChangeWaiter} on the header's notify word; FORMAT.md 5.6). A mapping that a
+ * thread is waiting on is not unmapped when the follower moves to a grown file: a thread in a
+ * kernel wait holds it, so it is retired and unmapped when the last waiter leaves. The master
+ * wakes the old file's waiters after the rename, so they move to the new file at once. A waiter
+ * does not care whether a master is alive: a master that dies leaves it waiting (up to its
+ * timeout) until a new master takes the region and publishes.
+ *
  * @param <T> the object type
  */
 public final class SharedObjectFollower<T> implements AutoCloseable {
     private static final long REOPEN_INTERVAL_NANOS = 1_000_000;
+    private static final long SUBSCRIPTION_RETRY_MILLIS = 100;
+    private static final System.Logger LOG = System.getLogger("io.shm4j");
 
     private final String tag;
     private final Path file;
     private final ObjectCodec<T> codec;
+    private final ChangeWaiter waiter;
+    /** Threads inside a wait on some mapping; while > 0, replaced mappings are retired, not unmapped. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Replaced mappings a waiting thread may still use; guarded by this. */
+    private final List<ObjectRegion> retired = new ArrayList<>();
+    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile ObjectRegion region;
     private volatile Snapshot snapshot;
     private volatile Decoded<T> decoded;
@@ -42,11 +77,23 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     private record Decoded<T>(long version, T value) {
     }
 
-    SharedObjectFollower(String tag, Path file, ObjectCodec<T> codec, ObjectRegion region) {
+    /**
+     * What {@link #subscribe} calls with each new version.
+     *
+     * @param <T> the object type
+     */
+    @FunctionalInterface
+    public interface Listener<T> {
+        /** Called on the subscription's thread with a new version and its decoded value. */
+        void onVersion(Snapshot snapshot, T value);
+    }
+
+    SharedObjectFollower(String tag, Path file, ObjectCodec<T> codec, ObjectRegion region, WaitStrategy waitStrategy) {
         this.tag = tag;
         this.file = file;
         this.codec = codec;
         this.region = region;
+        this.waiter = ChangeWaiter.create(waitStrategy);
     }
 
     /**
@@ -70,15 +117,20 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     private synchronized T decodeNewest() {
         Snapshot s = refresh();
-        if (s == null) {
-            return null;
-        }
+        return s == null ? null : decode(s);
+    }
+
+    /** {@code s} decoded, once per version: shared by {@link #get()} and subscriptions. */
+    private synchronized T decode(Snapshot s) {
         Decoded<T> d = decoded;
-        if (d == null || d.version != s.version()) {
-            d = new Decoded<>(s.version(), codec.decode(s.payload()));
-            decoded = d;
+        if (d != null && d.version == s.version()) {
+            return d.value;
         }
-        return d.value;
+        T value = codec.decode(s.payload());
+        if (d == null || d.version < s.version()) {
+            decoded = new Decoded<>(s.version(), value);
+        }
+        return value;
     }
 
     /** The newest version as a whole snapshot (raw bytes and metadata), or {@code null} if none yet. */
@@ -117,8 +169,173 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         return version() > version;
     }
 
+    /**
+     * Waits until a version newer than {@code version} is committed and returns the newest one
+     * (versions published in between are skipped), or empty after {@code timeout}. Returns at
+     * once if a newer version exists already. Sleeps as this follower's {@link WaitStrategy}
+     * says; keeps waiting if the master dies (a new master's publish wakes it) and follows the
+     * region when it grows.
+     *
+     * <pre>{@code
+     * long seen = 0;
+     * while (running) {
+     *     Optional<Snapshot> next = follower.awaitNewer(seen, Duration.ofSeconds(1));
+     *     if (next.isPresent()) {
+     *         seen = next.get().version();
+     *         ...
+     *     }
+     * }
+     * }</pre>
+     *
+     * @throws IllegalStateException if this follower is or gets closed
+     * @throws InterruptedException  if the thread is interrupted while waiting
+     */
+    public Optional<Snapshot> awaitNewer(long version, Duration timeout) throws InterruptedException {
+        long nanos;
+        try {
+            nanos = Math.max(0, timeout.toNanos());
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        Snapshot s = awaitNewer(version, nanos, waiter);
+        if (s == null) {
+            ensureOpen();
+        }
+        return Optional.ofNullable(s);
+    }
+
+    /**
+     * Starts a background thread that calls {@code listener} with the current version (if any)
+     * and then with each new version, in version order. A listener that is slower than the
+     * master skips versions and always moves on to the newest: the common need of configuration
+     * readers. The thread waits with this follower's {@link WaitStrategy}. An exception from the
+     * listener, or a version that does not decode, is logged and the next version delivered.
+     *
+     * <pre>{@code
+     * try (Subscription s = follower.subscribe((snapshot, config) -> apply(config))) {
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @return the handle whose {@link Subscription#close()} stops the thread; closing this
+     * follower stops it too
+     */
+    public Subscription subscribe(Listener<? super T> listener) {
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested());
+        Subscription subscription = new Subscription(tag, subscriptionWaiter, subscriptions::remove,
+                () -> deliver(listener, subscriptionWaiter));
+        subscriptions.add(subscription);
+        subscription.start();
+        if (closed) {
+            subscription.close();
+        }
+        return subscription;
+    }
+
+    private void deliver(Listener<? super T> listener, ChangeWaiter subscriptionWaiter) {
+        long seen = 0;
+        while (!subscriptionWaiter.isClosed()) {
+            Snapshot s;
+            try {
+                s = awaitNewer(seen, Long.MAX_VALUE, subscriptionWaiter);
+            } catch (InterruptedException | IllegalStateException e) {
+                return; // interrupted, or the follower was closed
+            } catch (RuntimeException e) {
+                // unreadable for now (e.g. corrupt, or the grown file cannot be opened): retry later
+                LOG.log(System.Logger.Level.WARNING, "region " + tag + ": a subscription cannot read it ("
+                        + e.getMessage() + "); retrying in " + SUBSCRIPTION_RETRY_MILLIS + " ms");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SUBSCRIPTION_RETRY_MILLIS));
+                continue;
+            }
+            if (s == null) {
+                return; // the subscription was closed
+            }
+            seen = s.version();
+            T value;
+            try {
+                value = decode(s);
+            } catch (CodecException e) {
+                LOG.log(System.Logger.Level.WARNING, "region " + tag + ": version " + seen
+                        + " skipped by a subscription: " + e.getMessage());
+                continue;
+            }
+            try {
+                listener.onVersion(s, value);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "region " + tag + ": a subscription listener threw on version "
+                        + seen + "; it gets the next version", e);
+            }
+        }
+    }
+
+    /**
+     * The newest snapshot once it is newer than {@code version}; null on timeout or when
+     * {@code w} is closed.
+     */
+    private Snapshot awaitNewer(long version, long timeoutNanos, ChangeWaiter w) throws InterruptedException {
+        long start = System.nanoTime();
+        while (true) {
+            Snapshot s = snapshot();
+            if (s != null && s.version() > version) {
+                return s;
+            }
+            long left = timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0 || waitForChange(version, left, w) == ChangeWaiter.Outcome.CLOSED) {
+                return null;
+            }
+        }
+    }
+
+    /** Sleeps on the current mapping's notify word until it may hold news for {@code version}. */
+    private ChangeWaiter.Outcome waitForChange(long version, long timeoutNanos, ChangeWaiter w) throws InterruptedException {
+        waiting.incrementAndGet();
+        try {
+            // Read after the increment: a thread replacing the mapping from now on retires it.
+            ObjectRegion r = region;
+            BooleanSupplier news;
+            if (r.isSuperseded()) {
+                // The tag still named this file when it was last opened (the master is renaming,
+                // or died before it could). Wake on its publish, its rename (which signals this
+                // file after it) or a new master (which clears the flag and signals).
+                news = () -> r.committedAcquire() > version || !r.isSuperseded() || tagMoved(r);
+            } else {
+                news = () -> r.committedAcquire() > version || r.isSuperseded();
+            }
+            return w.await(r.segment(), NOTIFY_OFFSET, news, timeoutNanos);
+        } catch (IllegalStateException e) {
+            // the follower closed and unmapped r under us
+            return closed || w.isClosed() ? ChangeWaiter.Outcome.CLOSED : ChangeWaiter.Outcome.READY;
+        } finally {
+            if (waiting.decrementAndGet() == 0) {
+                closeRetired();
+            }
+        }
+    }
+
+    private boolean tagMoved(ObjectRegion r) {
+        try {
+            return !r.fileKey().equals(Files.readAttributes(file, BasicFileAttributes.class).fileKey());
+        } catch (IOException e) {
+            return true; // gone or unreadable: let the reopen report it
+        }
+    }
+
+    private synchronized void closeRetired() {
+        if (waiting.get() == 0) {
+            retired.forEach(ObjectRegion::close);
+            retired.clear();
+        }
+    }
+
     public String tag() {
         return tag;
+    }
+
+    /** The strategy this follower's waits use: the options' one, or BACKOFF where kernel waits are unavailable. */
+    public WaitStrategy waitStrategy() {
+        return waiter.effective();
     }
 
     /** Reads the newest snapshot if it changed; holds this follower's lock. */
@@ -157,7 +374,8 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         }
         region = next;
         lastReopenNanos = 0;
-        r.close();
+        retired.add(r);
+        closeRetired(); // unmaps r now unless a thread waits on it
         return next;
     }
 
@@ -167,12 +385,27 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         }
     }
 
-    /** Unmaps the region. Other threads' calls then throw {@link IllegalStateException}. */
+    /**
+     * Stops its subscriptions, makes threads waiting in {@link #awaitNewer} throw
+     * {@link IllegalStateException} at once, and unmaps the region. Other threads' calls then
+     * throw {@link IllegalStateException}.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
+        }
+        waiter.close(); // returns when no thread waits in awaitNewer any more
+        for (Subscription s : subscriptions) {
+            s.close();
+        }
+        synchronized (this) {
             region.close();
+            retired.forEach(ObjectRegion::close);
+            retired.clear();
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.Objects;
  * <pre>{@code
  * ShmOptions opts = ShmOptions.defaults()
  *         .withDirectory(Path.of("/dev/shm/myapp"))
- *         .withFileMode(FileMode.GROUP_READ);
+ *         .withFileMode(FileMode.GROUP_READ)
+ *         .withWaitStrategy(WaitStrategy.BLOCK);
  * }</pre>
  *
  * @param directory     the region directory, or {@code null} for the default: {@code SHM4J_DIR}
@@ -17,8 +18,9 @@ import java.util.Objects;
  *                      {@code shm4j} under {@code java.io.tmpdir}
  * @param fileMode      permissions of newly created region files
  * @param maxObjectSize largest payload a shared object accepts, in bytes
+ * @param waitStrategy  how a follower waits for a new version ({@link WaitStrategy#SPIN_THEN_BLOCK} by default)
  */
-public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize) {
+public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, WaitStrategy waitStrategy) {
 
     /** Default {@link #maxObjectSize()}: 64 MiB. */
     public static final int DEFAULT_MAX_OBJECT_SIZE = 64 << 20;
@@ -46,25 +48,30 @@ public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize) {
 
     public ShmOptions {
         Objects.requireNonNull(fileMode, "fileMode");
+        Objects.requireNonNull(waitStrategy, "waitStrategy");
         if (maxObjectSize < 0) {
             throw new IllegalArgumentException("maxObjectSize must be >= 0, got " + maxObjectSize);
         }
     }
 
-    /** Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects. */
+    /** Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects, {@link WaitStrategy#SPIN_THEN_BLOCK}. */
     public static ShmOptions defaults() {
-        return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE);
+        return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE, WaitStrategy.SPIN_THEN_BLOCK);
     }
 
     public ShmOptions withDirectory(Path directory) {
-        return new ShmOptions(directory, fileMode, maxObjectSize);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
     }
 
     public ShmOptions withFileMode(FileMode fileMode) {
-        return new ShmOptions(directory, fileMode, maxObjectSize);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
     }
 
     public ShmOptions withMaxObjectSize(int maxObjectSize) {
-        return new ShmOptions(directory, fileMode, maxObjectSize);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+    }
+
+    public ShmOptions withWaitStrategy(WaitStrategy waitStrategy) {
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
     }
 }

@@ -56,6 +56,14 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
 
+    /**
+     * Starts another kind of child process (e.g. a Python peer) with the same line reading and
+     * cleanup; its stderr is inherited.
+     */
+    public static ChildJvm of(ProcessBuilder builder) throws IOException {
+        return new ChildJvm(builder.redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    }
+
     /** The next stdout line, or an {@link AssertionError} after {@code timeout}. */
     public String nextLine(Duration timeout) throws InterruptedException {
         String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import io.shm4j.internal.ObjectRegion;
 
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * Entry point of the child JVMs in the shared-object tests. Usage:
@@ -29,7 +30,8 @@ public final class ObjectPeerMain {
         String tag = args[2];
         switch (mode) {
             case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-            case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]));
+            case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]),
+                    s -> SelfCheckingPayload.isValid(s.payload()));
             case "count-master" -> countMaster(tag, options, Integer.parseInt(args[3]));
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
@@ -58,9 +60,10 @@ public final class ObjectPeerMain {
     /**
      * Validates every version the follower API returns, and between those forces a full protocol
      * read (copy, seq re-check, CRC) of the committed slot through the internal region, so every
-     * counted read went through the seqlock, not the cache.
+     * counted read went through the seqlock, not the cache. {@code valid} checks one snapshot
+     * (other modules' peers reuse this loop with their own payloads).
      */
-    private static void stressFollower(String tag, ShmOptions options, int seconds) throws Exception {
+    public static void stressFollower(String tag, ShmOptions options, int seconds, Predicate<Snapshot> valid) throws Exception {
         Path file = options.directory().resolve(tag);
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             ObjectRegion raw = ObjectRegion.openReadOnly(tag, file);
@@ -80,7 +83,7 @@ public final class ObjectPeerMain {
                     }
                     last = s.version();
                     newVersions++;
-                    if (!SelfCheckingPayload.isValid(s.bytes())) {
+                    if (!valid.test(s)) {
                         invalid++;
                     }
                 }
@@ -91,7 +94,7 @@ public final class ObjectPeerMain {
                 }
                 Snapshot forced = raw.readCommitted();
                 reads++;
-                if (!SelfCheckingPayload.isValid(forced.payload())) {
+                if (!valid.test(forced)) {
                     invalid++;
                 }
             }

@@ -104,8 +104,10 @@ class SharedObjectCrossProcessTest {
                 Map<String, String> m = result(master.awaitLine("RESULT", Duration.ofSeconds(seconds + 60)));
                 System.out.printf("torn-read stress: %d reads, %d new versions validated, %s published%n",
                         reads, newVersions, m.get("published"));
-                assertThat(reads).isGreaterThan(100_000L * seconds / 8);
-                assertThat(newVersions).isGreaterThan(1_000L * seconds / 8);
+                // The run must have exercised the protocol: many full reads across many versions.
+                // (Counts depend on machine load; correctness is the zero above, not these.)
+                assertThat(reads).isGreaterThan(10_000L);
+                assertThat(newVersions).isGreaterThan(100L);
             }
         }
     }

@@ -43,6 +43,7 @@ final class ObjectsDemoPeer {
                 config.put("threads", 1 + n % 8);
                 config.put("features", Map.of("cache", n % 3 != 0, "beta", n % 5 == 0));
                 config.put("note", "x".repeat(n * 97 % 3000)); // sizes vary; the region grows as needed
+                config.put("noteLength", n * 97 % 3000);       // lets followers check each object is whole
                 long v = master.publish(config);
                 System.out.printf("published v%d  color=%s threads=%d (%d-byte note)%n", v, config.get("color"),
                         config.get("threads"), ((String) config.get("note")).length());
@@ -54,7 +55,6 @@ final class ObjectsDemoPeer {
     }
 
     private static void follower(String tag, ShmOptions options, int number) throws Exception {
-        String me = "follower " + number + " (pid " + ProcessHandle.current().pid() + ")";
         long deadline = System.nanoTime() + 30_000_000_000L;
         SharedObjectFollower<JsonNode> follower = null;
         while (follower == null) { // the master may not have created the region yet
@@ -70,6 +70,7 @@ final class ObjectsDemoPeer {
         try (SharedObjectFollower<JsonNode> f = follower) {
             long seen = 0;
             int versions = 0;
+            int broken = 0;
             while (System.nanoTime() < deadline) {
                 Snapshot s = f.snapshot();
                 if (s == null || s.version() == seen) {
@@ -82,13 +83,18 @@ final class ObjectsDemoPeer {
                 java.time.Instant now = java.time.Instant.now();
                 double ageMicros = (now.getEpochSecond() * 1e9 + now.getNano() - s.publishTimeNanos()) / 1000.0;
                 if (config.path("done").asBoolean(false)) {
-                    System.out.printf("%s saw %d versions, every one whole; last v%d. Bye.%n", me, versions, seen);
-                    return;
+                    System.out.printf("saw %d versions, %s; last v%d. Bye.%n", versions,
+                            broken == 0 ? "every one whole" : broken + " BROKEN", seen);
+                    System.exit(broken == 0 ? 0 : 1);
                 }
-                System.out.printf("%s v%d  color=%s threads=%d  age %.0f µs%n", me, seen,
+                if (config.get("note").asString().length() != config.get("noteLength").asInt()) {
+                    broken++;
+                }
+                System.out.printf("v%d  color=%s threads=%d  age %.0f µs%n", seen,
                         config.get("color").asString(), config.get("threads").asInt(), Math.max(0, ageMicros));
             }
-            System.out.println(me + " gave up waiting for the master");
+            System.out.println("gave up waiting for the master");
+            System.exit(1);
         }
     }
 }

@@ -205,9 +205,12 @@ public final class ObjectRegion implements AutoCloseable {
         return (int) INT_HANDLE.getAcquire(segment, (long) NOTIFY_OFFSET);
     }
 
-    /** Tells waiters something changed (a publish, a supersede): {@code notify + 1}, release. */
+    /**
+     * Tells waiters something changed (a publish, a supersede, a new master): {@code notify + 1}
+     * (release), then a futex wake of every waiter on it (FORMAT.md 5.6).
+     */
     void signalChange() {
-        INT_HANDLE.setRelease(segment, (long) NOTIFY_OFFSET, notifyAcquire() + 1);
+        ChangeWaiter.signal(segment, NOTIFY_OFFSET);
     }
 
     public long masterPid() {

@@ -127,6 +127,27 @@ public final class RegionFiles {
         }
     }
 
+    /**
+     * As {@link #createReserved}, but {@code file} appears only once all its space is reserved:
+     * the bytes are written to a helper file beside it, which is then hard-linked to
+     * {@code file} (failing with {@link FileAlreadyExistsException} if the tag exists) and
+     * removed. Another process opening the tag never sees a half-reserved file.
+     */
+    public static FileChannel createReservedAtomically(Path file, long size, ShmOptions options) throws IOException {
+        Path helper = file.resolveSibling(file.getFileName() + String.valueOf(HELPER_SEPARATOR) + "new-"
+                + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        FileChannel ch = createReserved(helper, size, options);
+        try {
+            Files.createLink(file, helper);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        } finally {
+            Files.deleteIfExists(helper);
+        }
+    }
+
     /** Writes zeros over {@code [from, to)} so the file's pages exist before anyone maps them. */
     public static void reserve(FileChannel ch, long from, long to, Path file) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_CHUNK, Math.max(1, to - from)));

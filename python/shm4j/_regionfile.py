@@ -1,0 +1,159 @@
+"""Region files open in this process, shared by every Master and Follower of the process.
+
+Why one shared entry per file: POSIX record locks belong to (process, file), and closing *any*
+descriptor of a file drops every lock the process holds on it (docs/FORMAT.md 5.3). Python's
+``mmap`` keeps its own dup() of the descriptor and closes it with the map. A follower that opened
+and later closed its own descriptor of a file this process is master of would silently end the
+master's exclusion. So every descriptor and map of a file stays in one ``RegionFile`` until the
+last user in the process releases it, and descriptors of a registered file are never closed
+early (``dispose_fd``).
+
+Implementation notes on memory order. Words that other processes change concurrently (seq,
+committed, flags, notify) are read and written through ``memoryview.cast('Q')``/``cast('I')``
+views: CPython moves such an item with a fixed-size ``memcpy`` of 8 (or 4) bytes, which compiles
+to one aligned ``mov`` on x86-64, and aligned moves are single-copy atomic there (every such
+field is aligned, FORMAT.md section 3). ``struct.unpack_from('<...')`` assembles little-endian
+integers byte by byte, so it is used only for fields read between two equal readings of a slot's
+seq, where no writer was active. x86-64 is TSO: loads are not reordered with loads, stores not
+with stores, so every load is an acquire and every store a release as long as the C compiler
+keeps program order; it does, because each Python-level access is a separate call into the
+interpreter that the compiler cannot move memory accesses across. That is exactly the order
+FORMAT.md 5.1/5.2 need. On other architectures (aarch64) CPython offers no fences; there the
+seq re-check still rejects most torn copies and the CRC-32 rejects a torn payload except with
+probability 2^-32, so x86-64 is the platform this package guarantees.
+"""
+import mmap
+import os
+import threading
+
+from . import _futex
+from ._format import HEADER_LENGTH, validate_header, NOTIFY_OFFSET
+
+# One lock for the registry and for every change of which file a tag names in this process
+# (create, growth), so a follower never opens a descriptor of a file a master here holds.
+LOCK = threading.RLock()
+_OPEN = {}  # (st_dev, st_ino) -> RegionFile
+
+
+def key_of(stat_result):
+    return stat_result.st_dev, stat_result.st_ino
+
+
+class RegionFile:
+    """One region file mapped in this process: its descriptors, maps and atomic word views.
+    ``q``/``i`` read the first map; ``wq``/``wi`` write through the master's writable map."""
+
+    def __init__(self, key, fd, mapping, header, region, writable):
+        self.key = key
+        self.region = region
+        self.header = header
+        self.slot_capacity = header.slot_capacity
+        self.fds = [fd]
+        self.maps = [mapping]
+        self.map = mapping
+        self._views = []
+        self.q, self.i = self._word_views(mapping)  # 8-byte words: index = offset // 8; 4-byte: // 4
+        self.writable = self.writable_fd = self.wq = self.wi = None
+        if writable:
+            self._set_writable(fd, mapping)
+        address = _futex.buffer_address(mapping)
+        self.notify_address = None if address is None else address + NOTIFY_OFFSET
+        self.refs = 1
+        self.master = None  # the Master of this process holding the lock, if any
+
+    def _word_views(self, mapping):
+        base = memoryview(mapping)
+        views = base.cast("Q"), base.cast("I")
+        self._views += [base, *views]
+        return views
+
+    def _set_writable(self, fd, mapping):
+        self.writable, self.writable_fd = mapping, fd
+        self.wq, self.wi = self._word_views(mapping)
+
+    def make_writable(self, fd, mapping):
+        """Adds the master's read-write descriptor and map of this file."""
+        self.add(fd, mapping)
+        self._set_writable(fd, mapping)
+
+    def add(self, fd, mapping):
+        """Keeps another descriptor (and map) of the same file until the entry is released."""
+        self.fds.append(fd)
+        if mapping is not None:
+            self.maps.append(mapping)
+
+    def close(self):
+        for view in reversed(self._views):
+            view.release()
+        for m in self.maps:
+            m.close()
+        for fd in self.fds:
+            os.close(fd)
+        self._views, self.maps, self.fds = [], [], []
+
+
+def lookup(key):
+    return _OPEN.get(key)
+
+
+def register(entry):
+    _OPEN[entry.key] = entry
+    return entry
+
+
+def acquire(entry):
+    """One more use of an entry (under LOCK)."""
+    entry.refs += 1
+    return entry
+
+
+def release(entry):
+    """Drops one use; the last one unmaps and closes every descriptor of the file."""
+    with LOCK:
+        entry.refs -= 1
+        if entry.refs > 0:
+            return
+        if _OPEN.get(entry.key) is entry:
+            del _OPEN[entry.key]
+        entry.close()
+
+
+def dispose_fd(fd, key):
+    """Closes ``fd`` unless this process has the file open (closing it could drop a master's
+    lock); then the descriptor is kept with the entry."""
+    with LOCK:
+        entry = _OPEN.get(key)
+        if entry is not None:
+            entry.add(fd, None)
+        else:
+            os.close(fd)
+
+
+def read_header(fd, region):
+    """Reads and validates the header through ``fd`` (FORMAT.md section 4)."""
+    size = os.fstat(fd).st_size
+    raw = os.pread(fd, HEADER_LENGTH, 0)
+    return validate_header(raw, size, region)
+
+
+def open_existing(fd, key, region, writable):
+    """Maps a region file and registers it, or joins this process's entry for it (then the
+    descriptor is kept with the entry). Validates the header of a file new to this process;
+    on failure closes ``fd`` (this process holds no lock on an unregistered file)."""
+    with LOCK:
+        entry = _OPEN.get(key)
+        if entry is not None:
+            entry.refs += 1
+            if writable and entry.writable is None:
+                entry.make_writable(fd, mmap.mmap(fd, entry.header.file_length, access=mmap.ACCESS_WRITE))
+            else:
+                entry.add(fd, None)
+            return entry
+        try:
+            header = read_header(fd, region)
+            mapping = mmap.mmap(fd, header.file_length,
+                                access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
+        except BaseException:
+            os.close(fd)
+            raise
+        return register(RegionFile(key, fd, mapping, header, region, writable))

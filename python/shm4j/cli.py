@@ -1,0 +1,249 @@
+"""``python3 -m shm4j get|put|watch|inspect TAG``: the Java CLI's object commands in Python,
+with the same output and the same exit codes (the Java ``io.shm4j.cli.ExitCodes``):
+
+0 success, 1 internal error, 2 usage, 3 not found (region, version, --pointer value, file),
+4 invalid input (tag, JSON, a payload its content type cannot decode, over the size limit),
+5 another master holds the region, 6 corrupt region, 7 I/O error, 8 busy (no whole snapshot
+within the retry bound), 130 interrupted.
+"""
+import argparse
+import datetime
+import json
+import sys
+import time
+
+from . import _proc
+from ._format import ContentType, file_length
+from ._jsontext import dumps
+from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
+                     MasterConflictError, ObjectTooLargeError, RegionNotFoundError)
+from .follower import Follower
+from .master import Master
+
+OK, SOFTWARE, USAGE, NOT_FOUND, INVALID_INPUT, MASTER_CONFLICT, CORRUPT_REGION, IO_ERROR, BUSY = range(9)
+INTERRUPTED = 130
+
+_EXIT_CODES = ((RegionNotFoundError, NOT_FOUND), (FileNotFoundError, NOT_FOUND),
+               (InvalidTagError, INVALID_INPUT), (InvalidObjectError, INVALID_INPUT),
+               (ObjectTooLargeError, INVALID_INPUT), (MasterConflictError, MASTER_CONFLICT),
+               (CorruptRegionError, CORRUPT_REGION), (OSError, IO_ERROR), (ConsistencyError, BUSY))
+
+
+class CommandError(Exception):
+    """A failure with its exit code and one-line message."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        sys.stderr.write("shm4j: %s (see '%s --help')\n" % (message, self.prog))
+        sys.exit(USAGE)
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    args.dir = getattr(args, "dir", None)
+    args.verbose = getattr(args, "verbose", False)
+    try:
+        return args.command(args)
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    except BrokenPipeError:
+        return OK
+    except Exception as e:  # every failure: one line on stderr and a documented code
+        code = e.code if isinstance(e, CommandError) else next(
+            (c for kind, c in _EXIT_CODES if isinstance(e, kind)), SOFTWARE)
+        message = str(e).replace("\n", " ") or type(e).__name__
+        if code == SOFTWARE:
+            message = "internal error (%s): %s%s" % (type(e).__name__, message,
+                                                     "" if args.verbose else "; rerun with --verbose for details")
+        print("shm4j: " + message, file=sys.stderr)
+        if args.verbose:
+            import traceback
+            traceback.print_exception(type(e), e, e.__traceback__)
+        return code
+
+
+def _parser():
+    common = _Parser(add_help=False)
+    # SUPPRESS: an option given before the command is not reset by the command's own default.
+    common.add_argument("--dir", default=argparse.SUPPRESS,
+                        help="region directory (default: $SHM4J_DIR, else /dev/shm/shm4j)")
+    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="on errors, print the stack trace too")
+    p = _Parser(prog="python3 -m shm4j", parents=[common],
+                description="Read and publish shm4j shared objects (the Java CLI's object commands).")
+    sub = p.add_subparsers(dest="name", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    g = sub.add_parser("get", parents=[common], help="print the current version as JSON")
+    g.add_argument("tag", metavar="TAG")
+    g.add_argument("--pointer", metavar="P", help="print only the value at this JSON pointer, e.g. /db/host")
+    g.add_argument("--pretty", action="store_true", help="indent the JSON")
+    g.add_argument("--meta", action="store_true",
+                   help="print version, size, content type, publish time and master pid/alive instead")
+    g.set_defaults(command=_get)
+
+    u = sub.add_parser("put", parents=[common], help="publish a JSON value, as the master for a moment")
+    u.add_argument("tag", metavar="TAG")
+    u.add_argument("json", nargs="?", metavar="JSON", help="the value; '-' or nothing reads standard input")
+    u.add_argument("--file", metavar="F", help="read the value from this file")
+    u.set_defaults(command=_put)
+
+    w = sub.add_parser("watch", parents=[common], help="print each new version as one JSON line")
+    w.add_argument("tag", metavar="TAG")
+    w.add_argument("--count", type=int, metavar="N", help="stop after N lines (default: until interrupted)")
+    w.set_defaults(command=_watch)
+
+    i = sub.add_parser("inspect", parents=[common], help="show the header and both slots as stored")
+    i.add_argument("tag", metavar="TAG")
+    i.set_defaults(command=_inspect)
+    return p
+
+
+def _out(text):
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _get(args):
+    with Follower(args.tag, args.dir) as f:
+        snap = f.snapshot()
+        if args.meta:
+            _out(dumps(_meta(f, snap), args.pretty))
+            return OK
+        if snap is None:
+            raise CommandError(NOT_FOUND, "region %s has no version yet; publish one with `shm4j put %s JSON`"
+                               % (args.tag, args.tag))
+        if snap.content_type != ContentType.JSON:
+            if args.pointer is not None:
+                raise CommandError(INVALID_INPUT, "region %s holds %s content, not JSON; drop --pointer"
+                                   % (args.tag, snap.content_type.name))
+            _out(_plain(snap))
+            return OK
+        value = _json(snap, "region %s version %d" % (args.tag, snap.version))
+        if args.pointer is not None:
+            value = _at_pointer(value, args.pointer, args.tag, snap.version)
+        _out(dumps(value, args.pretty))
+    return OK
+
+
+def _meta(f, snap):
+    meta = {"tag": f.tag, "version": 0 if snap is None else snap.version}
+    if snap is not None:
+        meta.update(size=len(snap.data), contentType=snap.content_type.name,
+                    published=_instant(snap.publish_time_ns),
+                    ageMillis=(time.time_ns() - snap.publish_time_ns) // 1_000_000)
+    h = f.header()
+    meta.update(masterPid=h.master_pid, masterAlive=_proc.is_alive(h.master_pid, h.master_start),
+                generation=h.generation, file=f.path)
+    return meta
+
+
+def _plain(snap):
+    """TEXT as text, RAW as hex, as the Java CLI prints non-JSON content."""
+    return snap.data.decode("utf-8") if snap.content_type == ContentType.TEXT else snap.data.hex()
+
+
+def _json(snap, source):
+    try:
+        return snap.value()
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CommandError(INVALID_INPUT, "%s is not valid JSON (%s)" % (source, e)) from None
+
+
+def _at_pointer(value, pointer, tag, version):
+    """RFC 6901: "" is the whole value, "/a/0" a member then an element; "~1" is "/", "~0" "~"."""
+    if pointer and not pointer.startswith("/"):
+        raise CommandError(INVALID_INPUT, "invalid JSON pointer '%s': it must be empty or start with '/'" % pointer)
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif (isinstance(value, list) and token.isdigit() and (token == "0" or token[0] != "0")
+              and int(token) < len(value)):
+            value = value[int(token)]
+        else:
+            raise CommandError(NOT_FOUND, "no value at %s in region %s version %d" % (pointer, tag, version))
+    return value
+
+
+def _put(args):
+    if args.file is not None:
+        with open(args.file, "rb") as fh:
+            text, source = fh.read(), args.file
+    elif args.json is None or args.json == "-":
+        text, source = sys.stdin.buffer.read(), "standard input"
+    else:
+        text, source = args.json, "the JSON argument"
+    if not text.strip():
+        raise CommandError(INVALID_INPUT, "%s is empty, not a JSON value; nothing was published" % source)
+    try:
+        value = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CommandError(INVALID_INPUT, "%s is not valid JSON (%s); nothing was published" % (source, e)) from None
+    with Master(args.tag, args.dir) as m:
+        version = m.publish(value)
+    _out("published %s version %d" % (args.tag, version))
+    return OK
+
+
+def _watch(args):
+    printed = 0
+    with Follower(args.tag, args.dir) as f:
+        seen = 0
+        while args.count is None or printed < args.count:
+            snap = f.snapshot()
+            if snap is None or snap.version <= seen:
+                f.wait_newer(seen)
+                continue
+            seen = snap.version
+            value = _json(snap, "version %d" % snap.version) if snap.content_type == ContentType.JSON else _plain(snap)
+            _out('{"version":%d,"value":%s}' % (snap.version, dumps(value)))
+            printed += 1
+    return OK
+
+
+def _inspect(args):
+    with Follower(args.tag, args.dir) as f:
+        h = f.header()
+        committed = h.committed
+        _out("region        %s (%s)" % (args.tag, f.path))
+        _out("format        version %d, header %d bytes, slot capacity %d bytes, file %d bytes"
+             % (h.format_version, h.header_length, h.slot_capacity, file_length(h.slot_capacity)))
+        _out("created       %s" % _instant(h.created * 1_000_000))
+        _out("committed     %d (slot %d)" % (committed, committed & 1))
+        _out("flags         %s" % ("SUPERSEDED" if h.superseded else "-"))
+        _out("notify        %d" % h.notify)
+        _out("generation    %d" % h.generation)
+        _out("master        pid %d, started %s, %s" % (
+            h.master_pid, "?" if h.master_start == 0 else _instant(h.master_start * 1_000_000),
+            "alive" if _proc.is_alive(h.master_pid, h.master_start) else "not running"))
+        for index in (0, 1):
+            s = f.slot_fields(index)
+            status = ("" if s.version == 0 else "(length beyond the slot!)" if s.crc_ok is None
+                      else "(ok)" if s.crc_ok else "(MISMATCH)")
+            _out("slot %d        seq %d%s, version %d, length %d, %s, published %s, crc32 %08x %s" % (
+                index, s.seq, " (being written, or its writer died)" if s.seq & 1 else "", s.version,
+                s.length, ContentType(s.content_type).name if s.content_type <= 2 else
+                "content type %d?" % s.content_type, "-" if s.version == 0 else _instant(s.publish_time_ns),
+                s.crc32, status))
+    return OK
+
+
+def _instant(ns):
+    """``java.time.Instant.toString()``: UTC, seconds, then 0, 3, 6 or 9 fraction digits."""
+    seconds, nanos = divmod(ns, 1_000_000_000)
+    text = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    if nanos:
+        fraction = "%09d" % nanos
+        while fraction.endswith("000"):
+            fraction = fraction[:-3]
+        text += "." + fraction
+    return text + "Z"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

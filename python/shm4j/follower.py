@@ -1,0 +1,279 @@
+"""The follower: reads the newest whole snapshot a master published (docs/FORMAT.md 5.2)."""
+import json
+import os
+import time
+import zlib
+from typing import NamedTuple
+
+from ._closeable import Closeable
+from . import _files, _futex
+from . import _regionfile as rf
+from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGTH, NOTIFY_WORD,
+                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields,
+                      slot_offset)
+from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError,
+                     RegionNotFoundError, Shm4jError)
+
+MAX_ATTEMPTS = 100_000
+MAX_SECONDS = 5.0
+_SPINS_BEFORE_SLEEP = 16
+_SUPERSEDED_POLL = 0.01
+
+
+class Snapshot(NamedTuple):
+    """One whole published version: its number, publish time (ns since the epoch), content
+    type and payload bytes (a private copy)."""
+    version: int
+    publish_time_ns: int
+    content_type: ContentType
+    data: bytes
+
+    def value(self):
+        """The payload decoded by content type: JSON -> Python object, TEXT -> str, RAW -> bytes."""
+        if self.content_type == ContentType.JSON:
+            return json.loads(self.data)
+        if self.content_type == ContentType.TEXT:
+            return self.data.decode("utf-8")
+        return self.data
+
+
+def region_name(tag, path):
+    return "'%s' (%s)" % (tag, path)
+
+
+def open_region_file(tag, path):
+    """Opens ``path`` read-only and maps it (or joins this process's entry for that file)."""
+    region = region_name(tag, path)
+    with rf.LOCK:
+        try:
+            key = rf.key_of(os.stat(path))
+        except FileNotFoundError:
+            raise RegionNotFoundError(_not_found(tag, path)) from None
+        entry = rf.lookup(key)
+        if entry is not None:
+            return rf.acquire(entry)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise RegionNotFoundError(_not_found(tag, path)) from None
+        except PermissionError:
+            raise Shm4jError("no read permission on region %s: run as its owner or have the master "
+                             "create it with a group-readable mode" % region) from None
+        return rf.open_existing(fd, rf.key_of(os.fstat(fd)), region, writable=False)
+
+
+def _not_found(tag, path):
+    return ("no region '%s' in %s: start its master first, or check the directory (SHM4J_DIR)"
+            % (tag, os.path.dirname(path)))
+
+
+class Follower(Closeable):
+    """Reads the objects a master publishes under ``tag``; never writes to shared memory.
+
+    Example::
+
+        from shm4j import Follower
+        with Follower("config") as f:
+            cfg = f.get()                    # newest whole object, decoded once per version
+            if f.wait_newer(f.version, 5.0): # sleeps on the futex until a new version
+                cfg = f.get()
+
+    The file is opened ``O_RDONLY`` and mapped read-only: a follower needs only read permission.
+    When the master grows the region into a new file, the follower notices on its next read
+    and maps the new file. A Follower is for one thread; followers of one process share the map.
+    ``get()`` returns the same decoded object until a new version arrives: treat it as read-only.
+    """
+
+    def __init__(self, tag, directory=None):
+        self.tag = _files.validate_tag(tag)
+        self.path = os.path.join(_files.directory(directory), tag)
+        self._file = open_region_file(tag, self.path)
+        self._q = self._file.q
+        self._i = self._file.i
+        self._cached = None          # Snapshot of the cached version
+        self._cached_version = -1
+        self._cached_value = None
+        self._has_value = False
+        self.retries = 0             # copies discarded because the master wrote the slot meanwhile
+
+    @property
+    def region(self):
+        return region_name(self.tag, self.path)
+
+    # ---- reading ----
+
+    def get(self):
+        """The newest whole object, decoded by content type (JSON -> object, TEXT -> str, RAW ->
+        bytes); None if nothing has been published yet. With no new version this is two loads
+        and returns the cached object."""
+        # committed, then flags: a set SUPERSEDED flag sends us to the new file (FORMAT.md 5.4).
+        if self._q[COMMITTED_QWORD] == self._cached_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            if self._has_value:
+                return self._cached_value
+        snap = self.snapshot()  # caches snap and forgets the old value if it is a new version
+        if snap is None:
+            return None
+        if not self._has_value:
+            try:
+                self._cached_value = snap.value()
+            except (ValueError, UnicodeDecodeError) as e:
+                raise InvalidObjectError("version %d of region %s is not valid %s: %s"
+                                         % (snap.version, self.region, snap.content_type.name, e)) from None
+            self._has_value = True
+        return self._cached_value
+
+    def snapshot(self):
+        """The newest whole version as a Snapshot (raw bytes, not decoded), or None if nothing
+        has been published yet. Raises ConsistencyError if no whole copy could be taken within
+        the retry bound, CorruptRegionError if the slot is damaged."""
+        if self._q[COMMITTED_QWORD] == self._cached_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            return self._cached
+        snap = self._read()
+        if snap is not None and snap.version != self._cached_version:
+            self._cache(snap)
+        return snap
+
+    def _cache(self, snap):
+        self._cached = snap
+        self._cached_version = snap.version
+        self._cached_value = None
+        self._has_value = False
+
+    @property
+    def version(self):
+        """The newest committed version (0 if none), following growth."""
+        self._follow_growth()
+        return self._q[COMMITTED_QWORD]
+
+    def header(self):
+        """The header fields as they are now (a plain reading, for display), following growth."""
+        self._follow_growth()
+        return Header(self._file.map[:HEADER_LENGTH])
+
+    def slot_fields(self, index):
+        """Slot ``index`` (0 or 1) as stored right now, unsynchronized, for inspection: a
+        SlotFields whose ``crc_ok`` says whether the payload matches its CRC (None if the length
+        is beyond the slot)."""
+        self._follow_growth()
+        f = self._file
+        base = slot_offset(f.slot_capacity, index)
+        seq = self._q[base >> 3]
+        version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
+        crc_ok = None
+        if length <= f.slot_capacity:
+            start = base + SLOT_HEADER_LENGTH
+            crc_ok = zlib.crc32(f.map[start:start + length]) == crc
+        return SlotFields(seq, version, length, ctype, ptime, crc, crc_ok)
+
+    def has_newer(self, version):
+        """True if a version newer than ``version`` is committed."""
+        return self.version > version
+
+    def wait_newer(self, version, timeout=None):
+        """Waits until a version newer than ``version`` is committed or ``timeout`` seconds pass
+        (None: forever). Returns True if there is a newer version. Sleeps on the region's futex
+        word (no CPU while waiting) where available, else polls every millisecond."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            self._follow_growth()
+            f = self._file
+            n = self._i[NOTIFY_WORD]  # before committed: a publish in between changes it (5.6)
+            if self._q[COMMITTED_QWORD] > version:
+                return True
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+                # The tag still names this file: the master is between setting the flag and the
+                # rename, or died there. Poll until the tag changes.
+                remaining = _SUPERSEDED_POLL if remaining is None else min(remaining, _SUPERSEDED_POLL)
+            _futex.wait(f.notify_address, n, remaining)
+
+    # ---- the protocol ----
+
+    def _follow_growth(self):
+        """If this file is superseded and the tag names another file now, switch to it."""
+        if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            return
+        with rf.LOCK:
+            try:
+                key = rf.key_of(os.stat(self.path))
+            except FileNotFoundError:
+                return  # removed: keep the last file, still whole
+            if key == self._file.key:
+                return  # between the flag and the rename: the old file is still current
+            new = open_region_file(self.tag, self.path)
+            old, self._file = self._file, new
+            self._q, self._i = new.q, new.i
+            self._cached, self._cached_version, self._has_value = None, -1, False
+            rf.release(old)
+
+    def _read(self):
+        attempts = 0
+        crc_failure = None
+        started = time.monotonic()
+        while True:
+            self._follow_growth()
+            f = self._file
+            q = self._q
+            v = q[COMMITTED_QWORD]
+            if v == 0:
+                return None
+            base = slot_offset(f.slot_capacity, v & 1)
+            seq_word = base >> 3
+            q1 = q[seq_word]
+            if not q1 & 1:
+                version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
+                if length > f.slot_capacity:
+                    if q[seq_word] == q1:
+                        raise CorruptRegionError(
+                            "region %s: slot %d says length %d, beyond its capacity %d; remove the "
+                            "file and restart the master" % (self.region, v & 1, length, f.slot_capacity))
+                else:
+                    start = base + SLOT_HEADER_LENGTH
+                    data = f.map[start:start + length]
+                    # Python calls keep program order and x86-64 keeps loads in order: seq is
+                    # loaded again only after the copy (see _regionfile's notes).
+                    if q[seq_word] == q1 and version <= v:
+                        if version != v:
+                            raise CorruptRegionError(
+                                "region %s: committed is %d but its slot holds version %d; remove the "
+                                "file and restart the master" % (self.region, v, version))
+                        if zlib.crc32(data) == crc:
+                            self.retries += attempts
+                            return Snapshot(version, ptime, _content_type(ctype, self.region), data)
+                        if crc_failure == (v, q1):
+                            raise CorruptRegionError(
+                                "region %s: CRC mismatch in version %d (stored %08x, computed %08x); "
+                                "the region is damaged: restart the master to republish"
+                                % (self.region, v, crc, zlib.crc32(data)))
+                        crc_failure = (v, q1)
+            attempts += 1
+            if attempts > _SPINS_BEFORE_SLEEP:
+                time.sleep(0)
+                if attempts >= MAX_ATTEMPTS or time.monotonic() - started > MAX_SECONDS:
+                    raise ConsistencyError(
+                        "region %s: no whole snapshot after %d attempts in %.1f s: the master "
+                        "overwrote the slot during every copy; retry later"
+                        % (self.region, attempts, time.monotonic() - started))
+
+    # ---- lifetime ----
+
+    def close(self):
+        """Unmaps the region (when no other user in this process needs it). Idempotent."""
+        f, self._file = self._file, None
+        if f is not None:
+            self._q = self._i = None
+            self._cached = self._cached_value = None
+            rf.release(f)
+
+    def __repr__(self):
+        return "Follower(%r, version=%d)" % (self.tag, self._cached_version)
+
+
+def _content_type(value, region):
+    try:
+        return ContentType(value)
+    except ValueError:
+        raise CorruptRegionError("region %s: unknown content type %d in a slot; use a newer shm4j"
+                                 % (region, value)) from None

@@ -1,0 +1,327 @@
+"""The master: the one process that publishes a tag's object (docs/FORMAT.md 5.1, 5.3-5.5)."""
+import errno
+import fcntl
+import json
+import mmap
+import os
+import struct
+import time
+import zlib
+
+from ._closeable import Closeable
+from . import _files, _futex, _proc
+from . import _regionfile as rf
+from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, FORMAT_VERSION,
+                      GENERATION_OFFSET, HEADER_LENGTH, HEADER_STRUCT, MAGIC, MASTER_PID_OFFSET,
+                      MASTER_START_OFFSET, MIN_SLOT_CAPACITY, NOTIFY_WORD, SLOT_FIELDS_STRUCT,
+                      SLOT_HEADER_LENGTH, ContentType, capacity_for, file_length, slot_offset)
+from .errors import InvalidObjectError, MasterConflictError, ObjectTooLargeError, Shm4jError
+from .follower import Snapshot, region_name
+
+DEFAULT_MAX_OBJECT_SIZE = 64 << 20
+
+_I64 = struct.Struct("<q")
+
+
+class Master(Closeable):
+    """Publishes a JSON-serializable object under ``tag`` for any number of followers.
+
+    Example::
+
+        from shm4j import Master
+        with Master("config") as m:
+            m.publish({"feature": True, "limit": 10})   # version 1
+            m.update(lambda cfg: {**cfg, "limit": 20})   # version 2
+            print(m.current(), m.version)
+
+    One master per tag at a time, across processes and languages: the master holds an fcntl
+    record lock on the region file, the lock a Java master takes too; a second master gets
+    MasterConflictError naming the holder's pid. Versions continue from what the region holds,
+    so they only go up, also across masters. A Master is for one thread.
+    """
+
+    def __init__(self, tag, directory=None, max_object_size=DEFAULT_MAX_OBJECT_SIZE,
+                 file_mode=_files.OWNER_ONLY):
+        self.tag = _files.validate_tag(tag)
+        self.directory = _files.directory(directory)
+        self.path = os.path.join(self.directory, tag)
+        if max_object_size < 0:
+            raise ValueError("max_object_size must be >= 0, got %d" % max_object_size)
+        self.max_object_size = max_object_size
+        self._file_mode = file_mode
+        self._pid = os.getpid()
+        self._start = _proc.start_millis(self._pid)
+        self._file = None
+        _files.ensure_directory(self.directory, file_mode)
+        self._file = self._take()
+        self._version = self._file.wq[COMMITTED_QWORD]
+        self._last = self._read_committed()  # a Snapshot or None
+        self._current = None
+        self._has_current = False
+
+    @property
+    def region(self):
+        return region_name(self.tag, self.path)
+
+    @property
+    def version(self):
+        """The last committed version (0 if none)."""
+        return self._version
+
+    # ---- publishing ----
+
+    def publish(self, obj):
+        """Publishes ``obj`` encoded as compact UTF-8 JSON; returns its version."""
+        try:
+            data = json.dumps(obj, ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as e:
+            raise InvalidObjectError("cannot publish to region %s: the object is not JSON-"
+                                     "serializable (%s); nothing was written" % (self.region, e)) from None
+        return self.publish_bytes(data, ContentType.JSON)
+
+    def publish_bytes(self, data, content_type=ContentType.RAW):
+        """Publishes ``data`` as is, labelled ``content_type`` (RAW, JSON or TEXT); returns its version."""
+        data = bytes(data)
+        content_type = ContentType(content_type)
+        if len(data) > self.max_object_size:
+            raise ObjectTooLargeError(
+                "cannot publish %d bytes to region %s: the limit is %d bytes (max_object_size); "
+                "nothing was written" % (len(data), self.region, self.max_object_size))
+        f = self._open_file()
+        version = self._version + 1
+        if len(data) > f.slot_capacity:
+            published = self._grow(data, content_type, version)
+        else:
+            published = _write_slot(f, version, data, content_type)
+        self._version = version
+        self._last = Snapshot(version, published, content_type, data)
+        self._current, self._has_current = None, False
+        return version
+
+    def update(self, fn):
+        """Publishes ``fn(current)``, where ``current`` is a fresh decoded copy of the last
+        committed object (None if none); returns the new version."""
+        current = None if self._last is None else self._last.value()
+        return self.publish(fn(current))
+
+    def current(self):
+        """What this master last published (or what the region held when it took over), decoded;
+        None if nothing. Does not read shared memory. Treat the result as read-only."""
+        if not self._has_current:
+            self._current = None if self._last is None else self._last.value()
+            self._has_current = True
+        return self._current
+
+    # ---- taking the region (FORMAT.md 5.3, 5.5) ----
+
+    def _take(self):
+        while True:
+            with rf.LOCK:
+                try:
+                    fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    entry = self._create()
+                    if entry is not None:
+                        return entry
+                    continue  # another process created it first: take that one
+                except PermissionError:
+                    raise Shm4jError("no write permission on region %s: run the master as the "
+                                     "file's owner" % self.region) from None
+                key = rf.key_of(os.fstat(fd))
+                mine = rf.lookup(key)
+                if mine is not None and mine.master is not None:
+                    rf.dispose_fd(fd, key)
+                    raise MasterConflictError(
+                        "region %s already has a master in this process (pid %d); close it "
+                        "first or use a Follower" % (self.region, self._pid), self._pid)
+                try:
+                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError as e:
+                    if e.errno not in (errno.EACCES, errno.EAGAIN):
+                        rf.dispose_fd(fd, key)
+                        raise
+                    holder = _master_pid(fd)
+                    rf.dispose_fd(fd, key)
+                    raise MasterConflictError(
+                        "region %s already has a master: pid %d holds its lock; stop that "
+                        "process first, or read with a Follower" % (self.region, holder), holder) from None
+                try:
+                    now = rf.key_of(os.stat(self.path))
+                except FileNotFoundError:
+                    now = None
+                if now != key:  # replaced (grown) between open and lock: retry on the new file
+                    fcntl.lockf(fd, fcntl.LOCK_UN)
+                    rf.dispose_fd(fd, key)
+                    continue
+                entry = rf.open_existing(fd, key, self.region, writable=True)
+                entry.master = self
+                wq, wi = entry.wq, entry.wi
+                if wi[FLAGS_WORD] & FLAG_SUPERSEDED:
+                    # The previous master died between flagging and renaming (5.4): this file
+                    # is still the tag's, so it is live again.
+                    wi[FLAGS_WORD] = wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
+                wq[MASTER_PID_OFFSET >> 3] = self._pid
+                wq[MASTER_START_OFFSET >> 3] = self._start
+                wq[GENERATION_OFFSET >> 3] = wq[GENERATION_OFFSET >> 3] + 1
+                _bump_notify(entry)
+                return entry
+
+    def _create(self):
+        """Creates the region under a private name and links it to the tag (5.5); returns the
+        entry, or None if another process linked the tag first."""
+        private = "%s~new.%d" % (self.path, self._pid)
+        _remove_stale(private)
+        cap = MIN_SLOT_CAPACITY
+        fd = _files.create_reserved(private, file_length(cap), self._file_mode)
+        try:
+            os.pwrite(fd, self._header(cap, 1), 0)
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.link(private, self.path)
+        except BaseException as e:
+            os.close(fd)
+            os.unlink(private)
+            if isinstance(e, FileExistsError):
+                return None
+            raise
+        os.unlink(private)
+        return self._register_new(fd)
+
+    def _header(self, cap, generation):
+        return MAGIC + HEADER_STRUCT.pack(FORMAT_VERSION, HEADER_LENGTH, cap, file_length(cap),
+                                          0, 0, self._pid, self._start, generation, 0,
+                                          time.time_ns() // 1_000_000)
+
+    def _register_new(self, fd):
+        """Maps a file this master just wrote and holds, and registers it as this master's."""
+        try:
+            header = rf.read_header(fd, self.region)
+            mapping = mmap.mmap(fd, header.file_length, access=mmap.ACCESS_WRITE)
+        except BaseException:
+            os.close(fd)
+            raise
+        entry = rf.RegionFile(rf.key_of(os.fstat(fd)), fd, mapping, header, self.region, writable=True)
+        entry.master = self
+        return rf.register(entry)
+
+    # ---- growth (5.4) ----
+
+    def _grow(self, data, content_type, version):
+        old = self._file
+        cap = capacity_for(len(data), old.slot_capacity)
+        private = "%s~grow.%d" % (self.path, self._pid)
+        with rf.LOCK:
+            _remove_stray_growth(self.path)  # of masters that died growing; we hold the lock
+            mode = os.fstat(old.writable_fd).st_mode & 0o777
+            fd = _files.create_reserved(private, file_length(cap), mode)
+            try:
+                os.pwrite(fd, self._header(cap, old.wq[GENERATION_OFFSET >> 3]), 0)
+                entry = self._register_new(fd)
+            except BaseException:
+                os.unlink(private)
+                raise
+            renamed = False
+            try:
+                published = _write_slot(entry, version, data, content_type)  # 1
+                fcntl.lockf(entry.writable_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # 2
+                old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED     # 3
+                os.rename(private, self.path)                                 # 4
+                renamed = True
+            finally:
+                if not renamed:
+                    old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
+                    entry.master = None
+                    rf.release(entry)
+                    os.unlink(private)
+            _bump_notify(old)                                                 # 5
+            self._file = entry
+            self._release(old)
+        return published
+
+    # ---- lifetime ----
+
+    def _open_file(self):
+        if self._file is None:
+            raise Shm4jError("the master of region %s is closed" % self.region)
+        return self._file
+
+    def _read_committed(self):
+        """The committed version as a Snapshot, read under the lock (nobody else writes), or
+        None if there is none or it does not check out."""
+        f = self._file
+        v = f.wq[COMMITTED_QWORD]
+        if v == 0:
+            return None
+        base = slot_offset(f.slot_capacity, v & 1)
+        version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.writable, base + 8)
+        if f.wq[base >> 3] & 1 or version != v or length > f.slot_capacity or ctype > 2:
+            return None
+        data = f.writable[base + SLOT_HEADER_LENGTH:base + SLOT_HEADER_LENGTH + length]
+        if zlib.crc32(data) != crc:
+            return None
+        return Snapshot(version, ptime, ContentType(ctype), data)
+
+    def _release(self, entry):
+        fcntl.lockf(entry.writable_fd, fcntl.LOCK_UN)
+        entry.master = None
+        rf.release(entry)
+
+    def close(self):
+        """Releases the lock and unmaps the region; the published object stays for followers
+        and the next master. Idempotent."""
+        f, self._file = self._file, None
+        if f is not None:
+            self._release(f)
+
+    def __repr__(self):
+        return "Master(%r, version=%d)" % (self.tag, self._version)
+
+
+def _write_slot(f, version, data, content_type):
+    """Writes ``version`` into its slot and commits it (FORMAT.md 5.1); returns the publish
+    time. Every store below is a
+    release store on x86-64 (see _regionfile's notes), so followers see the odd seq before any
+    payload byte, the payload before the even seq, and the even seq before ``committed``."""
+    wq, m = f.wq, f.writable
+    base = slot_offset(f.slot_capacity, version & 1)
+    seq_word = base >> 3
+    q = wq[seq_word]
+    if not q & 1:
+        wq[seq_word] = q + 1   # odd: being written. Already odd: a master died mid-write; stays odd
+    start = base + SLOT_HEADER_LENGTH
+    m[start:start + len(data)] = data
+    published = time.time_ns()
+    SLOT_FIELDS_STRUCT.pack_into(m, base + 8, version, len(data), int(content_type),
+                                 published, zlib.crc32(data))
+    wq[seq_word] = (q | 1) + 1  # even again and strictly larger
+    wq[COMMITTED_QWORD] = version
+    _bump_notify(f)
+    return published
+
+
+def _bump_notify(f):
+    f.wi[NOTIFY_WORD] = (f.wi[NOTIFY_WORD] + 1) & 0xFFFFFFFF
+    _futex.wake_all(f.notify_address)
+
+
+def _master_pid(fd):
+    try:
+        raw = os.pread(fd, 8, MASTER_PID_OFFSET)
+        return _I64.unpack(raw)[0] if len(raw) == 8 else 0
+    except OSError:
+        return 0
+
+
+def _remove_stray_growth(path):
+    directory, tag = os.path.split(path)
+    for name in os.listdir(directory):
+        if name.startswith(tag + "~grow."):
+            _remove_stale(os.path.join(directory, name))
+
+
+def _remove_stale(path):
+    """Removes a helper file a previous process with this pid left behind."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

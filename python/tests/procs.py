@@ -1,0 +1,116 @@
+"""Programs the cross-process tests run as real processes (also from the Java tests):
+
+    python3 -m tests.procs master   TAG DIR SECONDS   publish self-checking objects at full speed
+    python3 -m tests.procs follower TAG DIR SECONDS   read and validate every snapshot; print a summary
+    python3 -m tests.procs wait     TAG DIR VERSION TIMEOUT   wait_newer once; print the outcome
+    python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
+    python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
+
+Self-checking object (the Java side builds the same): ``{"n": N, "len": K, "fill": F}`` where N
+is the version it is published as, F is K copies of the letter ``chr(97 + N % 26)``. A torn or
+mixed read breaks one of: N == the snapshot's version, len(F) == K, F made of one letter.
+Sizes cycle so that objects range from a few bytes to ~300 KiB, which also grows the region.
+"""
+import json
+import os
+import sys
+import time
+
+import shm4j
+
+SIZES = [0, 1, 17, 100, 1000, 3000, 4000, 50, 20_000, 5, 300_000, 700, 64_000, 2]
+
+
+def payload(n):
+    k = SIZES[n % len(SIZES)]
+    return {"n": n, "len": k, "fill": chr(97 + n % 26) * k}
+
+
+def check(value, version):
+    """None if ``value`` is the whole object published as ``version``, else what is wrong."""
+    if not isinstance(value, dict) or value.get("n") != version:
+        return "version %d holds %.80r" % (version, value)
+    k, fill = value.get("len"), value.get("fill")
+    if not isinstance(fill, str) or len(fill) != k or fill != chr(97 + version % 26) * k:
+        return "version %d: fill of length %s does not match len %s / letter" % (
+            version, None if not isinstance(fill, str) else len(fill), k)
+    return None
+
+
+def master(tag, directory, seconds):
+    with shm4j.Master(tag, directory) as m:
+        m.publish(payload(m.version + 1))
+        print("ready %d" % m.version, flush=True)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            m.publish(payload(m.version + 1))
+        print("done %d" % m.version, flush=True)
+
+
+def follower(tag, directory, seconds):
+    """Validates every new version the API returns and, between those, a forced full protocol
+    read of the committed slot (copy, seq re-check, CRC; no cache), so every counted read went
+    through the seqlock."""
+    reads = invalid = versions = 0
+    last = 0
+    first_error = None
+    with shm4j.Follower(tag, directory) as f:
+        print("ready", flush=True)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            snap = f.snapshot()
+            if snap is None:
+                continue
+            problem = None
+            if snap.version != last:
+                reads += 1
+                problem = check(snap.value(), snap.version)
+                if problem is None and snap.version < last:
+                    problem = "version went back from %d to %d" % (last, snap.version)
+                versions += 1
+                last = snap.version
+            forced = f._read()
+            reads += 1
+            problem = problem or check(forced.value(), forced.version)
+            if problem is not None:
+                invalid += 1
+                first_error = first_error or problem
+        retries = f.retries
+    print(json.dumps({"reads": reads, "invalid": invalid, "versions": versions, "last": last,
+                      "retries": retries, "firstError": first_error}), flush=True)
+
+
+def wait(tag, directory, version, timeout):
+    from shm4j import _futex
+    with shm4j.Follower(tag, directory) as f:
+        print("waiting futex=%s" % (_futex.AVAILABLE and f._file.notify_address is not None), flush=True)
+        started = time.monotonic()
+        newer = f.wait_newer(version, timeout)
+        print("woke %s %d %.3f" % (newer, f.version, time.monotonic() - started), flush=True)
+
+
+def hold(tag, directory):
+    with shm4j.Master(tag, directory) as m:
+        m.publish({"holder": os.getpid()})
+        print("ready %d" % os.getpid(), flush=True)
+        sys.stdin.read()
+
+
+def try_master(tag, directory):
+    try:
+        with shm4j.Master(tag, directory) as m:
+            print("ok version=%d" % m.version, flush=True)
+    except shm4j.MasterConflictError as e:
+        print("conflict pid=%d" % e.holder_pid, flush=True)
+
+
+if __name__ == "__main__":
+    command, tag, directory, *rest = sys.argv[1:]
+    if command == "wait":
+        wait(tag, directory, int(rest[0]), float(rest[1]))
+    elif command == "hold":
+        hold(tag, directory)
+    elif command == "try":
+        try_master(tag, directory)
+    else:
+        {"master": master, "follower": follower}[command](tag, directory, float(rest[0]))

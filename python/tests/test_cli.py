@@ -1,0 +1,104 @@
+"""``python3 -m shm4j``: output formats and exit codes (python/README.md)."""
+import json
+import os
+import unittest
+
+import shm4j
+from tests.support import RegionTestCase
+
+
+class CliTest(RegionTestCase):
+
+    def test_put_then_get_with_pointer_pretty_and_meta(self):
+        put = self.run_cli("put", "cfg", '{"a": {"b": [1, 2, "é"], "e": []}, "f": 1e7}')
+        self.assertEqual(0, put.returncode, put.stderr)
+        self.assertEqual("published cfg version 1\n", put.stdout)
+        # Jackson's compact and default pretty output, as the Java CLI prints them
+        self.assertEqual('{"a":{"b":[1,2,"é"],"e":[]},"f":1.0E7}\n', self.run_cli("get", "cfg").stdout)
+        self.assertEqual('"é"\n', self.run_cli("get", "cfg", "--pointer", "/a/b/2").stdout)
+        self.assertEqual('{\n  "a" : {\n    "b" : [ 1, 2, "é" ],\n    "e" : [ ]\n  },\n  "f" : 1.0E7\n}\n',
+                         self.run_cli("get", "cfg", "--pretty").stdout)
+        meta = json.loads(self.run_cli("get", "cfg", "--meta").stdout)
+        self.assertEqual(["tag", "version", "size", "contentType", "published", "ageMillis", "masterPid",
+                          "masterAlive", "generation", "file"], list(meta))
+        self.assertEqual(1, meta["version"])
+        self.assertEqual(len('{"a":{"b":[1,2,"é"],"e":[]},"f":10000000.0}'.encode()), meta["size"])
+        self.assertEqual("JSON", meta["contentType"])
+        self.assertFalse(meta["masterAlive"])  # put's process has ended
+        self.assertRegex(meta["published"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$")
+
+    def test_put_from_file_and_stdin(self):
+        path = os.path.join(self.dir, "in.json")
+        with open(path, "w") as f:
+            f.write("[1, 2]")
+        self.assertEqual(0, self.run_cli("put", "p", "--file", path).returncode)
+        self.assertEqual("[1,2]\n", self.run_cli("get", "p").stdout)
+        self.assertEqual(0, self.run_cli("put", "p", "-", stdin='{"x": null}').returncode)
+        self.assertEqual('{"x":null}\n', self.run_cli("get", "p").stdout)
+
+    def test_watch_prints_one_json_line_per_version(self):
+        with shm4j.Master("w", self.dir) as m:
+            m.publish({"k": 1})
+            watch = self.python("-m", "shm4j", "--dir", self.dir, "watch", "w", "--count", "2")
+            self.assertEqual({"version": 1, "value": {"k": 1}}, json.loads(watch.stdout.readline()))
+            m.publish([2])
+            self.assertEqual('{"version":2,"value":[2]}\n', watch.stdout.readline())
+        self.assertEqual(0, watch.wait(30))
+
+    def test_inspect_prints_header_and_slots(self):
+        self.run_cli("put", "i", "7")
+        out = self.run_cli("inspect", "i").stdout
+        for line in ("format        version 1, header 128 bytes, slot capacity 4032 bytes, file 8320 bytes",
+                     "committed     1 (slot 1)", "flags         -", "generation    1",
+                     "slot 0        seq 0, version 0, length 0, RAW, published -, crc32 00000000 "):
+            self.assertIn(line + "\n", out)
+        self.assertRegex(out, r"slot 1        seq 2, version 1, length 1, JSON, published \S+Z, crc32 [0-9a-f]{8} \(ok\)\n")
+
+    def test_exit_codes_and_one_line_errors(self):
+        self.run_cli("put", "e", '{"a": 1}')
+        cases = [
+            (("get", "nope"), 3, "no region 'nope'"),
+            (("get", "a/b"), 4, "invalid region tag"),
+            (("get", "e", "--pointer", "/zz"), 3, "no value at /zz"),
+            (("get", "e", "--pointer", "zz"), 4, "invalid JSON pointer"),
+            (("put", "e", "{bad"), 4, "is not valid JSON"),
+            (("put", "e", "--file", self.path("missing.json")), 3, "missing.json"),
+            (("frobnicate",), 2, "invalid choice"),
+        ]
+        for args, code, message in cases:
+            with self.subTest(args):
+                r = self.run_cli(*args)
+                self.assertEqual(code, r.returncode, r.stderr)
+                self.assertIn(message, r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+        self.poke("e", 0, b"GARBAGE!")
+        r = self.run_cli("get", "e")
+        self.assertEqual(6, r.returncode)
+        self.assertEqual(1, len(r.stderr.splitlines()), r.stderr)
+        self.assertIn("Traceback", self.run_cli("get", "e", "--verbose").stderr)
+
+    def test_put_while_a_master_runs_is_refused_naming_the_pid(self):
+        with shm4j.Master("busy", self.dir):
+            r = self.run_cli("put", "busy", "1")
+        self.assertEqual(5, r.returncode)
+        self.assertIn("pid %d" % os.getpid(), r.stderr)
+
+    def test_empty_region(self):
+        shm4j.Master("empty", self.dir).close()
+        r = self.run_cli("get", "empty")
+        self.assertEqual(3, r.returncode)
+        self.assertIn("has no version yet", r.stderr)
+        self.assertEqual(0, json.loads(self.run_cli("get", "empty", "--meta").stdout)["version"])
+
+    def test_text_and_raw_content_print_as_text_and_hex(self):
+        with shm4j.Master("tr", self.dir) as m:
+            m.publish_bytes("héllo".encode(), shm4j.ContentType.TEXT)
+            self.assertEqual("héllo\n", self.run_cli("get", "tr").stdout)
+            self.assertEqual(4, self.run_cli("get", "tr", "--pointer", "/a").returncode)
+            m.publish_bytes(b"\x00\xab", shm4j.ContentType.RAW)
+            self.assertEqual("00ab\n", self.run_cli("get", "tr").stdout)
+            self.assertEqual('{"version":2,"value":"00ab"}\n', self.run_cli("watch", "tr", "--count", "1").stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,230 @@
+package io.shm4j.internal;
+
+import io.shm4j.WaitStrategy;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Waits, with one {@link WaitStrategy}, until a condition over a shared region holds; the
+ * region's 32-bit notify word (a futex word) tells waiters when to look again. One per
+ * follower, used by any number of its threads; {@link #close()} makes them all return.
+ *
+ * <pre>{@code
+ * // follower, holding version v
+ * Outcome o = waiter.await(header, NOTIFY_OFFSET, () -> committedAcquire(header) != v, timeoutNanos);
+ * // master, after committing a version
+ * ChangeWaiter.signal(header, NOTIFY_OFFSET);
+ * }</pre>
+ *
+ * <p>Implementation notes.
+ * <ul>
+ * <li>The notify word is loaded (acquire) <em>before</em> the condition is checked, and the
+ * kernel sleeps only while the word still holds that value. A publish that lands between the
+ * check and the sleep has already changed the word (the master commits first, then increments
+ * notify, then wakes), so {@code FUTEX_WAIT} returns at once instead of sleeping through it.
+ * Checking first and loading after would lose exactly that wake-up.</li>
+ * <li>Followers never write the region: waiting only reads the word, and the wake-up on
+ * {@link #close()} is a {@code FUTEX_WAKE}, which does not touch memory. Their mapping stays
+ * read-only, and a follower needs only read permission on the file.</li>
+ * <li>{@code close()} sets the closed flag, then wakes the words its threads sleep on, again
+ * and again until every thread has left {@link #await}: a thread that checked the flag just
+ * before it was set and went to sleep just after the first wake is caught by the next one.
+ * Other processes' waiters on the same word wake too, find nothing new and sleep again.</li>
+ * <li>A native call cannot be interrupted, so a kernel wait lasts at most
+ * {@link #BLOCK_SLICE_NANOS}; then the thread checks its interrupt status and sleeps again. The
+ * slice is a trade: each extra wake-up of an idle waiter costs about 0.25 ms of CPU while the
+ * downcall is still interpreted (measured; a waiter rarely runs long enough to be compiled), so
+ * 250 ms slices keep an idle waiter near 0.1% of a core and notice an interrupt within 250 ms.</li>
+ * <li>{@code close()} returns only when no thread is inside {@link #await} (or after
+ * {@link #CLOSE_WAIT_NANOS}), so the caller may unmap the region afterwards: a thread in
+ * {@code FUTEX_WAIT} holds its segment's arena open.</li>
+ * </ul>
+ */
+public final class ChangeWaiter implements AutoCloseable {
+
+    /** Why {@link #await} returned. */
+    public enum Outcome {
+        /** The condition holds. */
+        READY,
+        /** The timeout passed first. */
+        TIMED_OUT,
+        /** The waiter was closed. */
+        CLOSED
+    }
+
+    /** Longest single kernel wait: bounds how late an interrupt is noticed. */
+    static final long BLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** How long {@link WaitStrategy#SPIN_THEN_BLOCK} spins before it sleeps. */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    /** Longest park of {@link WaitStrategy#BACKOFF}. */
+    static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Longest {@link #close()} waits for threads to leave {@link #await}. */
+    static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static final int BACKOFF_SPINS = 100;
+    private static final int BACKOFF_YIELDS = 10;
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(1);
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
+
+    private final WaitStrategy requested;
+    private final WaitStrategy effective;
+    private final AtomicInteger inside = new AtomicInteger();
+    private final Set<Word> sleepingOn = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective) {
+        this.requested = requested;
+        this.effective = effective;
+    }
+
+    /**
+     * A waiter for {@code strategy}. {@link WaitStrategy#BLOCK} and
+     * {@link WaitStrategy#SPIN_THEN_BLOCK} need {@link Futex#isAvailable()}; without it they poll
+     * with {@link WaitStrategy#BACKOFF} (after spinning, for the latter), and the first such
+     * waiter in the JVM logs one notice.
+     */
+    public static ChangeWaiter create(WaitStrategy strategy) {
+        WaitStrategy effective = strategy;
+        if ((strategy == WaitStrategy.BLOCK || strategy == WaitStrategy.SPIN_THEN_BLOCK) && !Futex.isAvailable()) {
+            effective = WaitStrategy.BACKOFF;
+            if (FALLBACK_LOGGED.compareAndSet(false, true)) {
+                System.getLogger("io.shm4j").log(System.Logger.Level.INFO,
+                        "shm4j: kernel waits unavailable ({0}); followers waiting with {1} poll with BACKOFF instead",
+                        Futex.unavailableReason(), strategy);
+            }
+        }
+        return new ChangeWaiter(strategy, effective);
+    }
+
+    /**
+     * The master's half: makes waiters on the notify word at {@code offset} look again. Stores
+     * the word plus one (release; the master is the word's only writer), then wakes every kernel
+     * waiter on it in any process. Call after the change (e.g. the new committed version) is
+     * stored.
+     */
+    public static void signal(MemorySegment region, long offset) {
+        INT.setRelease(region, offset, (int) INT.getAcquire(region, offset) + 1);
+        if (Futex.isAvailable()) {
+            Futex.wakeAll(region, offset);
+        }
+    }
+
+    /** The strategy asked for. */
+    public WaitStrategy requested() {
+        return requested;
+    }
+
+    /** The strategy used: {@link #requested()}, or {@link WaitStrategy#BACKOFF} where futexes are unavailable. */
+    public WaitStrategy effective() {
+        return effective;
+    }
+
+    /**
+     * Waits until {@code ready} returns true, {@code timeoutNanos} pass, or this waiter is closed.
+     * {@code ready} is evaluated after each change of the notify word at {@code offset} in
+     * {@code region} (and, for the polling strategies, on every poll); it must only read.
+     *
+     * @param timeoutNanos how long to wait; {@link Long#MAX_VALUE} for no limit
+     * @throws InterruptedException if the thread is interrupted (noticed within one kernel slice)
+     */
+    public Outcome await(MemorySegment region, long offset, BooleanSupplier ready, long timeoutNanos)
+            throws InterruptedException {
+        inside.incrementAndGet();
+        Word word = null;
+        try {
+            long start = System.nanoTime();
+            for (int round = 0; ; round++) {
+                int seen = (int) INT.getAcquire(region, offset);
+                if (ready.getAsBoolean()) {
+                    return Outcome.READY;
+                }
+                if (closed) {
+                    return Outcome.CLOSED;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long waited = System.nanoTime() - start;
+                if (waited >= timeoutNanos) {
+                    return Outcome.TIMED_OUT;
+                }
+                long left = timeoutNanos - waited;
+                switch (effective) {
+                    case BUSY_SPIN -> Thread.onSpinWait();
+                    case YIELD -> Thread.yield();
+                    case BACKOFF -> backOff(round, left);
+                    case BLOCK, SPIN_THEN_BLOCK -> {
+                        if (effective == WaitStrategy.SPIN_THEN_BLOCK && waited < SPIN_NANOS) {
+                            Thread.onSpinWait();
+                        } else {
+                            if (word == null) {
+                                word = new Word(region, offset);
+                                sleepingOn.add(word);
+                            }
+                            Futex.await(region, offset, seen, Math.min(left, BLOCK_SLICE_NANOS));
+                        }
+                    }
+                }
+            }
+        } finally {
+            if (word != null) {
+                sleepingOn.remove(word);
+            }
+            inside.decrementAndGet();
+        }
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Makes every thread in {@link #await} return {@link Outcome#CLOSED} and returns when they
+     * have left (at most {@link #CLOSE_WAIT_NANOS}); later awaits return {@code CLOSED} at once.
+     * Wakes the words those threads sleep on, which needs no write access.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        long start = System.nanoTime();
+        while (inside.get() > 0 && System.nanoTime() - start < CLOSE_WAIT_NANOS) {
+            for (Word w : sleepingOn) {
+                Futex.wakeAll(w.region, w.offset);
+            }
+            LockSupport.parkNanos(MIN_BACKOFF_NANOS);
+        }
+    }
+
+    private static void backOff(int round, long leftNanos) {
+        if (round < BACKOFF_SPINS) {
+            Thread.onSpinWait();
+        } else if (round < BACKOFF_SPINS + BACKOFF_YIELDS) {
+            Thread.yield();
+        } else {
+            int doublings = Math.min(round - BACKOFF_SPINS - BACKOFF_YIELDS, 20);
+            LockSupport.parkNanos(Math.min(leftNanos, Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << doublings)));
+        }
+    }
+
+    /** A futex word one thread of this waiter sleeps on (identity equality: one per await). */
+    private static final class Word {
+        final MemorySegment region;
+        final long offset;
+
+        Word(MemorySegment region, long offset) {
+            this.region = region;
+            this.offset = offset;
+        }
+    }
+}

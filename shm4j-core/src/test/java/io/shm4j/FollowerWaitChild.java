@@ -1,0 +1,134 @@
+package io.shm4j;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A follower process for the waiting tests; args {@code MODE DIR TAG STRATEGY ...}. It prints
+ * {@code WAITING <effective strategy>} before it first waits.
+ * <ul>
+ * <li>{@code await DIR TAG STRATEGY FROM UNTIL TIMEOUT_MS [reading]}: {@code awaitNewer} from
+ * version FROM until it has seen UNTIL; prints {@code GOT <version> <length>} per result, or
+ * {@code TIMEOUT <elapsed ms>} and exits. With {@code reading}, another thread calls
+ * {@code get()} all the while and at the end prints {@code READER <n> reads, <first failure or ok>}.</li>
+ * <li>{@code subscribe DIR TAG STRATEGY UNTIL}: prints {@code VERSION <version> <value>} per
+ * listener call until it gets UNTIL, then closes the subscription and prints {@code DONE}.</li>
+ * <li>{@code close DIR TAG STRATEGY}: one thread waits in {@code awaitNewer} (60 s timeout);
+ * once it sleeps (or after 300 ms for polling strategies) the main thread closes the follower
+ * and prints {@code CLOSED <how the waiting call ended>}.</li>
+ * <li>{@code master DIR TAG VALUE}: becomes the master, publishes VALUE, prints
+ * {@code PUBLISHED <version>} and sleeps until killed.</li>
+ * </ul>
+ */
+public final class FollowerWaitChild {
+    private FollowerWaitChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ShmOptions options = ShmOptions.defaults().withDirectory(Path.of(args[1]));
+        String tag = args[2];
+        if (args[0].equals("master")) {
+            try (SharedObjectMaster<String> master = SharedObject.master(tag, ObjectCodecs.text(), options)) {
+                System.out.println("PUBLISHED " + master.publish(args[3]));
+                Thread.sleep(Long.MAX_VALUE);
+            }
+        }
+        options = options.withWaitStrategy(WaitStrategy.valueOf(args[3]));
+        try (SharedObjectFollower<String> follower = SharedObject.follower(tag, ObjectCodecs.text(), options)) {
+            switch (args[0]) {
+                case "await" -> {
+                    Reader reader = args.length > 7 && args[7].equals("reading") ? new Reader(follower) : null;
+                    await(follower, Long.parseLong(args[4]), Long.parseLong(args[5]), Long.parseLong(args[6]));
+                    if (reader != null) {
+                        System.out.println("READER " + reader.stop());
+                    }
+                }
+                case "subscribe" -> subscribe(follower, Long.parseLong(args[4]));
+                case "close" -> closeWhileWaiting(follower);
+                default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+            }
+        }
+    }
+
+    private static void await(SharedObjectFollower<String> follower, long from, long until, long timeoutMs)
+            throws InterruptedException {
+        System.out.println("WAITING " + follower.waitStrategy());
+        for (long seen = from; seen < until; ) {
+            long start = System.nanoTime();
+            Optional<Snapshot> next = follower.awaitNewer(seen, Duration.ofMillis(timeoutMs));
+            if (next.isEmpty()) {
+                System.out.println("TIMEOUT " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                return;
+            }
+            seen = next.get().version();
+            System.out.println("GOT " + seen + " " + next.get().length());
+        }
+    }
+
+    /** A thread calling {@code get()} in a loop, as an application's reader threads do. */
+    private static final class Reader {
+        private final Thread thread;
+        private volatile boolean stop;
+        private volatile String failure = "ok";
+        private long reads;
+
+        Reader(SharedObjectFollower<String> follower) {
+            thread = Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop) {
+                        follower.get();
+                        reads++;
+                        Thread.onSpinWait();
+                    }
+                } catch (RuntimeException e) {
+                    failure = e.toString();
+                }
+            });
+        }
+
+        String stop() throws InterruptedException {
+            stop = true;
+            thread.join();
+            return reads + " reads, " + failure;
+        }
+    }
+
+    private static void subscribe(SharedObjectFollower<String> follower, long until) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        try (Subscription ignored = follower.subscribe((snapshot, value) -> {
+            System.out.println("VERSION " + snapshot.version() + " " + value);
+            if (snapshot.version() >= until) {
+                done.countDown();
+            }
+        })) {
+            System.out.println("WAITING " + follower.waitStrategy());
+            done.await();
+        }
+        System.out.println("DONE");
+    }
+
+    private static void closeWhileWaiting(SharedObjectFollower<String> follower) throws Exception {
+        long version = follower.version();
+        CompletableFuture<String> ended = new CompletableFuture<>();
+        Thread waiting = Thread.ofPlatform().start(() -> {
+            try {
+                ended.complete("returned " + follower.awaitNewer(version, Duration.ofSeconds(60)));
+            } catch (Throwable t) {
+                ended.complete(t.getClass().getSimpleName());
+            }
+        });
+        System.out.println("WAITING " + follower.waitStrategy());
+        WaitStrategy s = follower.waitStrategy();
+        if (s == WaitStrategy.BLOCK || s == WaitStrategy.SPIN_THEN_BLOCK) {
+            ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(30));
+        } else {
+            Thread.sleep(300);
+        }
+        follower.close();
+        System.out.println("CLOSED " + ended.get(10, TimeUnit.SECONDS) + (waiting.join(Duration.ofSeconds(10)) ? "" : " (thread still alive)"));
+    }
+}
