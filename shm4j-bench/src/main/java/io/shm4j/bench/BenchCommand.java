@@ -1,6 +1,7 @@
 package io.shm4j.bench;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 0 every case ran (or was skipped, with the reason in the table), 1 a case
  * failed or the run could not start, 2 bad usage.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "shm4j bench", sortOptions = false,
         description = {"Measure publish->observe latency, throughput and memory of shm4j against the raw",
                 "shared-memory limit and the alternatives, each peer in its own master and follower JVMs.",
                 "Writes results.json, results.md and latency.png under --out."},
@@ -49,9 +50,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep (default: ${DEFAULT-VALUE}).")
     int scaledSize;
 
-    @Option(names = "--pause-us", paramLabel = "MICROS", defaultValue = "0",
-            description = "Pause between latency samples, so that blocked followers are idle when woken (default: ${DEFAULT-VALUE}).")
-    long pauseMicros;
+    @Option(names = "--wakeup", split = ",", paramLabel = "NAME",
+            description = "Peers also measured waking an idle follower (default: shm4j-block, uds, pipe).")
+    Set<String> wakeup;
+
+    @Option(names = "--wakeup-pause-us", paramLabel = "MICROS", defaultValue = "" + BenchPlan.WAKEUP_PAUSE_MICROS,
+            description = "Pause before each publish in the wake-up cases (default: ${DEFAULT-VALUE}).")
+    long wakeupPauseMicros;
 
     @Option(names = "--smoke", hidden = true, description = "Tiny phases, for the build's smoke test.")
     boolean smoke;
@@ -61,6 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -88,6 +96,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return 1;
         });
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("shm4j bench: " + e.getMessage() + " (see 'shm4j bench --help')");
+            return 2;
+        });
         return commandLine;
     }
 
@@ -111,16 +123,27 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     BenchPlan plan() {
-        List<Peer> peers = only.isEmpty() ? Peers.all()
-                : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME)).map(Peers::require).toList();
+        List<Peer> peers;
+        try {
+            peers = only.isEmpty() ? Peers.all()
+                    : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME)).map(Peers::require).toList();
+        } catch (IllegalArgumentException unknown) {
+            throw new CommandLine.ParameterException(spec.commandLine(), unknown.getMessage());
+        }
         CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
         int runCount = runs != null ? runs : (quick || smoke ? 1 : 3);
         if (runCount < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
         }
+        if (smoke) {
+            return BenchPlan.simple(peers, sizes != null ? sizes : List.of(64), runCount, settings);
+        }
+        // The issue-4 target watches an idle follower's CPU for at least 10 s.
+        Duration idleWindow = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10);
         return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES,
                 followers != null ? followers : BenchPlan.FOLLOWER_COUNTS, scaledSize,
-                scaled != null ? scaled : Set.of(Report.SHM4J_PEER), runCount, settings.withPauseMicros(pauseMicros));
+                scaled != null ? scaled : BenchPlan.SCALED_PEERS, wakeup != null ? wakeup : BenchPlan.WAKEUP_PEERS,
+                wakeupPauseMicros, idleWindow, runCount, settings);
     }
 
     private String commandText() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,8 +27,12 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Report {
     public static final String LIMIT_PEER = "raw";
     public static final String SHM4J_PEER = "shm4j-spin";
+    public static final String WAKEUP_REFERENCE_PEER = "uds";
     private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p99", "p99.9", "max",
-            "x raw", "x shm4j", "observed/s", "observed bytes/s", "master RSS", "follower RSS", "runs", "note");
+            "x raw", "x shm4j", "x 1 follower", "observed/s", "observed bytes/s", "master RSS", "follower RSS",
+            "idle CPU", "runs", "note");
+    private static final List<String> WAKEUP_COLUMNS = List.of("peer", "payload", "pause", "p50", "p99", "p99.9", "max",
+            "x uds", "idle CPU", "runs", "note");
 
     private final String command;
     private final BenchPlan plan;
@@ -72,8 +77,14 @@ public final class Report {
 
     /** The tables with aligned columns, for a terminal. */
     public String text() {
-        String text = aligned(rows());
-        return jmh.isEmpty() ? text : text + "\nIn-process (JMH), mean ns per operation:\n" + aligned(jmhRows());
+        StringBuilder text = new StringBuilder(aligned(rows()));
+        if (wakeups().findAny().isPresent()) {
+            text.append("\nWaking an idle follower (a pause before each publish):\n").append(aligned(wakeupRows()));
+        }
+        if (!jmh.isEmpty()) {
+            text.append("\nIn-process (JMH), mean ns per operation:\n").append(aligned(jmhRows()));
+        }
+        return text.toString();
     }
 
     private static String aligned(List<List<String>> rows) {
@@ -105,6 +116,11 @@ public final class Report {
         out.append("Latency: publish→observe one-way, merged over all followers; figures are medians over ")
                 .append(plan.runs()).append(plan.runs() == 1 ? " run" : " runs").append(".\n\n");
         markdownTable(out, rows());
+        if (wakeups().findAny().isPresent()) {
+            out.append("\nWaking an idle follower: the master pauses before each publish, so the follower is asleep ")
+                    .append("when it is woken; idle CPU is the follower's use while waiting, percent of one core:\n\n");
+            markdownTable(out, wakeupRows());
+        }
         if (!jmh.isEmpty()) {
             out.append("\nIn-process (JMH), mean ns per operation (± 99.9% error); \"new\" reads are the publish-then-read ")
                     .append("benchmark minus publishRaw:\n\n");
@@ -177,7 +193,9 @@ public final class Report {
         settings.put("latencyMillis", plan.settings().latency().toMillis());
         settings.put("maxSamples", plan.settings().maxSamples());
         settings.put("throughputMillis", plan.settings().throughput().toMillis());
-        settings.put("pauseMicros", plan.settings().pauseMicros());
+        settings.put("idleCpuWindowMillis", plan.settings().idleCpuWindow().toMillis());
+        settings.put("wakeupPauseMicros", plan.wakeupPauseMicros());
+        settings.put("wakeupIdleCpuWindowMillis", plan.wakeupIdleWindow().toMillis());
         settings.put("jvmOptions", ForkedJvm.BASE_OPTIONS);
         document.put("settings", settings);
         document.put("peers", plan.peers().stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
@@ -187,36 +205,66 @@ public final class Report {
         return mapper.writeValueAsString(document);
     }
 
+    private Stream<Summary> hot() {
+        return summaries.stream().filter(s -> s.pauseMicros() == 0);
+    }
+
+    private Stream<Summary> wakeups() {
+        return summaries.stream().filter(s -> s.pauseMicros() > 0);
+    }
+
     private List<List<String>> rows() {
         List<List<String>> rows = new ArrayList<>();
         rows.add(COLUMNS);
-        for (Summary s : summaries) {
-            boolean ok = s.status() == CaseResult.Status.OK;
-            String note = ok ? s.note() : s.status() + ": " + s.note();
-            rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()),
-                    Units.nanos(s.p50()), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
-                    Units.ratio(ratio(s, LIMIT_PEER)), Units.ratio(ratio(s, SHM4J_PEER)),
-                    Units.rate(s.observedPerSecond()), Units.bandwidth(s.observedBytesPerSecond()),
-                    Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()),
-                    s.runsOk() + "/" + s.runs(), note));
-        }
+        hot().forEach(s -> rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()),
+                Units.nanos(s.p50()), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
+                Units.ratio(ratio(s, LIMIT_PEER)), Units.ratio(ratio(s, SHM4J_PEER)), Units.ratio(followerRatio(s)),
+                Units.rate(s.observedPerSecond()), Units.bandwidth(s.observedBytesPerSecond()),
+                Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()), Units.percent(s.followerIdleCpuPercent()),
+                s.runsOk() + "/" + s.runs(), note(s))));
         return rows;
     }
 
-    /** {@code s}'s p50 divided by {@code reference}'s at the same size and follower count. */
+    private List<List<String>> wakeupRows() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(WAKEUP_COLUMNS);
+        wakeups().forEach(s -> rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Units.nanos(s.pauseMicros() * 1e3),
+                Units.nanos(s.p50()), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
+                Units.ratio(ratio(s, WAKEUP_REFERENCE_PEER)), Units.percent(s.followerIdleCpuPercent()),
+                s.runsOk() + "/" + s.runs(), note(s))));
+        return rows;
+    }
+
+    private static String note(Summary s) {
+        return s.status() == CaseResult.Status.OK ? s.note() : s.status() + ": " + s.note();
+    }
+
+    /** {@code s}'s p50 divided by {@code reference}'s in the same case (size, followers, pause). */
     public Double ratio(Summary s, String reference) {
         if (s.p50() == null || s.peer().equals(reference)) {
             return null;
         }
-        return find(reference, s.payloadBytes(), s.followers())
+        return find(reference, s.payloadBytes(), s.followers(), s.pauseMicros())
                 .filter(r -> r.p50() != null && r.p50() > 0)
                 .map(r -> s.p50() / r.p50())
                 .orElse(null);
     }
 
-    public Optional<Summary> find(String peer, int payloadBytes, int followers) {
+    /** {@code s}'s p50 divided by the same peer's with one follower (the follower sweep). */
+    public Double followerRatio(Summary s) {
+        if (s.p50() == null || s.followers() == 1) {
+            return null;
+        }
+        return find(s.peer(), s.payloadBytes(), 1, s.pauseMicros())
+                .filter(r -> r.p50() != null && r.p50() > 0)
+                .map(r -> s.p50() / r.p50())
+                .orElse(null);
+    }
+
+    public Optional<Summary> find(String peer, int payloadBytes, int followers, long pauseMicros) {
         return summaries.stream()
-                .filter(s -> s.peer().equals(peer) && s.payloadBytes() == payloadBytes && s.followers() == followers)
+                .filter(s -> s.peer().equals(peer) && s.payloadBytes() == payloadBytes && s.followers() == followers
+                        && s.pauseMicros() == pauseMicros)
                 .findFirst();
     }
 }

@@ -5,29 +5,41 @@ import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
+import io.shm4j.Snapshot;
+import io.shm4j.WaitStrategy;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 
 /**
  * shm4j itself: a {@link SharedObjectMaster} publishes, each follower process holds a
- * {@link SharedObjectFollower} on the same region (in the case directory) and polls
- * {@code get()}, which returns the cached object until a new version is committed, then copies,
- * checks and decodes that version once. Two encodings: raw {@code byte[]} (the payload as is) and
- * a JSON tree (the master serializes a document, the follower parses it: compare with the file
- * peer, which does the same through a file).
+ * {@link SharedObjectFollower} on the same region (in the case directory).
+ * <ul>
+ * <li>Raw {@code byte[]} followers wait in {@code awaitNewer} with the peer's
+ *     {@link WaitStrategy} ({@code BUSY_SPIN}: spin on the header; {@code BLOCK}: sleep on the
+ *     futex until the master's wake-up) and read the header from the returned snapshot.</li>
+ * <li>JSON followers busy-poll {@code get()}, which returns the cached tree until a new version
+ *     is committed, then copies, checks and parses it once. The master serializes a document
+ *     each time: compare with the file peer, which does the same through a file.</li>
+ * </ul>
  */
 public final class Shm4jPeer implements Peer {
     private static final String TAG = "bench";
+    private static final Duration WAIT_SLICE = Duration.ofSeconds(1);
 
     /** What the master publishes and the follower decodes. */
     public enum Encoding { RAW, JSON }
 
     private final String name;
     private final Encoding encoding;
+    private final WaitStrategy strategy;
 
-    public Shm4jPeer(String name, Encoding encoding) {
+    public Shm4jPeer(String name, Encoding encoding, WaitStrategy strategy) {
         this.name = name;
         this.encoding = encoding;
+        this.strategy = strategy;
     }
 
     @Override
@@ -38,7 +50,7 @@ public final class Shm4jPeer implements Peer {
     @Override
     public String description() {
         return switch (encoding) {
-            case RAW -> "shm4j SharedObject<byte[]>, follower busy-polls get() (cached until a new version)";
+            case RAW -> "shm4j SharedObject<byte[]>, follower waits in awaitNewer with " + strategy;
             case JSON -> "shm4j SharedObject<JsonNode>: master serializes, follower busy-polls get() and parses";
         };
     }
@@ -77,29 +89,24 @@ public final class Shm4jPeer implements Peer {
     public Subscriber subscriber(PeerContext context, int index) throws Exception {
         ShmOptions options = options(context);
         return switch (encoding) {
-            case RAW -> subscriber(SharedObject.follower(TAG, ObjectCodecs.bytes(), options), Payload::read);
-            case JSON -> subscriber(SharedObject.follower(TAG, ObjectCodecs.jsonTree(), options), JsonPayload::read);
+            case RAW -> awaiting(SharedObject.follower(TAG, ObjectCodecs.bytes(), options));
+            case JSON -> polling(SharedObject.follower(TAG, ObjectCodecs.jsonTree(), options));
         };
     }
 
-    /** Reads the harness header out of a decoded object. */
-    private interface HeaderReader<T> {
-        void read(T value, Observation into);
-    }
-
-    private static <T> Subscriber subscriber(SharedObjectFollower<T> follower, HeaderReader<T> header) {
+    private static Subscriber awaiting(SharedObjectFollower<byte[]> follower) {
         return new Subscriber() {
-            private T last = follower.get();
+            private long seen = follower.version();
 
             @Override
-            public void next(Observation into) {
-                // get() returns the same cached object until a new version is committed.
-                T value;
-                while ((value = follower.get()) == last) {
-                    Thread.onSpinWait();
-                }
-                last = value;
-                header.read(value, into);
+            public void next(Observation into) throws InterruptedException {
+                Optional<Snapshot> next;
+                do {
+                    next = follower.awaitNewer(seen, WAIT_SLICE);
+                } while (next.isEmpty());
+                Snapshot snapshot = next.get();
+                seen = snapshot.version();
+                Payload.read(snapshot.buffer(), into);
             }
 
             @Override
@@ -109,7 +116,29 @@ public final class Shm4jPeer implements Peer {
         };
     }
 
-    private static ShmOptions options(PeerContext context) {
-        return ShmOptions.defaults().withDirectory(context.directory());
+    private static Subscriber polling(SharedObjectFollower<JsonNode> follower) {
+        return new Subscriber() {
+            private JsonNode last = follower.get();
+
+            @Override
+            public void next(Observation into) {
+                // get() returns the same cached tree until a new version is committed.
+                JsonNode value;
+                while ((value = follower.get()) == last) {
+                    Thread.onSpinWait();
+                }
+                last = value;
+                JsonPayload.read(value, into);
+            }
+
+            @Override
+            public void close() {
+                follower.close();
+            }
+        };
+    }
+
+    private ShmOptions options(PeerContext context) {
+        return ShmOptions.defaults().withDirectory(context.directory()).withWaitStrategy(strategy);
     }
 }

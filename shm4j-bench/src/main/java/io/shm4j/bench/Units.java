@@ -64,6 +64,11 @@ final class Units {
         return kib == null ? "–" : String.format(Locale.ROOT, "%.1f MiB", kib / 1024);
     }
 
+    /** A share of one core such as 0.3% or 100%. */
+    static String percent(Double percent) {
+        return percent == null ? "–" : String.format(Locale.ROOT, percent < 10 ? "%.1f%%" : "%.0f%%", percent);
+    }
+
     /** A ratio such as 1.32x. */
     static String ratio(Double ratio) {
         return ratio == null ? "–" : String.format(Locale.ROOT, ratio < 10 ? "%.2fx" : "%.0fx", ratio);

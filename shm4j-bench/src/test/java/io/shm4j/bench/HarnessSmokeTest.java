@@ -32,7 +32,7 @@ class HarnessSmokeTest {
     @BeforeAll
     static void runEveryServerlessPeer() throws Exception {
         List<Peer> peers = Peers.all().stream().filter(p -> !p.needsServer()).toList();
-        plan = new BenchPlan(peers, List.of(64), List.of(1), 64, Set.of(), 1, CaseSettings.smoke());
+        plan = BenchPlan.simple(peers, List.of(64), 1, CaseSettings.smoke());
         Set<String> before = caseDirectories();
         results = BenchSuite.run(plan, new ProgressBar(System.err, false));
         leftovers = new HashSet<>(caseDirectories());
@@ -125,7 +125,7 @@ class HarnessSmokeTest {
                 throw new AssertionError("an unavailable peer must not be started");
             }
         };
-        BenchPlan onlyMissing = new BenchPlan(List.of(missing), List.of(64, 1024), List.of(1), 64, Set.of(), 1, CaseSettings.smoke());
+        BenchPlan onlyMissing = BenchPlan.simple(List.of(missing), List.of(64, 1024), 1, CaseSettings.smoke());
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         List<CaseResult> skipped = BenchSuite.run(onlyMissing, new ProgressBar(new PrintStream(progress, true, StandardCharsets.UTF_8), false));
         assertThat(skipped).hasSize(2).allSatisfy(r -> {
