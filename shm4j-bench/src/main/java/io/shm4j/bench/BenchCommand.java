@@ -41,7 +41,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Payload sizes (default: 64,1024,65536,1048576).")
     List<Integer> sizes;
 
-    @Option(names = "--followers", split = ",", paramLabel = "N", description = "Follower counts swept for shm4j (default: 1,2,4,8,16).")
+    @Option(names = "--followers", split = ",", paramLabel = "N",
+            description = "Follower counts swept for shm4j (default: 1,2,4,8,16; with --quick 1,4,16).")
     List<Integer> followers;
 
     @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: the shm4j peers).")
@@ -139,9 +140,9 @@ public final class BenchCommand implements Callable<Integer> {
             return BenchPlan.simple(peers, sizes != null ? sizes : List.of(64), runCount, settings);
         }
         // The issue-4 target watches an idle follower's CPU for at least 10 s.
-        Duration idleWindow = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(10);
-        return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES,
-                followers != null ? followers : BenchPlan.FOLLOWER_COUNTS, scaledSize,
+        Duration idleWindow = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(10);
+        List<Integer> followerCounts = followers != null ? followers : quick ? List.of(1, 4, 16) : BenchPlan.FOLLOWER_COUNTS;
+        return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES, followerCounts, scaledSize,
                 scaled != null ? scaled : BenchPlan.SCALED_PEERS, wakeup != null ? wakeup : BenchPlan.WAKEUP_PEERS,
                 wakeupPauseMicros, idleWindow, runCount, settings);
     }

@@ -20,13 +20,13 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
 
     /** {@code --quick}: short phases, so that the whole suite fits in under 3 minutes. */
     public static CaseSettings quick() {
-        return new CaseSettings(Duration.ofMillis(300), Duration.ofMillis(500), 50_000, 0, Duration.ofMillis(200),
-                Duration.ofMillis(200));
+        return new CaseSettings(Duration.ofMillis(250), Duration.ofMillis(400), 50_000, 0, Duration.ofMillis(100),
+                Duration.ofMillis(150));
     }
 
     /** The full run. */
     public static CaseSettings full() {
-        return new CaseSettings(Duration.ofSeconds(2), Duration.ofSeconds(3), 500_000, 0, Duration.ofSeconds(1),
+        return new CaseSettings(Duration.ofMillis(1500), Duration.ofSeconds(2), 500_000, 0, Duration.ofSeconds(1),
                 Duration.ofSeconds(1));
     }
 

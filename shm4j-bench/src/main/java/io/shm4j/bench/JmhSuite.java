@@ -16,9 +16,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the JMH benchmarks ({@link SharedObjectBenchmark} and its {@link BaselineBenchmark}) in
- * forked JVMs, writing JMH's own log and JSON next to the other results. {@code --quick} shortens
- * iterations; the full run keeps the annotations' 3 x 1 s warm-up, 5 x 1 s measurement, in two
- * forks.
+ * forked JVMs, writing JMH's own log and JSON next to the other results. {@code --quick} runs the
+ * 1 KiB and 64 KiB sizes with short iterations; the full run keeps the annotations' 3 x 1 s
+ * warm-up, 5 x 1 s measurement, in two forks.
  */
 final class JmhSuite {
     static final String NAME = "jmh";
@@ -39,8 +39,10 @@ final class JmhSuite {
                 .result(out.resolve("jmh.json").toString())
                 .output(out.resolve("jmh.log").toString());
         if (quick) {
-            options.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
-                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(200));
+            // The sizes the targets name (1 KiB costs, 64 KiB bandwidth), warmed long enough for C2.
+            options.param("size", "1024", "65536").forks(1)
+                    .warmupIterations(1).warmupTime(TimeValue.milliseconds(700))
+                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(200));
         } else {
             options.forks(2);
         }

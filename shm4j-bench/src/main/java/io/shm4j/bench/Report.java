@@ -115,6 +115,10 @@ public final class Report {
         out.append("Machine: ").append(Machine.describe()).append("  \n");
         out.append("Latency: publish→observe one-way, merged over all followers; figures are medians over ")
                 .append(plan.runs()).append(plan.runs() == 1 ? " run" : " runs").append(".\n\n");
+        for (Peer peer : plan.peers()) {
+            out.append("- `").append(peer.name()).append("`: ").append(peer.description()).append('\n');
+        }
+        out.append('\n');
         markdownTable(out, rows());
         if (wakeups().findAny().isPresent()) {
             out.append("\nWaking an idle follower: the master pauses before each publish, so the follower is asleep ")
@@ -123,7 +127,7 @@ public final class Report {
         }
         if (!jmh.isEmpty()) {
             out.append("\nIn-process (JMH), mean ns per operation (± 99.9% error); \"new\" reads are the publish-then-read ")
-                    .append("benchmark minus publishRaw:\n\n");
+                    .append("benchmark minus publishRaw (– where that difference is not positive: noise larger than the cost):\n\n");
             markdownTable(out, jmhRows());
         }
         return out.toString();
@@ -162,16 +166,21 @@ public final class Report {
                 .map(JmhSuite.JmhResult::nanos).orElse(null);
     }
 
-    /** {@code minuend - subtrahend} at {@code size}: the cost of what the first does beyond the second. */
+    /**
+     * {@code minuend - subtrahend} at {@code size}: the cost of what the first does beyond the
+     * second; null when either is missing or the difference is not positive (noise larger than
+     * the cost).
+     */
     public Double jmhDifference(String minuend, String subtrahend, int size) {
         Double a = jmhScore(minuend, size);
         Double b = jmhScore(subtrahend, size);
-        return a == null || b == null ? null : a - b;
+        return a == null || b == null || a <= b ? null : a - b;
     }
 
     private String jmhCell(String benchmark, int size) {
         return jmh.stream().filter(r -> r.benchmark().equals(benchmark) && r.size() == size).findFirst()
-                .map(r -> Units.nanos(r.nanos()) + " ± " + Units.nanos(r.errorNanos())).orElse("–");
+                .map(r -> Units.nanos(r.nanos()) + (Double.isFinite(r.errorNanos()) ? " ± " + Units.nanos(r.errorNanos()) : ""))
+                .orElse("–");
     }
 
     private static Double divide(Double a, Double b) {
