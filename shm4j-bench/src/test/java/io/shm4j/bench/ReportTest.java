@@ -3,6 +3,7 @@ package io.shm4j.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** Medians, ratios and formatting of the report, on results made up here. */
@@ -78,6 +79,36 @@ class ReportTest {
         assertThat(report.followerRatio(blockWakeup)).isNull();
         assertThat(report.text()).contains("Waking an idle follower").contains("2.00 ms").contains("0.3%");
         assertThat(report.markdown()).contains("| shm4j-block | 1 KiB | 2.00 ms | 60.00 µs |");
+    }
+
+    @Test
+    void targetsSayMetMissedOrNotMeasuredAndByHowMuch() {
+        List<CaseResult> results = List.of(ok("raw", 64, 1, 200), ok("raw", 1024, 1, 200),
+                ok("shm4j-spin", 64, 1, 250), ok("shm4j-spin", 1024, 1, 400), ok("uds", 1024, 1, 5000), ok("tcp", 1024, 1, 300));
+        List<JmhSuite.JmhResult> jmh = List.of(new JmhSuite.JmhResult("SharedObject.getUnchanged", 1024, 4, 1),
+                new JmhSuite.JmhResult("SharedObject.publishRaw", 1024, 300, 10),
+                new JmhSuite.JmhResult("SharedObject.publishRawThenSnapshot", 1024, 330, 10),
+                new JmhSuite.JmhResult("Baseline.mappedToHeapCopy", 1024, 12, 1));
+        Report report = new Report("shm4j bench", plan(1), results, jmh);
+        var targets = new Targets(report).evaluate();
+        assertThat(targets).filteredOn(t -> t.name().startsWith("BUSY_SPIN"))
+                .extracting(Targets.Target::status, Targets.Target::measured, Targets.Target::margin)
+                .containsExactly(Tuple.tuple("met", "1.25x", "0.83x the limit"),
+                        Tuple.tuple("missed", "2.00x", "1.33x the limit"));
+        assertThat(targets).filteredOn(t -> t.name().startsWith("UDS p50"))
+                .singleElement().satisfies(t -> assertThat(t.status()).isEqualTo("met"));
+        assertThat(targets).filteredOn(t -> t.name().contains("below every peer"))
+                .singleElement().satisfies(t -> {
+                    assertThat(t.status()).isEqualTo("missed");
+                    assertThat(t.measured()).isEqualTo("not below tcp 1 KiB (0.75x)");
+                });
+        assertThat(targets).filteredOn(t -> t.name().startsWith("follower get()"))
+                .singleElement().satisfies(t -> assertThat(t.status()).isEqualTo("met"));
+        assertThat(targets).filteredOn(t -> t.name().startsWith("raw snapshot()"))
+                .singleElement().satisfies(t -> assertThat(t.measured()).isEqualTo("2.50x"));
+        assertThat(targets).filteredOn(t -> t.name().startsWith("JSON get()") || t.name().startsWith("BLOCK wake-up"))
+                .allSatisfy(t -> assertThat(t.status()).isEqualTo("not measured"));
+        assertThat(report.markdown()).contains("| 3 | publish of 1 KiB raw (JMH) | 300 ns | ≤ 500 ns | met | 0.60x the limit |");
     }
 
     @Test
