@@ -18,7 +18,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the JMH benchmarks ({@link SharedObjectBenchmark} and its {@link BaselineBenchmark}) in
  * forked JVMs, writing JMH's own log and JSON next to the other results. {@code --quick} runs the
  * 1 KiB and 64 KiB sizes with short iterations; the full run keeps the annotations' 3 x 1 s
- * warm-up, 5 x 1 s measurement, in two forks.
+ * warm-up, 5 x 1 s measurement, in one fork per benchmark.
  */
 final class JmhSuite {
     static final String NAME = "jmh";
@@ -35,16 +35,15 @@ final class JmhSuite {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("io\\.shm4j\\.bench\\.(SharedObject|Baseline)Benchmark\\.")
                 .shouldFailOnError(true)
+                .forks(1)
                 .resultFormat(ResultFormatType.JSON)
                 .result(out.resolve("jmh.json").toString())
                 .output(out.resolve("jmh.log").toString());
         if (quick) {
             // The sizes the targets name (1 KiB costs, 64 KiB bandwidth), warmed long enough for C2.
-            options.param("size", "1024", "65536").forks(1)
+            options.param("size", "1024", "65536")
                     .warmupIterations(1).warmupTime(TimeValue.milliseconds(700))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(200));
-        } else {
-            options.forks(2);
         }
         Collection<RunResult> results = new Runner(options.build()).run();
         return results.stream()
