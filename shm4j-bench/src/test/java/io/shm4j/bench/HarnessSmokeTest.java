@@ -90,7 +90,8 @@ class HarnessSmokeTest {
         for (CaseResult result : results) {
             assertThat(markdown).contains("| " + result.peer() + " | 64 B | 1 |");
         }
-        assertThat(report.text().lines().count()).isEqualTo(results.size() + 1);
+        assertThat(report.text().lines().takeWhile(line -> !line.isEmpty()).count()).isEqualTo(results.size() + 1);
+        assertThat(report.text()).contains("Targets (issues 3, 4, 5):");
 
         BufferedImage chart = ImageIO.read(out.resolve("latency.png").toFile());
         assertThat(chart.getWidth()).isGreaterThan(800);
