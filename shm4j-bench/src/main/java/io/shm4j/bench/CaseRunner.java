@@ -22,6 +22,8 @@ import org.HdrHistogram.Histogram;
  * directory and processes are always cleaned up.
  */
 public final class CaseRunner {
+    /** Names of the per-case directories under {@link #scratchRoot()}. */
+    static final String CASE_DIRECTORY_PREFIX = "shm4j-bench-case-";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SLACK = Duration.ofSeconds(60);
 
@@ -33,7 +35,7 @@ public final class CaseRunner {
         CaseSettings settings = c.settings();
         Path directory;
         try {
-            directory = Files.createTempDirectory(scratchRoot(), "shm4j-bench-");
+            directory = Files.createTempDirectory(scratchRoot(), CASE_DIRECTORY_PREFIX);
         } catch (IOException e) {
             return CaseResult.failed(c, "cannot create a case directory: " + e);
         }

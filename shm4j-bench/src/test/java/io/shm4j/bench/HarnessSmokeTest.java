@@ -41,7 +41,7 @@ class HarnessSmokeTest {
 
     private static Set<String> caseDirectories() throws Exception {
         try (var entries = Files.list(CaseRunner.scratchRoot())) {
-            return entries.map(p -> p.getFileName().toString()).filter(name -> name.startsWith("shm4j-bench-"))
+            return entries.map(p -> p.getFileName().toString()).filter(name -> name.startsWith(CaseRunner.CASE_DIRECTORY_PREFIX))
                     .collect(Collectors.toSet());
         }
     }
