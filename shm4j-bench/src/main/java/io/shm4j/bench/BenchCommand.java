@@ -65,6 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "Where the results go (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--from", paramLabel = "RESULTS_JSON",
+            description = "Measure nothing: rebuild the table, results.md, chart and targets from an earlier results.json.")
+    Path from;
+
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
@@ -106,6 +110,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (from != null) {
+            Report report = Report.read(from);
+            System.out.print(report.text());
+            for (Path file : report.write(out)) {
+                System.out.println("wrote " + file);
+            }
+            return 0;
+        }
         BenchPlan plan = plan();
         ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
         List<CaseResult> results = BenchSuite.run(plan, progress);

@@ -24,6 +24,8 @@ import org.HdrHistogram.Histogram;
 public final class CaseRunner {
     /** Names of the per-case directories under {@link #scratchRoot()}. */
     static final String CASE_DIRECTORY_PREFIX = "shm4j-bench-case-";
+    private static final Duration LONG_IDLE_WINDOW = Duration.ofSeconds(5);
+    private static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SLACK = Duration.ofSeconds(60);
 
@@ -105,7 +107,9 @@ public final class CaseRunner {
 
     /**
      * Memory of the master and followers now (after the latency phase, nothing being published),
-     * then the followers' CPU use over {@code cpuWindow} while they keep waiting.
+     * then the followers' CPU use over {@code cpuWindow} while they keep waiting. A long window
+     * (the wake-up cases) starts after a second of settling: right after the latency phase the
+     * JVM still finishes JIT compilations, which are not the cost of waiting.
      */
     private static CaseResult.Memory idleMemory(ForkedJvm master, List<ForkedJvm> followers, Duration cpuWindow)
             throws InterruptedException {
@@ -119,6 +123,9 @@ public final class CaseRunner {
         }
         Double idleCpu = null;
         if (cpuWindow.isPositive()) {
+            if (cpuWindow.compareTo(LONG_IDLE_WINDOW) >= 0) {
+                Thread.sleep(IDLE_SETTLE);
+            }
             long[] before = followers.stream().mapToLong(f -> cpuNanos(f.pid())).toArray();
             long start = System.nanoTime();
             Thread.sleep(cpuWindow);

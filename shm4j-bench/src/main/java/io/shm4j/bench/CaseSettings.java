@@ -40,7 +40,7 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
 
     /** The whole case's expected length, for the runner's timeouts. */
     public Duration expectedLength() {
-        return warmup.plus(latency).plus(idleCpuWindow).plus(throughput);
+        return warmup.plus(latency).plus(idleCpuWindow).plus(throughput).plus(Duration.ofSeconds(1));
     }
 
     /** The master's arguments (the idle window is the runner's own). */

@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,14 +31,16 @@ public final class Report {
     public static final String LIMIT_PEER = "raw";
     public static final String SHM4J_PEER = "shm4j-spin";
     public static final String WAKEUP_REFERENCE_PEER = "uds";
-    private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p99", "p99.9", "max",
-            "x raw", "x shm4j", "x 1 follower", "observed/s", "observed bytes/s", "master RSS", "follower RSS",
-            "idle CPU", "runs", "note");
-    private static final List<String> WAKEUP_COLUMNS = List.of("peer", "payload", "pause", "p50", "p99", "p99.9", "max",
-            "x uds", "idle CPU", "runs", "note");
+    private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p50 over runs", "p99",
+            "p99.9", "max", "x raw", "x shm4j", "x 1 follower", "observed/s", "observed bytes/s", "master RSS",
+            "follower RSS", "follower shm", "idle CPU", "runs", "note");
+    private static final List<String> WAKEUP_COLUMNS = List.of("peer", "payload", "pause", "p50", "p50 over runs", "p99",
+            "p99.9", "max", "x uds", "idle CPU", "runs", "note");
 
     private final String command;
-    private final BenchPlan plan;
+    private final Map<String, String> machine;
+    private final Map<String, Object> settings;
+    private final List<Peer> peers;
     private final List<CaseResult> results;
     private final List<Summary> summaries;
     private final List<JmhSuite.JmhResult> jmh;
@@ -45,11 +50,55 @@ public final class Report {
     }
 
     Report(String command, BenchPlan plan, List<CaseResult> results, List<JmhSuite.JmhResult> jmh) {
+        this(command, Machine.properties(), settings(plan), plan.peers(), results, jmh);
+    }
+
+    private Report(String command, Map<String, String> machine, Map<String, Object> settings, List<Peer> peers,
+                   List<CaseResult> results, List<JmhSuite.JmhResult> jmh) {
         this.command = command;
-        this.plan = plan;
+        this.machine = Map.copyOf(machine);
+        this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        this.peers = List.copyOf(peers);
         this.results = List.copyOf(results);
         this.summaries = Summary.of(results);
         this.jmh = List.copyOf(jmh);
+    }
+
+    private static Map<String, Object> settings(BenchPlan plan) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("runs", plan.runs());
+        settings.put("warmupMillis", plan.settings().warmup().toMillis());
+        settings.put("latencyMillis", plan.settings().latency().toMillis());
+        settings.put("maxSamples", plan.settings().maxSamples());
+        settings.put("throughputMillis", plan.settings().throughput().toMillis());
+        settings.put("idleCpuWindowMillis", plan.settings().idleCpuWindow().toMillis());
+        settings.put("wakeupPauseMicros", plan.wakeupPauseMicros());
+        settings.put("wakeupIdleCpuWindowMillis", plan.wakeupIdleWindow().toMillis());
+        settings.put("jvmOptions", ForkedJvm.BASE_OPTIONS);
+        return settings;
+    }
+
+    /**
+     * The report of an earlier run, read back from its {@code results.json}: the tables, chart and
+     * targets are computed again from the recorded per-run figures (nothing is measured).
+     */
+    public static Report read(Path resultsJson) throws IOException {
+        ObjectMapper mapper = JsonMapper.builder().build();
+        JsonNode document = mapper.readTree(Files.readString(resultsJson));
+        List<Peer> peers = new ArrayList<>();
+        for (JsonNode peer : document.get("peers")) {
+            peers.add(Peers.require(peer.get("name").asString()));
+        }
+        return new Report(document.get("command").asString(),
+                mapper.convertValue(document.get("machine"), new TypeReference<Map<String, String>>() { }),
+                mapper.convertValue(document.get("settings"), new TypeReference<Map<String, Object>>() { }),
+                peers,
+                mapper.convertValue(document.get("results"), new TypeReference<List<CaseResult>>() { }),
+                mapper.convertValue(document.get("jmh"), new TypeReference<List<JmhSuite.JmhResult>>() { }));
+    }
+
+    private int runs() {
+        return ((Number) settings.get("runs")).intValue();
     }
 
     public List<Summary> summaries() {
@@ -66,7 +115,7 @@ public final class Report {
         Path markdown = directory.resolve("results.md");
         Files.writeString(markdown, markdown(), StandardCharsets.UTF_8);
         written.add(markdown);
-        if (!jmh.isEmpty()) {
+        if (Files.exists(directory.resolve("jmh.json"))) {
             written.add(directory.resolve("jmh.json"));
         }
         Path chart = directory.resolve("latency.png");
@@ -84,11 +133,16 @@ public final class Report {
         if (!jmh.isEmpty()) {
             text.append("\nIn-process (JMH), mean ns per operation:\n").append(aligned(jmhRows()));
         }
-        text.append("\nTargets (issues 3, 4, 5):\n").append(aligned(targetRows()));
+        text.append("\nTargets (issues 3, 4, 5):\n").append(aligned(targetRows(), true));
         return text.toString();
     }
 
     private static String aligned(List<List<String>> rows) {
+        return aligned(rows, false);
+    }
+
+    /** Columns padded to equal width: text left, figures right ({@code allLeft}: everything left). */
+    private static String aligned(List<List<String>> rows, boolean allLeft) {
         int columns = rows.getFirst().size();
         int[] widths = new int[columns];
         for (List<String> row : rows) {
@@ -99,7 +153,7 @@ public final class Report {
         StringBuilder out = new StringBuilder();
         for (List<String> row : rows) {
             for (int i = 0; i < row.size(); i++) {
-                boolean left = i == 0 || i == row.size() - 1;
+                boolean left = allLeft || i == 0 || i == row.size() - 1;
                 String cell = row.get(i);
                 String pad = " ".repeat(widths[i] - cell.length());
                 out.append(left ? cell + pad : pad + cell).append(i == row.size() - 1 ? "" : "  ");
@@ -113,10 +167,10 @@ public final class Report {
     public String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("Command: `").append(command).append("`  \n");
-        out.append("Machine: ").append(Machine.describe()).append("  \n");
+        out.append("Machine: ").append(Machine.describe(machine)).append("  \n");
         out.append("Latency: publish→observe one-way, merged over all followers; figures are medians over ")
-                .append(plan.runs()).append(plan.runs() == 1 ? " run" : " runs").append(".\n\n");
-        for (Peer peer : plan.peers()) {
+                .append(runs()).append(runs() == 1 ? " run" : " runs").append(".\n\n");
+        for (Peer peer : peers) {
             out.append("- `").append(peer.name()).append("`: ").append(peer.description()).append('\n');
         }
         out.append('\n');
@@ -209,19 +263,9 @@ public final class Report {
         ObjectMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("command", command);
-        document.put("machine", Machine.properties());
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("runs", plan.runs());
-        settings.put("warmupMillis", plan.settings().warmup().toMillis());
-        settings.put("latencyMillis", plan.settings().latency().toMillis());
-        settings.put("maxSamples", plan.settings().maxSamples());
-        settings.put("throughputMillis", plan.settings().throughput().toMillis());
-        settings.put("idleCpuWindowMillis", plan.settings().idleCpuWindow().toMillis());
-        settings.put("wakeupPauseMicros", plan.wakeupPauseMicros());
-        settings.put("wakeupIdleCpuWindowMillis", plan.wakeupIdleWindow().toMillis());
-        settings.put("jvmOptions", ForkedJvm.BASE_OPTIONS);
+        document.put("machine", machine);
         document.put("settings", settings);
-        document.put("peers", plan.peers().stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
+        document.put("peers", peers.stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
         document.put("summaries", summaries);
         document.put("jmh", jmh);
         document.put("targets", new Targets(this).evaluate());
@@ -241,11 +285,11 @@ public final class Report {
         List<List<String>> rows = new ArrayList<>();
         rows.add(COLUMNS);
         hot().forEach(s -> rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()),
-                Units.nanos(s.p50()), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
+                Units.nanos(s.p50()), spread(s), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
                 Units.ratio(ratio(s, LIMIT_PEER)), Units.ratio(ratio(s, SHM4J_PEER)), Units.ratio(followerRatio(s)),
                 Units.rate(s.observedPerSecond()), Units.bandwidth(s.observedBytesPerSecond()),
-                Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()), Units.percent(s.followerIdleCpuPercent()),
-                s.runsOk() + "/" + s.runs(), note(s))));
+                Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()), Units.kibAsMib(s.followerShmemKiB()),
+                Units.percent(s.followerIdleCpuPercent()), s.runsOk() + "/" + s.runs(), note(s))));
         return rows;
     }
 
@@ -253,10 +297,15 @@ public final class Report {
         List<List<String>> rows = new ArrayList<>();
         rows.add(WAKEUP_COLUMNS);
         wakeups().forEach(s -> rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Units.nanos(s.pauseMicros() * 1e3),
-                Units.nanos(s.p50()), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
+                Units.nanos(s.p50()), spread(s), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
                 Units.ratio(ratio(s, WAKEUP_REFERENCE_PEER)), Units.percent(s.followerIdleCpuPercent()),
                 s.runsOk() + "/" + s.runs(), note(s))));
         return rows;
+    }
+
+    /** The lowest and highest p50 over the runs: how noisy the median is. */
+    private static String spread(Summary s) {
+        return s.p50Low() == null || s.runsOk() < 2 ? "–" : Units.nanos(s.p50Low()) + " – " + Units.nanos(s.p50High());
     }
 
     private static String note(Summary s) {

@@ -2,9 +2,12 @@ package io.shm4j.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Medians, ratios and formatting of the report, on results made up here. */
 class ReportTest {
@@ -109,6 +112,20 @@ class ReportTest {
         assertThat(targets).filteredOn(t -> t.name().startsWith("JSON get()") || t.name().startsWith("BLOCK wake-up"))
                 .allSatisfy(t -> assertThat(t.status()).isEqualTo("not measured"));
         assertThat(report.markdown()).contains("| 3 | publish of 1 KiB raw (JMH) | 300 ns | ≤ 500 ns | met | 0.60x the limit |");
+    }
+
+    @Test
+    void aReportReadBackFromItsJsonIsTheSameReport(@TempDir Path dir) throws Exception {
+        BenchPlan plan = BenchPlan.simple(List.of(Peers.require("raw"), Peers.require("uds")), List.of(64), 2, CaseSettings.smoke());
+        Report report = new Report("shm4j bench --runs 2", plan, List.of(ok("raw", 64, 1, 200), ok("raw", 64, 2, 220),
+                ok("uds", 64, 1, 3000), CaseResult.failed(c("uds"), "boom")),
+                List.of(new JmhSuite.JmhResult("SharedObject.getUnchanged", 1024, 4, Double.NaN)));
+        Path json = dir.resolve("results.json");
+        Files.writeString(json, report.json());
+        Report read = Report.read(json);
+        assertThat(read.markdown()).isEqualTo(report.markdown());
+        assertThat(read.text()).isEqualTo(report.text());
+        assertThat(read.summaries()).isEqualTo(report.summaries());
     }
 
     @Test

@@ -64,8 +64,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static List<String> javaJar(Path jar, List<String> args) {
+        // JMH 1.37's runner reads field offsets through sun.misc.Unsafe; the flag keeps JDK 25 quiet about it.
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", jar.toString()));
+                "--sun-misc-unsafe-memory-access=allow", "-jar", jar.toString()));
         command.addAll(args);
         return command;
     }
