@@ -27,7 +27,7 @@ import os
 import threading
 
 from . import _futex
-from ._format import HEADER_LENGTH, validate_header, NOTIFY_OFFSET
+from ._format import HEADER_LENGTH, NOTIFY_OFFSET, slot_offset, validate_header
 
 # One lock for the registry and for every change of which file a tag names in this process
 # (create, growth), so a follower never opens a descriptor of a file a master here holds.
@@ -48,6 +48,7 @@ class RegionFile:
         self.region = region
         self.header = header
         self.slot_capacity = header.slot_capacity
+        self.slot_bases = (slot_offset(self.slot_capacity, 0), slot_offset(self.slot_capacity, 1))
         self.fds = [fd]
         self.maps = [mapping]
         self.map = mapping

@@ -9,8 +9,7 @@ from ._closeable import Closeable
 from . import _files, _futex
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGTH, NOTIFY_WORD,
-                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields,
-                      slot_offset)
+                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields)
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError,
                      RegionNotFoundError, Shm4jError)
 
@@ -30,11 +29,7 @@ class Snapshot(NamedTuple):
 
     def value(self):
         """The payload decoded by content type: JSON -> Python object, TEXT -> str, RAW -> bytes."""
-        if self.content_type == ContentType.JSON:
-            return json.loads(self.data)
-        if self.content_type == ContentType.TEXT:
-            return self.data.decode("utf-8")
-        return self.data
+        return _decode(self.content_type, self.data)
 
 
 def region_name(tag, path):
@@ -90,7 +85,8 @@ class Follower(Closeable):
         self._file = open_region_file(tag, self.path)
         self._q = self._file.q
         self._i = self._file.i
-        self._cached = None          # Snapshot of the cached version
+        self._cached_read = None     # (version, publishTime, contentType, payload) of the cached version
+        self._cached = None          # its Snapshot, made on demand
         self._cached_version = -1
         self._cached_value = None
         self._has_value = False
@@ -107,18 +103,21 @@ class Follower(Closeable):
         bytes); None if nothing has been published yet. With no new version this is two loads
         and returns the cached object."""
         # committed, then flags: a set SUPERSEDED flag sends us to the new file (FORMAT.md 5.4).
-        if self._q[COMMITTED_QWORD] == self._cached_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            if self._has_value:
-                return self._cached_value
-        snap = self.snapshot()  # caches snap and forgets the old value if it is a new version
-        if snap is None:
+        if (self._has_value and self._q[COMMITTED_QWORD] == self._cached_version
+                and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED):
+            return self._cached_value
+        read = self._read()
+        if read is None:
             return None
+        if read[0] != self._cached_version:
+            self._cache(read)
         if not self._has_value:
+            version, _, ctype, data = read
             try:
-                self._cached_value = snap.value()
+                self._cached_value = json.loads(data) if ctype == 1 else _decode(ctype, data)
             except (ValueError, UnicodeDecodeError) as e:
                 raise InvalidObjectError("version %d of region %s is not valid %s: %s"
-                                         % (snap.version, self.region, snap.content_type.name, e)) from None
+                                         % (version, self.region, _CONTENT_TYPES[ctype].name, e)) from None
             self._has_value = True
         return self._cached_value
 
@@ -126,17 +125,23 @@ class Follower(Closeable):
         """The newest whole version as a Snapshot (raw bytes, not decoded), or None if nothing
         has been published yet. Raises ConsistencyError if no whole copy could be taken within
         the retry bound, CorruptRegionError if the slot is damaged."""
-        if self._q[COMMITTED_QWORD] == self._cached_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            return self._cached
-        snap = self._read()
-        if snap is not None and snap.version != self._cached_version:
-            self._cache(snap)
-        return snap
+        if not (self._q[COMMITTED_QWORD] == self._cached_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED):
+            read = self._read()
+            if read is None:
+                return None
+            if read[0] != self._cached_version:
+                self._cache(read)
+        if self._cached is None:
+            version, ptime, ctype, data = self._cached_read
+            self._cached = Snapshot(version, ptime, _CONTENT_TYPES[ctype], data)
+        return self._cached
 
-    def _cache(self, snap):
-        self._cached = snap
-        self._cached_version = snap.version
-        self._cached_value = None
+    def _cache(self, read):
+        """Remembers a new version's (version, publishTime, contentType, payload); the Snapshot
+        and the decoded value are made when first asked for."""
+        self._cached_read = read
+        self._cached_version = read[0]
+        self._cached = self._cached_value = None
         self._has_value = False
 
     @property
@@ -156,7 +161,7 @@ class Follower(Closeable):
         is beyond the slot)."""
         self._follow_growth()
         f = self._file
-        base = slot_offset(f.slot_capacity, index)
+        base = f.slot_bases[index]
         seq = self._q[base >> 3]
         version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
         crc_ok = None
@@ -205,21 +210,42 @@ class Follower(Closeable):
             new = open_region_file(self.tag, self.path)
             old, self._file = self._file, new
             self._q, self._i = new.q, new.i
-            self._cached, self._cached_version, self._has_value = None, -1, False
+            self._cached_read, self._cached, self._cached_version, self._has_value = None, None, -1, False
             rf.release(old)
 
     def _read(self):
+        """One whole committed version as (version, publishTime, contentType, payload), or None
+        if nothing is published (FORMAT.md 5.2). The common case in few steps: one attempt with
+        every check; anything unusual (a writer active, growth, damage) takes ``_read_retrying``."""
+        q = self._q
+        if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            v = q[COMMITTED_QWORD]
+            if v:
+                f = self._file
+                base = f.slot_bases[v & 1]
+                seq_word = base >> 3
+                q1 = q[seq_word]
+                version, length, ctype, ptime, crc = _unpack_slot_fields(f.map, base + 8)
+                if not q1 & 1 and version == v and length <= f.slot_capacity and ctype <= 2:
+                    start = base + SLOT_HEADER_LENGTH
+                    data = f.map[start:start + length]
+                    if q[seq_word] == q1 and _crc32(data) == crc:  # seq re-read after the copy
+                        return version, ptime, ctype, data
+        return self._read_retrying()
+
+    def _read_retrying(self):
         attempts = 0
         crc_failure = None
-        started = time.monotonic()
+        started = None
         while True:
-            self._follow_growth()
+            if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+                self._follow_growth()
             f = self._file
             q = self._q
             v = q[COMMITTED_QWORD]
             if v == 0:
                 return None
-            base = slot_offset(f.slot_capacity, v & 1)
+            base = f.slot_bases[v & 1]
             seq_word = base >> 3
             q1 = q[seq_word]
             if not q1 & 1:
@@ -240,8 +266,11 @@ class Follower(Closeable):
                                 "region %s: committed is %d but its slot holds version %d; remove the "
                                 "file and restart the master" % (self.region, v, version))
                         if zlib.crc32(data) == crc:
+                            if ctype > 2:
+                                raise CorruptRegionError("region %s: unknown content type %d in a slot; use a "
+                                                         "newer shm4j" % (self.region, ctype))
                             self.retries += attempts
-                            return Snapshot(version, ptime, _content_type(ctype, self.region), data)
+                            return version, ptime, ctype, data
                         if crc_failure == (v, q1):
                             raise CorruptRegionError(
                                 "region %s: CRC mismatch in version %d (stored %08x, computed %08x); "
@@ -249,6 +278,8 @@ class Follower(Closeable):
                                 % (self.region, v, crc, zlib.crc32(data)))
                         crc_failure = (v, q1)
             attempts += 1
+            if started is None:
+                started = time.monotonic()
             if attempts > _SPINS_BEFORE_SLEEP:
                 time.sleep(0)
                 if attempts >= MAX_ATTEMPTS or time.monotonic() - started > MAX_SECONDS:
@@ -264,16 +295,17 @@ class Follower(Closeable):
         f, self._file = self._file, None
         if f is not None:
             self._q = self._i = None
-            self._cached = self._cached_value = None
+            self._cached_read = self._cached = self._cached_value = None
             rf.release(f)
 
     def __repr__(self):
         return "Follower(%r, version=%d)" % (self.tag, self._cached_version)
 
 
-def _content_type(value, region):
-    try:
-        return ContentType(value)
-    except ValueError:
-        raise CorruptRegionError("region %s: unknown content type %d in a slot; use a newer shm4j"
-                                 % (region, value)) from None
+_CONTENT_TYPES = tuple(ContentType)  # indexed by id: cheaper than calling the enum
+_unpack_slot_fields = SLOT_FIELDS_STRUCT.unpack_from
+_crc32 = zlib.crc32
+
+
+def _decode(ctype, data):
+    return json.loads(data) if ctype == 1 else data.decode("utf-8") if ctype == 2 else data

@@ -69,9 +69,9 @@ def follower(tag, directory, seconds):
                     problem = "version went back from %d to %d" % (last, snap.version)
                 versions += 1
                 last = snap.version
-            forced = f._read()
+            version, _, _, data = f._read()  # the protocol read get() makes for a new version
             reads += 1
-            problem = problem or check(forced.value(), forced.version)
+            problem = problem or check(json.loads(data), version)
             if problem is not None:
                 invalid += 1
                 first_error = first_error or problem

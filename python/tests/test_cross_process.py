@@ -41,6 +41,17 @@ class CrossProcessTest(RegionTestCase):
         self.assertEqual(["woke", "True", "2"], woke[:3])
         self.assertLess(float(woke[3]), 10.0, "woken by the publish, not by its 30 s timeout")
 
+    def test_a_waiting_follower_process_follows_growth(self):
+        with shm4j.Master("wakegrow", self.dir) as m:
+            m.publish("small")
+            waiter = self.python("-m", "tests.procs", "wait", "wakegrow", self.dir, 1, 30)
+            self.assertEqual("waiting futex=True", expect_line(waiter, "waiting"))
+            time.sleep(0.3)
+            m.publish("x" * 100_000)  # a new file replaces the tag; the old file's waiters wake
+            woke = expect_line(waiter, "woke").split()
+        self.assertEqual(["woke", "True", "2"], woke[:3])
+        self.assertLess(float(woke[3]), 10.0, "woken by the growth, not by its 30 s timeout")
+
     def test_wait_newer_times_out_without_a_publish(self):
         with shm4j.Master("quiet", self.dir) as m, shm4j.Follower("quiet", self.dir) as f:
             m.publish(1)

@@ -6,8 +6,8 @@ import io.shm4j.internal.RegionFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +31,9 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class SharedObject {
+    /** How often a process waiting in {@link #loadOnce} checks whether the loader died. */
+    private static final Duration LOADER_CHECK_INTERVAL = Duration.ofMillis(100);
+
     private SharedObject() {
     }
 
@@ -94,7 +97,7 @@ public final class SharedObject {
     public static <T> T loadOnce(String tag, ObjectCodec<T> codec, ShmOptions options, Supplier<? extends T> loader)
             throws IOException {
         Objects.requireNonNull(loader, "loader");
-        for (int round = 0; ; round++) {
+        while (true) {
             ObjectRegionWriter writer = ObjectRegionWriter.acquire(tag, options, false);
             if (writer != null) {
                 try (SharedObjectMaster<T> master = new SharedObjectMaster<>(writer, codec, options.maxObjectSize())) {
@@ -106,18 +109,17 @@ public final class SharedObject {
                     return value;
                 }
             }
-            // Another process holds the lock: it is loading (or is a long-lived master).
+            // Another process holds the lock: it is loading (or is a long-lived master). Sleep
+            // until it publishes; wake now and then to retry the lock in case the loader died.
             try (SharedObjectFollower<T> follower = follower(tag, codec, options)) {
-                T value = follower.get();
-                if (value != null) {
-                    return value;
+                if (follower.awaitNewer(0, LOADER_CHECK_INTERVAL).isPresent()) {
+                    return follower.get();
                 }
             } catch (RegionNotFoundException e) {
                 // removed between the two steps: try again
-            }
-            LockSupport.parkNanos(Math.min(10_000_000L, 100_000L << Math.min(round, 7)));
-            if (Thread.interrupted()) {
-                throw new Shm4jException("interrupted while waiting for region " + tag + " to be loaded");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Shm4jException("interrupted while waiting for region " + tag + " to be loaded", e);
             }
         }
     }

@@ -44,7 +44,12 @@ public final class ChildJvm implements AutoCloseable {
 
     /** As {@link #start(Class, String...)}, with extra JVM options. */
     public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), jvmOptions, mainClass, args);
+    }
+
+    /** As {@link #start(List, Class, String...)}, run through {@code prefix} (e.g. {@code setpriv ...}). */
+    public static ChildJvm start(List<String> prefix, List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("--enable-native-access=ALL-UNNAMED");

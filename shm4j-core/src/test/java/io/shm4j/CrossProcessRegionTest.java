@@ -1,8 +1,7 @@
 package io.shm4j;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,17 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrossProcessRegionTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private TestDirectory dir;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
 
     /**
      * Child main: {@code <dir> <tag> <mode>}, then commands on stdin, one per line:

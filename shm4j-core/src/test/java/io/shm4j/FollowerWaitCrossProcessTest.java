@@ -1,9 +1,8 @@
 package io.shm4j;
 
 import io.shm4j.internal.Futex;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -12,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,24 +26,10 @@ class FollowerWaitCrossProcessTest {
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:TieredStopAtLevel=1");
     private static final String TAG = "waited";
 
-    private Path dir;
-    private ShmOptions options;
-
-    @BeforeEach
-    void createDirectory() throws IOException {
-        Path base = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"));
-        dir = Files.createTempDirectory(base, "shm4j-wait");
-        options = ShmOptions.defaults().withDirectory(dir);
-    }
-
-    @AfterEach
-    void removeDirectory() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
+    @RegisterExtension
+    final TestDirectory testDir = TestDirectory.create();
+    private final Path dir = testDir.path();
+    private final ShmOptions options = testDir.options();
 
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)
@@ -205,9 +188,11 @@ class FollowerWaitCrossProcessTest {
         try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), options)) {
             master.publish("v1");
             try (ChildJvm follower = startFollower("subscribe", "SPIN_THEN_BLOCK", "20")) {
-                follower.awaitLine("WAITING", START);
+                // The subscription thread's first VERSION line and the main thread's WAITING line
+                // come in either order.
                 assertThat(follower.awaitLine("VERSION", START)).isEqualTo("VERSION 1 v1");
                 ProcessProbe.awaitSharedFutexWaiters(follower.pid(), 1, START);
+                assertThat(follower.output()).contains("WAITING SPIN_THEN_BLOCK");
                 for (int v = 2; v <= 20; v++) {
                     master.publish("v" + v);
                 }

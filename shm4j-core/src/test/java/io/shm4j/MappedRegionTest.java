@@ -1,9 +1,8 @@
 package io.shm4j;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,19 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Single-process behaviour of {@link MappedRegion}, checked against what CPython's mmap does. */
 class MappedRegionTest {
 
-    private TestDirectory dir;
-    private ShmOptions opts;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
-        opts = dir.options();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+    private final ShmOptions opts = dir.options();
 
     private static byte[] b(String s) {
         return s.getBytes(US_ASCII);

@@ -17,7 +17,8 @@ import java.util.function.Predicate;
  *   <li>{@code json-follower DIR TAG LAST}: read until {"n":LAST}; report versions seen and any non-increasing n.</li>
  *   <li>{@code hold-master DIR TAG}: become master, publish one object, wait for stdin to close.</li>
  *   <li>{@code try-master DIR TAG}: try to become master; RESULT ok or conflict pid=N.</li>
- *   <li>{@code load-once DIR TAG MARKER}: loadOnce with a 300 ms loader that appends to MARKER.</li>
+ *   <li>{@code load-once DIR TAG MARKER [MILLIS]}: loadOnce with a loader that appends to MARKER and takes MILLIS (300).</li>
+ *   <li>{@code follow-once DIR TAG}: open a follower and read; RESULT ok VALUE, or error CLASS MESSAGE.</li>
  * </ul>
  */
 public final class ObjectPeerMain {
@@ -36,7 +37,8 @@ public final class ObjectPeerMain {
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
             case "try-master" -> tryMaster(tag, options);
-            case "load-once" -> loadOnce(tag, options, Path.of(args[3]));
+            case "load-once" -> loadOnce(tag, options, Path.of(args[3]), args.length > 4 ? Long.parseLong(args[4]) : 300);
+            case "follow-once" -> followOnce(tag, options);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         System.out.flush();
@@ -163,13 +165,21 @@ public final class ObjectPeerMain {
         }
     }
 
-    private static void loadOnce(String tag, ShmOptions options, Path marker) throws Exception {
+    private static void followOnce(String tag, ShmOptions options) {
+        try (SharedObjectFollower<String> follower = SharedObject.follower(tag, String.class, options)) {
+            System.out.println("RESULT ok " + follower.get());
+        } catch (Exception e) {
+            System.out.println("RESULT error " + e.getClass().getName() + " " + e.getMessage());
+        }
+    }
+
+    private static void loadOnce(String tag, ShmOptions options, Path marker, long loadMillis) throws Exception {
         System.out.println("READY");
         String value = SharedObject.loadOnce(tag, ObjectCodecs.text(), options, () -> {
             try {
                 java.nio.file.Files.writeString(marker, ProcessHandle.current().pid() + "\n",
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                Thread.sleep(300);
+                Thread.sleep(loadMillis);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -1,8 +1,7 @@
 package io.shm4j;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,19 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SharedObjectCrossProcessTest {
     private static final Duration START = Duration.ofSeconds(30);
 
-    private TestDirectory dir;
-    private ShmOptions options;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
-        options = dir.options();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+    private final ShmOptions options = dir.options();
 
     private ChildJvm peer(String mode, String tag, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(mode, dir.path().toString(), tag));
@@ -221,6 +210,52 @@ class SharedObjectCrossProcessTest {
             for (ChildJvm p : peers) {
                 p.close();
             }
+        }
+    }
+
+    @Test
+    void aLoaderKilledMidLoadIsReplacedByAWaitingProcess() throws Exception {
+        Path marker = dir.path().resolve("loads.txt");
+        try (var doomed = peer("load-once", "reload", marker.toString(), "600000")) {
+            doomed.awaitLine("READY", START);
+            while (!Files.exists(marker)) { // the doomed loader has started loading
+                Thread.sleep(10);
+            }
+            try (var waiter = peer("load-once", "reload", marker.toString(), "100")) {
+                waiter.awaitLine("READY", START);
+                Thread.sleep(300); // the waiter is now waiting for the doomed loader
+                doomed.kill();
+                String value = result(waiter.awaitLine("RESULT", Duration.ofSeconds(60))).get("value");
+                List<String> loaders = Files.readAllLines(marker);
+                assertThat(loaders).containsExactly(String.valueOf(doomed.pid()), String.valueOf(waiter.pid()));
+                assertThat(value).isEqualTo("loaded-by-" + waiter.pid());
+            }
+        }
+    }
+
+    /**
+     * A follower process that may not read the file gets a clear error. As root, the child runs
+     * without the capabilities that bypass file permissions (CAP_DAC_OVERRIDE/READ_SEARCH).
+     */
+    @Test
+    void followerWithoutReadPermissionGetsAClearError() throws Exception {
+        try (var master = SharedObject.master("secret", ObjectCodecs.text(), options)) {
+            master.publish("s3cr3t");
+        }
+        Path file = dir.path().resolve("secret");
+        Files.setPosixFilePermissions(file, java.util.Set.of());
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        List<String> prefix = uid == 0
+                ? List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
+                : List.of();
+        try (var child = ChildJvm.start(prefix, List.of(), ObjectPeerMain.class, "follow-once", dir.path().toString(), "secret")) {
+            String line = child.awaitLine("RESULT", START);
+            assertThat(line).startsWith("RESULT error java.nio.file.AccessDeniedException")
+                    .contains("no read permission on region secret");
+        }
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (var follower = SharedObject.follower("secret", String.class, options)) {
+            assertThat(follower.get()).isEqualTo("s3cr3t"); // nothing was lost
         }
     }
 }

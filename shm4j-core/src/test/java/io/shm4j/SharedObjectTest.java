@@ -1,9 +1,8 @@
 package io.shm4j;
 
 import io.shm4j.internal.ObjectRegionDescriptor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -30,19 +29,9 @@ class SharedObjectTest {
         }
     }
 
-    private TestDirectory dir;
-    private ShmOptions options;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
-        options = dir.options();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+    private final ShmOptions options = dir.options();
 
     @Test
     void followerSeesEachPublishedVersionAsTypedRecordTreeTextAndBytes() throws IOException {

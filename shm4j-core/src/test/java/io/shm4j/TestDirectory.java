@@ -1,18 +1,40 @@
 package io.shm4j;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A private region directory for one test, on /dev/shm where it exists; removed with its files on close. */
-public final class TestDirectory implements AutoCloseable {
+/**
+ * A private region directory for one test, on /dev/shm where it exists; removed with its files on
+ * close. Use it with try-with-resources, or per test method as
+ * {@code @RegisterExtension final TestDirectory dir = TestDirectory.create();}.
+ */
+public final class TestDirectory implements AutoCloseable, AfterEachCallback {
     private final Path path;
 
     public TestDirectory() throws IOException {
         Path shm = Path.of("/dev/shm");
         path = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "shm4j-test-") : Files.createTempDirectory("shm4j-test-");
+    }
+
+    /** A new directory, for a field initializer. */
+    public static TestDirectory create() {
+        try {
+            return new TestDirectory();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        close();
     }
 
     public Path path() {

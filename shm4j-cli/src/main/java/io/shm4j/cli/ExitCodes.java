@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.NoSuchElementException;
 
 /**
  * The exit codes of {@code shm4j} and the one place that turns an exception into one: every
@@ -52,6 +53,7 @@ public final class ExitCodes {
     public static int of(Throwable e) {
         return switch (e) {
             case NoSuchFileException _ -> NOT_FOUND; // includes RegionNotFoundException
+            case NoSuchElementException _ -> NOT_FOUND; // a region with no version yet, a JSON pointer with no value
             case FileAlreadyExistsException _, ReadOnlyRegionException _, IllegalArgumentException _ -> INVALID_INPUT;
             case IOException _, UncheckedIOException _ -> IO_ERROR;
             case CorruptRegionException _ -> CORRUPT_REGION;

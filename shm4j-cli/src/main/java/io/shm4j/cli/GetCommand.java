@@ -16,8 +16,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.util.HexFormat;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 
 /** {@code shm4j get TAG [--pointer P] [--pretty] [--meta]}: print the current object. */
@@ -49,7 +49,7 @@ final class GetCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             if (s == null) {
-                throw new NoSuchFileException(tag, null, "region " + tag + " has no version yet; publish one with `shm4j put " + tag + " JSON`");
+                throw new NoSuchElementException("region " + tag + " has no version yet; publish one with `shm4j put " + tag + " JSON`");
             }
             if (s.contentType() != ContentType.JSON) {
                 if (pointer != null) {
@@ -62,7 +62,7 @@ final class GetCommand implements Callable<Integer> {
             if (pointer != null) {
                 JsonNode at = value.at(JsonPointer.compile(pointer));
                 if (at.isMissingNode()) {
-                    throw new NoSuchFileException(tag, null, "no value at " + pointer + " in region " + tag + " version " + s.version());
+                    throw new NoSuchElementException("no value at " + pointer + " in region " + tag + " version " + s.version());
                 }
                 value = at;
             }

@@ -72,12 +72,12 @@ final class ObjectsDemoPeer {
             int versions = 0;
             int broken = 0;
             while (System.nanoTime() < deadline) {
-                Snapshot s = f.snapshot();
-                if (s == null || s.version() == seen) {
-                    Thread.sleep(1);
+                java.util.Optional<Snapshot> next = f.awaitNewer(seen, java.time.Duration.ofSeconds(1)); // sleeps in the kernel
+                if (next.isEmpty()) {
                     continue;
                 }
-                JsonNode config = f.get();
+                Snapshot s = next.get();
+                JsonNode config = JsonInput.MAPPER.readTree(s.text()); // this very version
                 seen = s.version();
                 versions++;
                 java.time.Instant now = java.time.Instant.now();

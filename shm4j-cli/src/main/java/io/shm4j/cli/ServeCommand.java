@@ -46,14 +46,14 @@ final class ServeCommand implements Callable<Integer> {
         Path watched = file.toAbsolutePath();
         PrintWriter out = main.spec.commandLine().getOut();
         PrintWriter err = main.spec.commandLine().getErr();
+        FileTime published = modified(watched); // before reading: a change from now on is caught
         JsonNode first = JsonInput.parse(JsonInput.read(null, watched), watched.toString());
         try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), main.options());
              WatchService watcher = FileSystems.getDefault().newWatchService()) {
-            out.println("serving " + watched + " as " + tag + ": version " + master.publish(first));
-            out.flush();
             watched.getParent().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY,
                     StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
-            FileTime published = modified(watched);
+            out.println("serving " + watched + " as " + tag + ": version " + master.publish(first));
+            out.flush();
             while (!Thread.currentThread().isInterrupted()) {
                 WatchKey key = watcher.poll(1, TimeUnit.SECONDS);
                 if (key != null) {

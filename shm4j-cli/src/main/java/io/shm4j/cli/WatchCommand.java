@@ -5,15 +5,18 @@ import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.Snapshot;
+import io.shm4j.WaitStrategy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /** {@code shm4j watch TAG}: one JSON line per new version until interrupted. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
@@ -26,23 +29,36 @@ final class WatchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TAG", description = "Shared object tag.")
     String tag;
 
+    /** The CLI's names for the wait strategies. */
+    enum Strategy {
+        block(WaitStrategy.BLOCK), spin(WaitStrategy.BUSY_SPIN), backoff(WaitStrategy.BACKOFF);
+
+        final WaitStrategy strategy;
+
+        Strategy(WaitStrategy strategy) {
+            this.strategy = strategy;
+        }
+    }
+
+    @Option(names = "--strategy", paramLabel = "S", defaultValue = "block",
+            description = "How to wait: block (kernel futex, no CPU while idle; default), spin (a whole core, lowest latency), backoff (polls).")
+    Strategy strategy;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = main.spec.commandLine().getOut();
-        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), main.options())) {
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(),
+                main.options().withWaitStrategy(strategy.strategy))) {
             long seen = 0;
-            while (!Thread.currentThread().isInterrupted()) {
-                Snapshot s = follower.snapshot();
-                if (s != null && s.version() > seen) {
-                    seen = s.version();
-                    out.println(line(s));
+            while (true) {
+                Optional<Snapshot> next = follower.awaitNewer(seen, Duration.ofDays(1));
+                if (next.isPresent()) {
+                    seen = next.get().version();
+                    out.println(line(next.get()));
                     out.flush();
-                } else {
-                    LockSupport.parkNanos(1_000_000);
                 }
             }
         }
-        return ExitCodes.INTERRUPTED;
     }
 
     /** {@code {"version":N,"value":V}}: JSON as is, text as a string, raw bytes as a hex string. */

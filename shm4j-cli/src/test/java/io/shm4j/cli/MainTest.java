@@ -9,10 +9,9 @@ import io.shm4j.ReadOnlyRegionException;
 import io.shm4j.RegionNotFoundException;
 import io.shm4j.TestDirectory;
 import io.shm4j.internal.ObjectRegionDescriptor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -38,39 +37,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MainTest {
 
-    private TestDirectory dir;
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
 
-    @BeforeEach
-    void setUp() throws IOException {
-        dir = new TestDirectory();
+    private CliRun run(String... args) {
+        return CliRun.in(dir.path(), args);
     }
 
-    @AfterEach
-    void tearDown() throws IOException {
-        dir.close();
-    }
-
-    /** Exit code and captured output of one in-process run. */
-    record Run(int code, String out, String err) {
-        List<String> errLines() {
-            return err.lines().toList();
-        }
-    }
-
-    private Run run(String... args) {
-        List<String> all = new ArrayList<>(List.of("--dir", dir.path().toString()));
-        all.addAll(List.of(args));
-        return runRaw(all.toArray(String[]::new));
-    }
-
-    private static Run runRaw(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun runRaw(String... args) {
+        return CliRun.raw(args);
     }
 
     private void region(String tag, String content) throws IOException {
@@ -91,14 +66,14 @@ class MainTest {
     class Ls {
         @Test
         void emptyDirectorySaysSo() {
-            Run r = run("ls");
+            CliRun r = run("ls");
             assertThat(r.code()).isZero();
             assertThat(r.out().strip()).isEqualTo("no regions in " + dir.path());
         }
 
         @Test
         void missingDirectoryIsEmptyNotAnError() {
-            Run r = runRaw("--dir", dir.path().resolve("absent").toString(), "ls");
+            CliRun r = runRaw("--dir", dir.path().resolve("absent").toString(), "ls");
             assertThat(r.code()).isZero();
             assertThat(r.out()).startsWith("no regions in ");
         }
@@ -112,7 +87,7 @@ class MainTest {
             Files.writeString(dir.path().resolve("not a tag"), "x");
             Files.createDirectory(dir.path().resolve("subdir"));
 
-            Run r = run("ls");
+            CliRun r = run("ls");
             assertThat(r.code()).isZero();
             List<String> lines = r.out().lines().toList();
             assertThat(lines).hasSize(4);
@@ -134,7 +109,7 @@ class MainTest {
             Files.writeString(dir.path().resolve("a~new-1"), "");
             Files.writeString(dir.path().resolve("a~grow"), "");
 
-            Run r = run("rm", "a", "b");
+            CliRun r = run("rm", "a", "b");
             assertThat(r.code()).isZero();
             assertThat(r.out().lines()).containsExactly("removed a", "removed b");
             try (var left = Files.list(dir.path())) {
@@ -145,7 +120,7 @@ class MainTest {
         @Test
         void missingTagIsNotFoundAfterRemovingTheOthers() throws IOException {
             region("here", "1");
-            Run r = run("rm", "gone", "here");
+            CliRun r = run("rm", "gone", "here");
             assertThat(r.code()).isEqualTo(ExitCodes.NOT_FOUND);
             assertThat(r.out().lines()).containsExactly("removed here");
             assertThat(r.errLines()).containsExactly("shm4j: no region gone in " + dir.path()
@@ -156,7 +131,7 @@ class MainTest {
         @Test
         void badTagRemovesNothing() throws IOException {
             region("keep", "1");
-            Run r = run("rm", "keep", "../etc");
+            CliRun r = run("rm", "keep", "../etc");
             assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
             assertThat(r.errLines()).singleElement().asString().startsWith("shm4j: invalid region tag '../etc'");
             assertThat(dir.path().resolve("keep")).exists();
@@ -164,7 +139,7 @@ class MainTest {
 
         @Test
         void needsATag() {
-            Run r = run("rm");
+            CliRun r = run("rm");
             assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(r.errLines()).singleElement().asString().startsWith("shm4j: Missing required parameter");
         }
@@ -175,7 +150,7 @@ class MainTest {
         @Test
         void printsHexAndAsciiLikeXxd() throws IOException {
             region("d", "EURUSD 1.0842\nGBPUSD 1.2710\n\u0001\u007f");
-            Run r = run("dump", "d");
+            CliRun r = run("dump", "d");
             assertThat(r.code()).isZero();
             assertThat(r.out().lines()).containsExactly(
                     "00000000: 4555 5255 5344 2031 2e30 3834 320a 4742  EURUSD 1.0842.GB",
@@ -197,7 +172,7 @@ class MainTest {
         @Test
         void badWindowsAreInvalidInput() throws IOException {
             region("d", "abc");
-            Run past = run("dump", "d", "--offset", "4");
+            CliRun past = run("dump", "d", "--offset", "4");
             assertThat(past.code()).isEqualTo(ExitCodes.INVALID_INPUT);
             assertThat(past.errLines()).containsExactly("shm4j: --offset 4 is outside region d (0..3)");
             assertThat(run("dump", "d", "--offset", "-1").code()).isEqualTo(ExitCodes.INVALID_INPUT);
@@ -207,7 +182,7 @@ class MainTest {
 
         @Test
         void missingRegionIsNotFound() {
-            Run r = run("dump", "nope");
+            CliRun r = run("dump", "nope");
             assertThat(r.code()).isEqualTo(ExitCodes.NOT_FOUND);
             assertThat(r.errLines()).singleElement().asString()
                     .startsWith("shm4j: no region 'nope' (" + dir.path().resolve("nope") + ")");
@@ -218,26 +193,26 @@ class MainTest {
     class Errors {
         @Test
         void noCommandIsAUsageError() {
-            Run r = run();
+            CliRun r = run();
             assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(r.errLines()).containsExactly("shm4j: missing command (see 'shm4j --help')");
         }
 
         @Test
         void unknownCommandAndOptionAreUsageErrors() {
-            Run cmd = run("frobnicate");
+            CliRun cmd = run("frobnicate");
             assertThat(cmd.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(cmd.errLines()).singleElement().asString().startsWith("shm4j: Unmatched argument");
-            Run opt = run("ls", "--bogus");
+            CliRun opt = run("ls", "--bogus");
             assertThat(opt.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(opt.errLines()).containsExactly("shm4j: Unknown option: '--bogus' (see 'shm4j ls --help')");
         }
 
         @Test
         void verbosePrintsTheStackTraceToo() {
-            Run quiet = run("dump", "nope");
+            CliRun quiet = run("dump", "nope");
             assertThat(quiet.errLines()).hasSize(1);
-            Run verbose = run("--verbose", "dump", "nope");
+            CliRun verbose = run("--verbose", "dump", "nope");
             assertThat(verbose.code()).isEqualTo(ExitCodes.NOT_FOUND);
             assertThat(verbose.errLines().get(0)).isEqualTo(quiet.errLines().get(0));
             assertThat(verbose.err()).contains(RegionNotFoundException.class.getName(), "at io.shm4j.MappedRegion.open");
@@ -251,7 +226,7 @@ class MainTest {
             for (String path : paths) {
                 List<String> args = new ArrayList<>(List.of(path.split(" ")));
                 args.add("--help");
-                Run r = runRaw(args.toArray(String[]::new));
+                CliRun r = runRaw(args.toArray(String[]::new));
                 assertThat(r.code()).as(path).isZero();
                 assertThat(r.out()).as(path).startsWith("Usage: shm4j " + path);
             }
@@ -267,7 +242,7 @@ class MainTest {
 
         @Test
         void versionNamesTheProjectVersion() {
-            Run r = runRaw("--version");
+            CliRun r = runRaw("--version");
             assertThat(r.code()).isZero();
             assertThat(r.out()).matches("shm4j \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Java .*\\)\\R");
         }

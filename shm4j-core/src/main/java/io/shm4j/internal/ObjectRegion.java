@@ -73,23 +73,20 @@ public final class ObjectRegion implements AutoCloseable {
      */
     public static ObjectRegion openReadOnly(String tag, Path file) throws IOException {
         synchronized (MasterLocks.MONITOR) {
-            Object key;
             try {
-                key = fileKey(file);
-            } catch (NoSuchFileException e) {
-                throw new RegionNotFoundException(tag, file.toString());
-            }
-            FileChannel held = MasterLocks.held(key);
-            if (held != null) {
-                return map(tag, file, key, held, false);
-            }
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                return map(tag, file, key, ch, false);
+                Object key = fileKey(file);
+                FileChannel held = MasterLocks.held(key);
+                if (held != null) {
+                    return map(tag, file, key, held, false);
+                }
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    return map(tag, file, key, ch, false);
+                }
             } catch (NoSuchFileException e) {
                 throw new RegionNotFoundException(tag, file.toString());
             } catch (AccessDeniedException e) {
                 throw new AccessDeniedException(file.toString(), null, "no read permission on region " + tag
-                        + "; have its master create it with ShmOptions.FileMode.GROUP_READ and run in that group");
+                        + " (or its directory); have its master create it with ShmOptions.FileMode.GROUP_READ and run in that group");
             }
         }
     }

@@ -2,10 +2,12 @@ package io.shm4j.internal;
 
 import io.shm4j.ChildJvm;
 import io.shm4j.ProcessProbe;
+import io.shm4j.TestDirectory;
 import io.shm4j.WaitStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,25 +34,21 @@ class FutexCrossProcessTest {
     private static final Duration START = Duration.ofSeconds(30);
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:TieredStopAtLevel=1");
 
-    private Path dir;
-    private Path file;
-    private Arena arena;
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+    private final Path file = dir.path().resolve("futex-region");
+    private final Arena arena = Arena.ofShared();
     private MemorySegment region;
 
     @BeforeEach
     void createRegionFile() throws IOException {
-        dir = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir")), "shm4j-futex");
-        file = dir.resolve("futex-region");
         Files.write(file, new byte[4096]);
-        arena = Arena.ofShared();
         region = FutexChild.mapReadWrite(file, arena);
     }
 
     @AfterEach
-    void removeRegionFile() throws IOException {
+    void unmap() {
         arena.close();
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(dir);
     }
 
     @Test

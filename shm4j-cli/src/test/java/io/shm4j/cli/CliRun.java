@@ -1,0 +1,34 @@
+package io.shm4j.cli;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Exit code and captured output of one in-process run of the CLI. */
+record CliRun(int code, String out, String err) {
+    List<String> errLines() {
+        return err.lines().toList();
+    }
+
+    /** Runs {@code shm4j --dir DIR ARGS...} in this JVM. */
+    static CliRun in(Path dir, String... args) {
+        List<String> all = new ArrayList<>(List.of("--dir", dir.toString()));
+        all.addAll(List.of(args));
+        return raw(all.toArray(String[]::new));
+    }
+
+    /** Runs {@code shm4j ARGS...} in this JVM. */
+    static CliRun raw(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+}

@@ -1,0 +1,226 @@
+package io.shm4j;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The life of waits and subscriptions inside one process: results, close, interrupt, failing
+ * listeners. Waking across processes is in {@link FollowerWaitCrossProcessTest}.
+ */
+class FollowerWaitTest {
+    private static final String TAG = "waits";
+    private static final Duration LONG = Duration.ofSeconds(30);
+
+    record Point(int x, int y) {
+    }
+
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+    private final SharedObjectMaster<String> master;
+
+    FollowerWaitTest() throws IOException {
+        master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options());
+    }
+
+    @AfterEach
+    void closeMaster() {
+        master.close();
+    }
+
+    private SharedObjectFollower<String> follower() throws IOException {
+        return SharedObject.follower(TAG, ObjectCodecs.text(), dir.options());
+    }
+
+    @Test
+    void awaitNewerReturnsANewerVersionAtOnceAndEmptyAfterTheTimeout() throws Exception {
+        master.publish("a");
+        try (var f = follower()) {
+            assertThat(f.awaitNewer(0, Duration.ZERO)).hasValueSatisfying(s -> assertThat(s.text()).isEqualTo("a"));
+            assertThat(f.awaitNewer(1, Duration.ZERO)).isEmpty();
+            assertThat(f.awaitNewer(1, Duration.ofMillis(50))).isEmpty();
+            assertThat(f.awaitNewer(1, Duration.ofMillis(-5))).isEmpty();
+        }
+    }
+
+    @Test
+    void awaitNewerOnAnEmptyRegionWaitsForTheFirstVersion() throws Exception {
+        try (var f = follower()) {
+            CompletableFuture<Optional<Snapshot>> next = inThread(() -> f.awaitNewer(0, LONG));
+            master.publish("first");
+            assertThat(next.get(30, TimeUnit.SECONDS)).hasValueSatisfying(s -> assertThat(s.version()).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void awaitNewerWithAnEnormousTimeoutIsAccepted() throws Exception {
+        master.publish("a");
+        try (var f = follower()) {
+            CompletableFuture<Optional<Snapshot>> next = inThread(() -> f.awaitNewer(1, Duration.ofSeconds(Long.MAX_VALUE)));
+            master.publish("b");
+            assertThat(next.get(30, TimeUnit.SECONDS)).hasValueSatisfying(s -> assertThat(s.text()).isEqualTo("b"));
+        }
+    }
+
+    @Test
+    void awaitNewerOnAClosedFollowerThrows() throws Exception {
+        var f = follower();
+        f.close();
+        assertThatThrownBy(() -> f.awaitNewer(0, LONG)).isInstanceOf(IllegalStateException.class).hasMessageContaining(TAG);
+    }
+
+    @Test
+    void interruptEndsAwaitNewer() throws Exception {
+        try (var f = follower()) {
+            CompletableFuture<Thread> started = new CompletableFuture<>();
+            CompletableFuture<Optional<Snapshot>> next = inThread(() -> {
+                started.complete(Thread.currentThread());
+                return f.awaitNewer(0, LONG);
+            });
+            ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, LONG);
+
+            started.get().interrupt();
+
+            assertThatThrownBy(() -> next.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(InterruptedException.class);
+        }
+    }
+
+    @Test
+    void subscriptionStartsWithTheCurrentVersionAndFollowsInOrder() throws Exception {
+        master.publish("v1");
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try (var f = follower(); var s = f.subscribe((snapshot, value) -> seen.add(snapshot.version() + "=" + value))) {
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("1=v1");
+            master.publish("v2");
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("2=v2");
+            assertThat(s.isActive()).isTrue();
+        }
+    }
+
+    @Test
+    void aThrowingListenerGetsTheNextVersion() throws Exception {
+        master.publish("bad");
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try (var f = follower(); var ignored = f.subscribe((snapshot, value) -> {
+            seen.add(value);
+            if (value.equals("bad")) {
+                throw new IllegalStateException("listener failure on purpose");
+            }
+        })) {
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("bad");
+            master.publish("good");
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("good");
+        }
+    }
+
+    @Test
+    void aVersionThatDoesNotDecodeIsSkipped() throws Exception {
+        master.publish("not json");
+        BlockingQueue<Point> seen = new LinkedBlockingQueue<>();
+        try (var f = SharedObject.follower(TAG, Point.class, dir.options());
+             var ignored = f.subscribe((snapshot, value) -> seen.add(value))) {
+            master.publish("{\"x\":1,\"y\":2}");
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo(new Point(1, 2));
+            assertThat(seen).isEmpty();
+        }
+    }
+
+    @Test
+    void closingASubscriptionFromItsListenerStopsDeliveries() throws Exception {
+        master.publish("1");
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try (var f = follower()) {
+            Subscription[] self = new Subscription[1];
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            self[0] = f.subscribe((snapshot, value) -> {
+                seen.add(value);
+                while (self[0] == null) {
+                    Thread.onSpinWait(); // subscribe() has not returned the handle yet
+                }
+                self[0].close();
+                closed.complete(null);
+            });
+            closed.get(30, TimeUnit.SECONDS);
+            master.publish("2");
+            assertThat(f.awaitNewer(1, LONG)).isPresent();
+            assertThat(seen).containsExactly("1");
+            awaitInactive(self[0]);
+        }
+    }
+
+    @Test
+    void closingAWaitingSubscriptionEndsItsThread() throws Exception {
+        try (var f = follower()) {
+            Subscription s = f.subscribe((snapshot, value) -> {
+            });
+            ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, LONG);
+
+            s.close(); // returns once the thread has ended
+
+            assertThat(s.isActive()).isFalse();
+            assertThat(ProcessProbe.threadsInSharedFutexWait(ProcessHandle.current().pid())).isZero();
+        }
+    }
+
+    @Test
+    void closingTheFollowerEndsItsWaitersAndSubscriptions() throws Exception {
+        var f = follower();
+        List<Subscription> subs = List.of(f.subscribe((s, v) -> {
+        }), f.subscribe((s, v) -> {
+        }));
+        CompletableFuture<Optional<Snapshot>> waiting = inThread(() -> f.awaitNewer(0, LONG));
+        ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 3, LONG);
+
+        f.close();
+
+        assertThatThrownBy(() -> waiting.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(subs).noneMatch(Subscription::isActive);
+        assertThatThrownBy(() -> f.subscribe((s, v) -> {
+        })).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void followerReportsTheStrategyItWaitsWith() throws Exception {
+        try (var f = SharedObject.follower(TAG, ObjectCodecs.text(), dir.options().withWaitStrategy(WaitStrategy.YIELD))) {
+            assertThat(f.waitStrategy()).isEqualTo(WaitStrategy.YIELD);
+        }
+        assertThat(ShmOptions.defaults().waitStrategy()).isEqualTo(WaitStrategy.SPIN_THEN_BLOCK);
+        assertThatThrownBy(() -> ShmOptions.defaults().withWaitStrategy(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    private static void awaitInactive(Subscription s) throws InterruptedException {
+        long deadline = System.nanoTime() + LONG.toNanos();
+        while (s.isActive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(s.isActive()).isFalse();
+    }
+
+    /** Runs {@code body} on its own platform thread. */
+    private static <T> CompletableFuture<T> inThread(Callable<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                f.complete(body.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+}
