@@ -160,6 +160,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private String commandText() {
-        return "shm4j bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        return ("shm4j bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs())).strip();
     }
 }

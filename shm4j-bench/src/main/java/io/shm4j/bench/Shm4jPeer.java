@@ -27,7 +27,11 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Shm4jPeer implements Peer {
     private static final String TAG = "bench";
-    private static final Duration WAIT_SLICE = Duration.ofSeconds(1);
+    /**
+     * awaitNewer's timeout: long, so that an idle follower wakes only as shm4j itself decides
+     * (the stop message ends every case, and the runner kills a follower that hangs).
+     */
+    private static final Duration WAIT_SLICE = Duration.ofMinutes(1);
 
     /** What the master publishes and the follower decodes. */
     public enum Encoding { RAW, JSON }
