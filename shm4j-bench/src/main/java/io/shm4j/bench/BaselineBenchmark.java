@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The floors shm4j's in-process costs are judged against, measured in the same run: copying
  * {@code size} bytes from a mapped /dev/shm file into a reused heap array (what a follower must do
  * for a new version at the least), and Jackson parsing a {@code size}-byte JSON document into a
- * tree (what a JSON {@code get()} of a new version must do at the least).
+ * tree (what a JSON {@code get()} of a new version must do at the least). Two more split a
+ * snapshot's cost into its parts: the copy into a new array, and the CRC-32 of the bytes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -73,6 +75,22 @@ public class BaselineBenchmark {
     public byte[] mappedToHeapCopy() {
         MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, 0, heap, 0, size);
         return heap;
+    }
+
+    /** The same copy into a new array each time (allocation and zeroing included). */
+    @Benchmark
+    public byte[] mappedToNewArray() {
+        byte[] copy = new byte[size];
+        MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, 0, copy, 0, size);
+        return copy;
+    }
+
+    /** CRC-32 of {@code size} heap bytes ({@link CRC32}, the checksum the format stores per slot). */
+    @Benchmark
+    public long crc32() {
+        CRC32 crc = new CRC32();
+        crc.update(heap, 0, size);
+        return crc.getValue();
     }
 
     /** Jackson parsing a {@code size}-byte document into a {@link JsonNode} tree. */

@@ -1,6 +1,7 @@
 package io.shm4j.bench;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 0 every case ran (or was skipped, with the reason in the table), 1 a case
  * failed or the run could not start, 2 bad usage.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "shm4j bench", sortOptions = false,
         description = {"Measure publish->observe latency, throughput and memory of shm4j against the raw",
                 "shared-memory limit and the alternatives, each peer in its own master and follower JVMs.",
                 "Writes results.json, results.md and latency.png under --out."},
@@ -30,7 +31,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", arity = "1..*", paramLabel = "NAME",
-            description = "Run only these peers (default: all). Known: ${COMPLETION-CANDIDATES}.",
+            description = "Run only these peers, and JMH only if 'jmh' is named (default: all peers and JMH). Known: ${COMPLETION-CANDIDATES}.",
             completionCandidates = PeerNames.class)
     List<String> only = new ArrayList<>();
 
@@ -40,7 +41,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Payload sizes (default: 64,1024,65536,1048576).")
     List<Integer> sizes;
 
-    @Option(names = "--followers", split = ",", paramLabel = "N", description = "Follower counts swept for shm4j (default: 1,2,4,8,16).")
+    @Option(names = "--followers", split = ",", paramLabel = "N",
+            description = "Follower counts swept for shm4j (default: 1,2,4,8,16; with --quick 1,4,16).")
     List<Integer> followers;
 
     @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: the shm4j peers).")
@@ -49,9 +51,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep (default: ${DEFAULT-VALUE}).")
     int scaledSize;
 
-    @Option(names = "--pause-us", paramLabel = "MICROS", defaultValue = "0",
-            description = "Pause between latency samples, so that blocked followers are idle when woken (default: ${DEFAULT-VALUE}).")
-    long pauseMicros;
+    @Option(names = "--wakeup", split = ",", paramLabel = "NAME",
+            description = "Peers also measured waking an idle follower (default: shm4j-block, uds, pipe).")
+    Set<String> wakeup;
+
+    @Option(names = "--wakeup-pause-us", paramLabel = "MICROS", defaultValue = "" + BenchPlan.WAKEUP_PAUSE_MICROS,
+            description = "Pause before each publish in the wake-up cases (default: ${DEFAULT-VALUE}).")
+    long wakeupPauseMicros;
 
     @Option(names = "--smoke", hidden = true, description = "Tiny phases, for the build's smoke test.")
     boolean smoke;
@@ -59,8 +65,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "Where the results go (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--from", paramLabel = "RESULTS_JSON",
+            description = "Measure nothing: rebuild the table, results.md, chart and targets from an earlier results.json.")
+    Path from;
+
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -69,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final class PeerNames extends ArrayList<String> {
         PeerNames() {
             super(Peers.all().stream().map(Peer::name).toList());
+            add(JmhSuite.NAME);
         }
     }
 
@@ -87,16 +101,33 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return 1;
         });
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("shm4j bench: " + e.getMessage() + " (see 'shm4j bench --help')");
+            return 2;
+        });
         return commandLine;
     }
 
     @Override
     public Integer call() throws Exception {
+        if (from != null) {
+            Report report = Report.read(from);
+            System.out.print(report.text());
+            for (Path file : report.write(out)) {
+                System.out.println("wrote " + file);
+            }
+            return 0;
+        }
         BenchPlan plan = plan();
         ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
         List<CaseResult> results = BenchSuite.run(plan, progress);
         progress.done();
-        Report report = new Report(commandText(), plan, results);
+        List<JmhSuite.JmhResult> jmh = List.of();
+        if (!smoke && (only.isEmpty() || only.contains(JmhSuite.NAME))) {
+            System.err.println("JMH: in-process benchmarks in forked JVMs (log: " + out.resolve("jmh.log") + ") ...");
+            jmh = JmhSuite.run(quick, out);
+        }
+        Report report = new Report(commandText(), plan, results, jmh);
         System.out.print(report.text());
         for (Path file : report.write(out)) {
             System.out.println("wrote " + file);
@@ -105,18 +136,30 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     BenchPlan plan() {
-        List<Peer> peers = only.isEmpty() ? Peers.all() : new LinkedHashSet<>(only).stream().map(Peers::require).toList();
+        List<Peer> peers;
+        try {
+            peers = only.isEmpty() ? Peers.all()
+                    : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME)).map(Peers::require).toList();
+        } catch (IllegalArgumentException unknown) {
+            throw new CommandLine.ParameterException(spec.commandLine(), unknown.getMessage());
+        }
         CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
         int runCount = runs != null ? runs : (quick || smoke ? 1 : 3);
         if (runCount < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
         }
-        return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES,
-                followers != null ? followers : BenchPlan.FOLLOWER_COUNTS, scaledSize,
-                scaled != null ? scaled : Set.of(Report.SHM4J_PEER), runCount, settings.withPauseMicros(pauseMicros));
+        if (smoke) {
+            return BenchPlan.simple(peers, sizes != null ? sizes : List.of(64), runCount, settings);
+        }
+        // The issue-4 target watches an idle follower's CPU for at least 10 s.
+        Duration idleWindow = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(10);
+        List<Integer> followerCounts = followers != null ? followers : quick ? List.of(1, 4, 16) : BenchPlan.FOLLOWER_COUNTS;
+        return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES, followerCounts, scaledSize,
+                scaled != null ? scaled : BenchPlan.SCALED_PEERS, wakeup != null ? wakeup : BenchPlan.WAKEUP_PEERS,
+                wakeupPauseMicros, idleWindow, runCount, settings);
     }
 
     private String commandText() {
-        return "shm4j bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        return ("shm4j bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs())).strip();
     }
 }

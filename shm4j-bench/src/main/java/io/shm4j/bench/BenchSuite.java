@@ -23,7 +23,6 @@ public final class BenchSuite {
     }
 
     public static List<CaseResult> run(BenchPlan plan, Listener listener) throws Exception {
-        CaseRunner runner = new CaseRunner(plan.settings());
         List<CaseResult> results = new ArrayList<>();
         int index = 0;
         int total = plan.caseCount();
@@ -46,8 +45,8 @@ public final class BenchSuite {
                     for (BenchPlan.Case c : mine) {
                         listener.started(c, ++index, total);
                         CaseResult result = reason != null
-                                ? CaseResult.skipped(peer.name(), c.payloadBytes(), c.followers(), run, reason)
-                                : runner.run(peer, c.payloadBytes(), c.followers(), run, server.properties());
+                                ? CaseResult.skipped(c, reason)
+                                : CaseRunner.run(c, server.properties());
                         results.add(result);
                         listener.finished(c, result);
                     }

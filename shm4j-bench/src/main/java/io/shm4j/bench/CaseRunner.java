@@ -22,26 +22,29 @@ import org.HdrHistogram.Histogram;
  * directory and processes are always cleaned up.
  */
 public final class CaseRunner {
+    /** Names of the per-case directories under {@link #scratchRoot()}. */
+    static final String CASE_DIRECTORY_PREFIX = "shm4j-bench-case-";
+    private static final Duration LONG_IDLE_WINDOW = Duration.ofSeconds(5);
+    private static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SLACK = Duration.ofSeconds(60);
 
-    private final CaseSettings settings;
-
-    public CaseRunner(CaseSettings settings) {
-        this.settings = settings;
+    private CaseRunner() {
     }
 
-    public CaseResult run(Peer peer, int payloadBytes, int followers, int run, Map<String, String> serverProperties) {
+    public static CaseResult run(BenchPlan.Case c, Map<String, String> serverProperties) {
+        Peer peer = c.peer();
+        CaseSettings settings = c.settings();
         Path directory;
         try {
-            directory = Files.createTempDirectory(scratchRoot(), "shm4j-bench-");
+            directory = Files.createTempDirectory(scratchRoot(), CASE_DIRECTORY_PREFIX);
         } catch (IOException e) {
-            return CaseResult.failed(peer.name(), payloadBytes, followers, run, "cannot create a case directory: " + e);
+            return CaseResult.failed(c, "cannot create a case directory: " + e);
         }
         List<ForkedJvm> processes = new ArrayList<>();
         try (AckBoard ignored = AckBoard.open(directory)) {
             List<String> common = new ArrayList<>(List.of("peer=" + peer.name(), "dir=" + directory,
-                    "size=" + payloadBytes, "followers=" + followers));
+                    "size=" + c.payloadBytes(), "followers=" + c.followers()));
             serverProperties.forEach((key, value) -> common.add("prop." + key + "=" + value));
 
             List<String> masterArgs = new ArrayList<>(List.of("master"));
@@ -49,33 +52,26 @@ public final class CaseRunner {
             masterArgs.addAll(settings.toOptions());
             ForkedJvm master = ForkedJvm.start("master", peer.jvmOptions(), PeerProcess.class, masterArgs, directory);
             processes.add(master);
-            List<ForkedJvm> followerJvms = new ArrayList<>();
-            for (int i = 0; i < followers; i++) {
+            List<ForkedJvm> followers = new ArrayList<>();
+            for (int i = 0; i < c.followers(); i++) {
                 List<String> args = new ArrayList<>(List.of("follower"));
                 args.addAll(common);
                 args.add("index=" + i);
                 ForkedJvm follower = ForkedJvm.start("follower" + i, peer.jvmOptions(), PeerProcess.class, args, directory);
                 processes.add(follower);
-                followerJvms.add(follower);
+                followers.add(follower);
             }
 
             Duration phases = settings.expectedLength().plus(SLACK);
             master.awaitLine("IDLE", START_TIMEOUT.plus(phases));
-            ProcStatus masterMemory = ProcStatus.of(master.pid());
-            long followerRss = 0;
-            long followerShmem = 0;
-            for (ForkedJvm follower : followerJvms) {
-                ProcStatus status = ProcStatus.of(follower.pid());
-                followerRss = Math.max(followerRss, status.rssKiB());
-                followerShmem = Math.max(followerShmem, status.rssShmemKiB());
-            }
+            CaseResult.Memory memory = idleMemory(master, followers, settings.idleCpuWindow());
             master.sendLine("GO");
 
             String[] published = master.awaitLine("PUBLISHED", phases).split(" ");
             double publishedPerSecond = Long.parseLong(published[0]) * 1e9 / Long.parseLong(published[1]);
             Histogram merged = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
             double observedPerSecond = Double.MAX_VALUE;
-            for (ForkedJvm follower : followerJvms) {
+            for (ForkedJvm follower : followers) {
                 String[] result = follower.awaitLine("RESULT", phases).split(" ");
                 merged.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(result[0])), 0));
                 long count = Long.parseLong(result[1]);
@@ -86,16 +82,17 @@ public final class CaseRunner {
                 process.awaitExit(SLACK);
             }
             if (merged.getTotalCount() == 0) {
-                return CaseResult.failed(peer.name(), payloadBytes, followers, run, "no latency sample was recorded");
+                return CaseResult.failed(c, "no latency sample was recorded");
             }
-            return new CaseResult(peer.name(), payloadBytes, followers, run, CaseResult.Status.OK, "",
+            return new CaseResult(peer.name(), c.payloadBytes(), c.followers(), settings.pauseMicros(), c.run(),
+                    CaseResult.Status.OK, "",
                     new CaseResult.Latency(merged.getTotalCount(), merged.getValueAtPercentile(50),
                             merged.getValueAtPercentile(90), merged.getValueAtPercentile(99),
                             merged.getValueAtPercentile(99.9), merged.getMaxValue(), merged.getMean()),
                     new CaseResult.Throughput(publishedPerSecond, observedPerSecond),
-                    new CaseResult.Memory(masterMemory.rssKiB(), masterMemory.rssShmemKiB(), followerRss, followerShmem));
+                    memory);
         } catch (Exception e) {
-            return CaseResult.failed(peer.name(), payloadBytes, followers, run, oneLine(e));
+            return CaseResult.failed(c, oneLine(e));
         } finally {
             for (ForkedJvm process : processes) {
                 try {
@@ -106,6 +103,46 @@ public final class CaseRunner {
             }
             deleteRecursively(directory);
         }
+    }
+
+    /**
+     * Memory of the master and followers now (after the latency phase, nothing being published),
+     * then the followers' CPU use over {@code cpuWindow} while they keep waiting. A long window
+     * (the wake-up cases) starts after a second of settling: right after the latency phase the
+     * JVM still finishes JIT compilations, which are not the cost of waiting.
+     */
+    private static CaseResult.Memory idleMemory(ForkedJvm master, List<ForkedJvm> followers, Duration cpuWindow)
+            throws InterruptedException {
+        ProcStatus masterStatus = ProcStatus.of(master.pid());
+        long followerRss = 0;
+        long followerShmem = 0;
+        for (ForkedJvm follower : followers) {
+            ProcStatus status = ProcStatus.of(follower.pid());
+            followerRss = Math.max(followerRss, status.rssKiB());
+            followerShmem = Math.max(followerShmem, status.rssShmemKiB());
+        }
+        Double idleCpu = null;
+        if (cpuWindow.isPositive()) {
+            if (cpuWindow.compareTo(LONG_IDLE_WINDOW) >= 0) {
+                Thread.sleep(IDLE_SETTLE);
+            }
+            long[] before = followers.stream().mapToLong(f -> cpuNanos(f.pid())).toArray();
+            long start = System.nanoTime();
+            Thread.sleep(cpuWindow);
+            long elapsed = System.nanoTime() - start;
+            double highest = 0;
+            for (int i = 0; i < followers.size(); i++) {
+                highest = Math.max(highest, (cpuNanos(followers.get(i).pid()) - before[i]) * 100.0 / elapsed);
+            }
+            idleCpu = highest;
+        }
+        return new CaseResult.Memory(masterStatus.rssKiB(), masterStatus.rssShmemKiB(), followerRss, followerShmem, idleCpu);
+    }
+
+    /** User plus system CPU time of a live process (all its threads), from /proc. */
+    private static long cpuNanos(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos)
+                .orElseThrow(() -> new IllegalStateException("cannot read the CPU time of process " + pid));
     }
 
     /** /dev/shm where it exists (the peers' files live in memory there), else the temp dir. */

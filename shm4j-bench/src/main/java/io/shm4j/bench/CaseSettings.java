@@ -5,46 +5,56 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How long one case measures: warm-up time, latency phase (time and sample cap), throughput
- * phase, and an optional pause between latency samples (0: publish as soon as every follower
- * acknowledged).
+ * How one case measures: warm-up time, latency phase (time and sample cap), an optional pause
+ * between latency samples (0: publish as soon as every follower acknowledged; longer: followers
+ * go idle before each publish, which measures a wake-up), how long the followers' idle CPU use is
+ * watched after the latency phase (0: not watched), and the throughput phase.
  */
-public record CaseSettings(Duration warmup, Duration latency, int maxSamples, Duration throughput, long pauseMicros) {
+public record CaseSettings(Duration warmup, Duration latency, int maxSamples, long pauseMicros, Duration idleCpuWindow,
+                           Duration throughput) {
 
     /** The smoke test's: a fraction of a second per phase. */
     public static CaseSettings smoke() {
-        return new CaseSettings(Duration.ofMillis(150), Duration.ofMillis(150), 2_000, Duration.ofMillis(100), 0);
+        return new CaseSettings(Duration.ofMillis(100), Duration.ofMillis(100), 2_000, 0, Duration.ZERO, Duration.ofMillis(50));
     }
 
-    /** {@code --quick}: enough for stable medians of the fast peers, under 3 minutes in all. */
+    /** {@code --quick}: short phases, so that the whole suite fits in under 3 minutes. */
     public static CaseSettings quick() {
-        return new CaseSettings(Duration.ofMillis(400), Duration.ofMillis(700), 50_000, Duration.ofMillis(300), 0);
+        return new CaseSettings(Duration.ofMillis(250), Duration.ofMillis(400), 50_000, 0, Duration.ofMillis(100),
+                Duration.ofMillis(150));
     }
 
     /** The full run. */
     public static CaseSettings full() {
-        return new CaseSettings(Duration.ofSeconds(2), Duration.ofSeconds(4), 500_000, Duration.ofSeconds(2), 0);
+        return new CaseSettings(Duration.ofMillis(1500), Duration.ofSeconds(2), 500_000, 0, Duration.ofSeconds(1),
+                Duration.ofSeconds(1));
     }
 
     public CaseSettings withPauseMicros(long micros) {
-        return new CaseSettings(warmup, latency, maxSamples, throughput, micros);
+        return new CaseSettings(warmup, latency, maxSamples, micros, idleCpuWindow, throughput);
     }
 
-    /** The whole case's worst expected length, for the runner's timeout. */
+    public CaseSettings withIdleCpuWindow(Duration window) {
+        return new CaseSettings(warmup, latency, maxSamples, pauseMicros, window, throughput);
+    }
+
+    /** The whole case's expected length, for the runner's timeouts. */
     public Duration expectedLength() {
-        return warmup.plus(latency).plus(throughput);
+        return warmup.plus(latency).plus(idleCpuWindow).plus(throughput).plus(Duration.ofSeconds(1));
     }
 
+    /** The master's arguments (the idle window is the runner's own). */
     List<String> toOptions() {
         return List.of("warmupMillis=" + warmup.toMillis(), "latencyMillis=" + latency.toMillis(),
-                "maxSamples=" + maxSamples, "throughputMillis=" + throughput.toMillis(), "pauseMicros=" + pauseMicros);
+                "maxSamples=" + maxSamples, "pauseMicros=" + pauseMicros, "throughputMillis=" + throughput.toMillis());
     }
 
     static CaseSettings fromOptions(Map<String, String> options) {
         return new CaseSettings(Duration.ofMillis(Long.parseLong(options.get("warmupMillis"))),
                 Duration.ofMillis(Long.parseLong(options.get("latencyMillis"))),
                 Integer.parseInt(options.get("maxSamples")),
-                Duration.ofMillis(Long.parseLong(options.get("throughputMillis"))),
-                Long.parseLong(options.get("pauseMicros")));
+                Long.parseLong(options.get("pauseMicros")),
+                Duration.ZERO,
+                Duration.ofMillis(Long.parseLong(options.get("throughputMillis"))));
     }
 }

@@ -7,9 +7,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The naive file way: the master serializes a JSON document (header fields plus a filler string,
@@ -19,10 +16,6 @@ import tools.jackson.databind.node.ObjectNode;
  * would sleep between polls and be slower.
  */
 public final class JsonFilePeer implements Peer {
-    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
-    /** Bytes of the document besides the filler string, roughly: keys, digits, quotes. */
-    private static final int DOCUMENT_OVERHEAD = 80;
-
     @Override
     public String name() {
         return "file";
@@ -37,16 +30,11 @@ public final class JsonFilePeer implements Peer {
     public Publisher publisher(PeerContext context) throws Exception {
         Path target = file(context);
         Path temporary = context.directory().resolve("state.json.tmp");
-        String filler = "x".repeat(Math.max(0, context.payloadSize() - DOCUMENT_OVERHEAD));
+        JsonPayload json = new JsonPayload(context.payloadSize());
         Publisher publisher = new Publisher() {
             @Override
             public void publish(byte[] payload) throws IOException {
-                ObjectNode document = MAPPER.createObjectNode();
-                document.put("seq", Payload.seq(payload));
-                document.put("sent", Payload.sentNanos(payload));
-                document.put("phase", Payload.phase(payload));
-                document.put("data", filler);
-                Files.write(temporary, MAPPER.writeValueAsBytes(document));
+                Files.write(temporary, JsonPayload.MAPPER.writeValueAsBytes(json.document(payload)));
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
 
@@ -78,11 +66,10 @@ public final class JsonFilePeer implements Peer {
                         continue;
                     }
                     seenKey = key;
-                    JsonNode document = MAPPER.readTree(Files.readAllBytes(path));
-                    long seq = document.get("seq").asLong();
-                    if (seq != seenSeq) {
-                        seenSeq = seq;
-                        into.set(seq, document.get("sent").asLong(), document.get("phase").asInt());
+                    JsonNode document = JsonPayload.MAPPER.readTree(Files.readAllBytes(path));
+                    if (JsonPayload.seq(document) != seenSeq) {
+                        seenSeq = JsonPayload.seq(document);
+                        JsonPayload.read(document, into);
                         return;
                     }
                 }

@@ -35,7 +35,7 @@ final class LatencyChart {
 
     static void write(List<Summary> summaries, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        List<Summary> shown = summaries.stream().filter(s -> s.followers() == 1 && s.p50() != null).toList();
+        List<Summary> shown = summaries.stream().filter(s -> s.followers() == 1 && s.pauseMicros() == 0 && s.p50() != null).toList();
         List<String> peers = shown.stream().map(Summary::peer).distinct().toList();
         List<Integer> sizes = shown.stream().map(Summary::payloadBytes).distinct().sorted().toList();
 
@@ -61,6 +61,13 @@ final class LatencyChart {
         ImageIO.write(image, "png", file.toFile());
     }
 
+    /** 10^decade nanoseconds as 1 ns, 10 ns, 100 ns, 1 µs, ... 100 s. */
+    private static String decadeLabel(int decade) {
+        String[] units = {"ns", "µs", "ms", "s"};
+        int unit = Math.min(decade / 3, units.length - 1);
+        return (long) Math.pow(10, decade - 3 * unit) + " " + units[unit];
+    }
+
     private static void draw(Graphics2D g, List<Summary> shown, List<String> peers, List<Integer> sizes) {
         double low = shown.stream().mapToDouble(Summary::p50).min().orElseThrow();
         double high = shown.stream().mapToDouble(s -> Math.max(s.p50(), s.p999() == null ? 0 : s.p999())).max().orElseThrow();
@@ -84,7 +91,7 @@ final class LatencyChart {
             g.setColor(new Color(0xDDDDDD));
             g.drawLine(LEFT, yy, LEFT + plotWidth, yy);
             g.setColor(Color.BLACK);
-            String label = Units.nanos(Math.pow(10, decade));
+            String label = decadeLabel(decade);
             g.drawString(label, LEFT - 8 - metrics.stringWidth(label), yy + 5);
         }
         g.drawLine(LEFT, TOP, LEFT, plotBottom);

@@ -22,8 +22,7 @@ final class Machine {
         return machine;
     }
 
-    static String describe() {
-        Map<String, String> m = properties();
+    static String describe(Map<String, String> m) {
         return m.get("cpu") + " x" + m.get("cpus") + ", " + m.get("memory") + ", " + m.get("os") + ", " + m.get("jdk");
     }
 

@@ -2,6 +2,7 @@ package io.shm4j.bench;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
@@ -66,6 +67,12 @@ public final class Payload {
 
     public static int phase(byte[] payload) {
         return (int) INT.get(payload, PHASE_OFFSET);
+    }
+
+    /** Copies the header of {@code payload} (any byte order; read little-endian) into {@code into}. */
+    public static void read(ByteBuffer payload, Observation into) {
+        ByteBuffer le = payload.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        into.set(le.getLong(SEQ_OFFSET), le.getLong(SENT_NANOS_OFFSET), le.getInt(PHASE_OFFSET));
     }
 
     /** Copies the header of {@code payload} into {@code into}. */

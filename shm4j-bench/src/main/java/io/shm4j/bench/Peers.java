@@ -1,11 +1,17 @@
 package io.shm4j.bench;
 
+import io.shm4j.WaitStrategy;
 import java.util.List;
 import java.util.Optional;
 
 /** Every peer the harness knows, in report order: shm4j first, then the limit, then the alternatives. */
 public final class Peers {
+    /** shm4j with followers sleeping on the futex. */
+    public static final String SHM4J_BLOCK = "shm4j-block";
     private static final List<Peer> ALL = List.of(
+            new Shm4jPeer(Report.SHM4J_PEER, Shm4jPeer.Encoding.RAW, WaitStrategy.BUSY_SPIN),
+            new Shm4jPeer(SHM4J_BLOCK, Shm4jPeer.Encoding.RAW, WaitStrategy.BLOCK),
+            new Shm4jPeer("shm4j-json", Shm4jPeer.Encoding.JSON, WaitStrategy.BUSY_SPIN),
             new RawShmPeer(),
             new PipePeer(),
             new UnixSocketPeer(),

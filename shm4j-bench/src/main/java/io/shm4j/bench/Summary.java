@@ -12,16 +12,16 @@ import java.util.function.ToDoubleFunction;
  * of the p50 (lowest, highest) to show how noisy it is. {@code status} is OK when at least one
  * run succeeded; otherwise the first run's status and note say why not.
  */
-public record Summary(String peer, int payloadBytes, int followers, int runsOk, int runs, CaseResult.Status status,
-                      String note, Double p50, Double p50Low, Double p50High, Double p90, Double p99, Double p999,
-                      Double max, Double publishedPerSecond, Double observedPerSecond,
-                      Double masterRssKiB, Double followerRssKiB, Double followerShmemKiB) {
+public record Summary(String peer, int payloadBytes, int followers, long pauseMicros, int runsOk, int runs,
+                      CaseResult.Status status, String note, Double p50, Double p50Low, Double p50High, Double p90,
+                      Double p99, Double p999, Double max, Double publishedPerSecond, Double observedPerSecond,
+                      Double masterRssKiB, Double followerRssKiB, Double followerShmemKiB, Double followerIdleCpuPercent) {
 
-    /** Groups results by (peer, size, followers), keeping the order in which cases first ran. */
+    /** Groups results by (peer, size, followers, pause), keeping the order in which cases first ran. */
     public static List<Summary> of(List<CaseResult> results) {
         Map<String, List<CaseResult>> groups = new LinkedHashMap<>();
         for (CaseResult result : results) {
-            groups.computeIfAbsent(result.peer() + "/" + result.payloadBytes() + "/" + result.followers(),
+            groups.computeIfAbsent(result.peer() + "/" + result.payloadBytes() + "/" + result.followers() + "/" + result.pauseMicros(),
                     key -> new ArrayList<>()).add(result);
         }
         return groups.values().stream().map(Summary::summarize).toList();
@@ -31,12 +31,13 @@ public record Summary(String peer, int payloadBytes, int followers, int runsOk, 
         CaseResult first = group.getFirst();
         List<CaseResult> ok = group.stream().filter(r -> r.status() == CaseResult.Status.OK).toList();
         if (ok.isEmpty()) {
-            return new Summary(first.peer(), first.payloadBytes(), first.followers(), 0, group.size(), first.status(),
-                    first.note(), null, null, null, null, null, null, null, null, null, null, null, null);
+            return new Summary(first.peer(), first.payloadBytes(), first.followers(), first.pauseMicros(), 0, group.size(),
+                    first.status(), first.note(), null, null, null, null, null, null, null, null, null, null, null, null, null);
         }
         String note = ok.size() == group.size() ? "" : (group.size() - ok.size()) + " of " + group.size()
                 + " runs failed: " + group.stream().filter(r -> r.status() != CaseResult.Status.OK).findFirst().orElseThrow().note();
-        return new Summary(first.peer(), first.payloadBytes(), first.followers(), ok.size(), group.size(),
+        List<CaseResult> watched = ok.stream().filter(r -> r.memory().followerIdleCpuPercent() != null).toList();
+        return new Summary(first.peer(), first.payloadBytes(), first.followers(), first.pauseMicros(), ok.size(), group.size(),
                 CaseResult.Status.OK, note,
                 median(ok, r -> r.latency().p50()),
                 ok.stream().mapToDouble(r -> r.latency().p50()).min().orElseThrow(),
@@ -49,7 +50,8 @@ public record Summary(String peer, int payloadBytes, int followers, int runsOk, 
                 median(ok, r -> r.throughput().observedPerSecond()),
                 median(ok, r -> r.memory().masterRssKiB()),
                 median(ok, r -> r.memory().followerRssKiB()),
-                median(ok, r -> r.memory().followerShmemKiB()));
+                median(ok, r -> r.memory().followerShmemKiB()),
+                watched.isEmpty() ? null : median(watched, r -> r.memory().followerIdleCpuPercent()));
     }
 
     static double median(List<CaseResult> results, ToDoubleFunction<CaseResult> figure) {

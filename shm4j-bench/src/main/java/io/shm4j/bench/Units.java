@@ -59,9 +59,17 @@ final class Units {
         return b >= 1e9 ? String.format(Locale.ROOT, "%.2f GB/s", b / 1e9) : String.format(Locale.ROOT, "%.1f MB/s", b / 1e6);
     }
 
-    /** KiB as MiB with one decimal. */
+    /** KiB as MiB with one decimal, or as KiB below 1 MiB. */
     static String kibAsMib(Double kib) {
-        return kib == null ? "–" : String.format(Locale.ROOT, "%.1f MiB", kib / 1024);
+        if (kib == null) {
+            return "–";
+        }
+        return kib < 1024 ? String.format(Locale.ROOT, "%.0f KiB", kib) : String.format(Locale.ROOT, "%.1f MiB", kib / 1024);
+    }
+
+    /** A share of one core such as 0.3% or 100%. */
+    static String percent(Double percent) {
+        return percent == null ? "–" : String.format(Locale.ROOT, percent < 10 ? "%.1f%%" : "%.0f%%", percent);
     }
 
     /** A ratio such as 1.32x. */

@@ -2,29 +2,38 @@ package io.shm4j.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Medians, ratios and formatting of the report, on results made up here. */
 class ReportTest {
 
     private static CaseResult ok(String peer, int size, int run, long p50) {
-        return new CaseResult(peer, size, 1, run, CaseResult.Status.OK, "",
+        return result(peer, size, 1, 0, run, p50);
+    }
+
+    private static CaseResult result(String peer, int size, int followers, long pauseMicros, int run, long p50) {
+        return new CaseResult(peer, size, followers, pauseMicros, run, CaseResult.Status.OK, "",
                 new CaseResult.Latency(1000, p50, p50 * 2, p50 * 3, p50 * 4, p50 * 10, p50 * 1.1),
-                new CaseResult.Throughput(1_000_000, 500_000), new CaseResult.Memory(80_000, 100, 60_000, 64));
+                new CaseResult.Throughput(1_000_000, 500_000), new CaseResult.Memory(80_000, 100, 60_000, 64, 0.25));
     }
 
     private static BenchPlan plan(int runs) {
-        return new BenchPlan(List.of(), List.of(64), List.of(1), 64, Set.of(), runs,
-                new CaseSettings(Duration.ZERO, Duration.ZERO, 1, Duration.ZERO, 0));
+        return BenchPlan.simple(List.of(), List.of(64), runs, CaseSettings.smoke());
+    }
+
+    private static BenchPlan.Case c(String peer) {
+        return new BenchPlan.Case(Peers.require(peer), 64, 1, 1, CaseSettings.smoke());
     }
 
     @Test
     void summariesTakeTheMedianOfSuccessfulRunsAndKeepTheSpread() {
         List<CaseResult> results = List.of(ok("raw", 64, 1, 200), ok("raw", 64, 2, 180), ok("raw", 64, 3, 900),
-                CaseResult.failed("raw", 64, 1, 4, "boom"));
+                CaseResult.failed(c("raw"), "boom"));
         Summary s = Summary.of(results).getFirst();
         assertThat(s.runsOk()).isEqualTo(3);
         assertThat(s.runs()).isEqualTo(4);
@@ -43,7 +52,7 @@ class ReportTest {
 
     @Test
     void aCaseWithNoSuccessfulRunKeepsItsReason() {
-        Summary s = Summary.of(List.of(CaseResult.skipped("redis", 64, 1, 1, "redis-server is not installed"))).getFirst();
+        Summary s = Summary.of(List.of(CaseResult.skipped(c("redis"), "redis-server is not installed"))).getFirst();
         assertThat(s.status()).isEqualTo(CaseResult.Status.SKIPPED);
         assertThat(s.note()).isEqualTo("redis-server is not installed");
         assertThat(s.p50()).isNull();
@@ -53,13 +62,70 @@ class ReportTest {
     void ratiosCompareP50AtTheSameSize() {
         Report report = new Report("shm4j bench", plan(1), List.of(ok("raw", 64, 1, 200), ok("shm4j-spin", 64, 1, 250),
                 ok("uds", 64, 1, 3500), ok("uds", 1024, 1, 4000)));
-        Summary uds64 = report.find("uds", 64, 1).orElseThrow();
+        Summary uds64 = report.find("uds", 64, 1, 0).orElseThrow();
         assertThat(report.ratio(uds64, Report.LIMIT_PEER)).isEqualTo(17.5);
         assertThat(report.ratio(uds64, Report.SHM4J_PEER)).isEqualTo(14.0);
-        assertThat(report.ratio(report.find("uds", 1024, 1).orElseThrow(), Report.LIMIT_PEER)).isNull();
-        assertThat(report.ratio(report.find("raw", 64, 1).orElseThrow(), Report.LIMIT_PEER)).isNull();
+        assertThat(report.ratio(report.find("uds", 1024, 1, 0).orElseThrow(), Report.LIMIT_PEER)).isNull();
+        assertThat(report.ratio(report.find("raw", 64, 1, 0).orElseThrow(), Report.LIMIT_PEER)).isNull();
         assertThat(report.text()).contains(" 18x ").contains(" 14x ");
         assertThat(report.markdown()).contains("| uds | 64 B | 1 | 3.50 µs |");
+    }
+
+    @Test
+    void followerSweepAndWakeUpCasesHaveTheirOwnRatios() {
+        Report report = new Report("shm4j bench", plan(1), List.of(
+                result("shm4j-block", 1024, 1, 0, 1, 1000), result("shm4j-block", 1024, 16, 0, 1, 1500),
+                result("shm4j-block", 1024, 1, 2000, 1, 60_000), result("uds", 1024, 1, 2000, 1, 50_000)));
+        assertThat(report.followerRatio(report.find("shm4j-block", 1024, 16, 0).orElseThrow())).isEqualTo(1.5);
+        Summary blockWakeup = report.find("shm4j-block", 1024, 1, 2000).orElseThrow();
+        assertThat(report.ratio(blockWakeup, Report.WAKEUP_REFERENCE_PEER)).isEqualTo(1.2);
+        assertThat(report.followerRatio(blockWakeup)).isNull();
+        assertThat(report.text()).contains("Waking an idle follower").contains("2.00 ms").contains("0.3%");
+        assertThat(report.markdown()).contains("| shm4j-block | 1 KiB | 2.00 ms | 60.00 µs |");
+    }
+
+    @Test
+    void targetsSayMetMissedOrNotMeasuredAndByHowMuch() {
+        List<CaseResult> results = List.of(ok("raw", 64, 1, 200), ok("raw", 1024, 1, 200),
+                ok("shm4j-spin", 64, 1, 250), ok("shm4j-spin", 1024, 1, 400), ok("uds", 1024, 1, 5000), ok("tcp", 1024, 1, 300));
+        List<JmhSuite.JmhResult> jmh = List.of(new JmhSuite.JmhResult("SharedObject.getUnchanged", 1024, 4, 1),
+                new JmhSuite.JmhResult("SharedObject.publishRaw", 1024, 300, 10),
+                new JmhSuite.JmhResult("SharedObject.publishRawThenSnapshot", 1024, 330, 10),
+                new JmhSuite.JmhResult("Baseline.mappedToHeapCopy", 1024, 12, 1));
+        Report report = new Report("shm4j bench", plan(1), results, jmh);
+        var targets = new Targets(report).evaluate();
+        assertThat(targets).filteredOn(t -> t.name().startsWith("BUSY_SPIN"))
+                .extracting(Targets.Target::status, Targets.Target::measured, Targets.Target::margin)
+                .containsExactly(Tuple.tuple("met", "1.25x", "0.83x the limit"),
+                        Tuple.tuple("missed", "2.00x", "1.33x the limit"));
+        assertThat(targets).filteredOn(t -> t.name().startsWith("UDS p50"))
+                .singleElement().satisfies(t -> assertThat(t.status()).isEqualTo("met"));
+        assertThat(targets).filteredOn(t -> t.name().contains("below every peer"))
+                .singleElement().satisfies(t -> {
+                    assertThat(t.status()).isEqualTo("missed");
+                    assertThat(t.measured()).isEqualTo("not below tcp 1 KiB (0.75x)");
+                });
+        assertThat(targets).filteredOn(t -> t.name().startsWith("follower get()"))
+                .singleElement().satisfies(t -> assertThat(t.status()).isEqualTo("met"));
+        assertThat(targets).filteredOn(t -> t.name().startsWith("raw snapshot()"))
+                .singleElement().satisfies(t -> assertThat(t.measured()).isEqualTo("2.50x"));
+        assertThat(targets).filteredOn(t -> t.name().startsWith("JSON get()") || t.name().startsWith("BLOCK wake-up"))
+                .allSatisfy(t -> assertThat(t.status()).isEqualTo("not measured"));
+        assertThat(report.markdown()).contains("| 3 | publish of 1 KiB raw (JMH) | 300 ns | ≤ 500 ns | met | 0.60x the limit |");
+    }
+
+    @Test
+    void aReportReadBackFromItsJsonIsTheSameReport(@TempDir Path dir) throws Exception {
+        BenchPlan plan = BenchPlan.simple(List.of(Peers.require("raw"), Peers.require("uds")), List.of(64), 2, CaseSettings.smoke());
+        Report report = new Report("shm4j bench --runs 2", plan, List.of(ok("raw", 64, 1, 200), ok("raw", 64, 2, 220),
+                ok("uds", 64, 1, 3000), CaseResult.failed(c("uds"), "boom")),
+                List.of(new JmhSuite.JmhResult("SharedObject.getUnchanged", 1024, 4, Double.NaN)));
+        Path json = dir.resolve("results.json");
+        Files.writeString(json, report.json());
+        Report read = Report.read(json);
+        assertThat(read.markdown()).isEqualTo(report.markdown());
+        assertThat(read.text()).isEqualTo(report.text());
+        assertThat(read.summaries()).isEqualTo(report.summaries());
     }
 
     @Test

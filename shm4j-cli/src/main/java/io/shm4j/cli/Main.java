@@ -31,6 +31,7 @@ import java.util.Properties;
                 ServeCommand.class,
                 InspectCommand.class,
                 DemoCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
