@@ -30,7 +30,15 @@ public final class ObjectCodecs {
 
     /** Raw bytes, not copied on encode. */
     public static ObjectCodec<byte[]> bytes() {
-        return BytesCodec.INSTANCE;
+        return RAW_BYTES;
+    }
+
+    /**
+     * Bytes already encoded elsewhere, published as they are and labelled {@code contentType}:
+     * e.g. JSON a master receives serialized, which followers then decode as JSON.
+     */
+    public static ObjectCodec<byte[]> bytes(ContentType contentType) {
+        return new BytesCodec(Objects.requireNonNull(contentType, "contentType"));
     }
 
     /** UTF-8 text; decoding refuses malformed UTF-8. */
@@ -68,14 +76,9 @@ public final class ObjectCodecs {
         return json(type);
     }
 
-    private enum BytesCodec implements ObjectCodec<byte[]> {
-        INSTANCE;
+    private static final ObjectCodec<byte[]> RAW_BYTES = new BytesCodec(ContentType.RAW);
 
-        @Override
-        public ContentType contentType() {
-            return ContentType.RAW;
-        }
-
+    private record BytesCodec(ContentType contentType) implements ObjectCodec<byte[]> {
         @Override
         public byte[] encode(byte[] value) {
             return Objects.requireNonNull(value, "value");

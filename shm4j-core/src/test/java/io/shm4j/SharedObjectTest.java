@@ -63,6 +63,18 @@ class SharedObjectTest {
     }
 
     @Test
+    void preEncodedJsonBytesArePublishedAsTheyAreAndReadAsJson() throws IOException {
+        try (var master = SharedObject.master("pre", ObjectCodecs.bytes(ContentType.JSON), options);
+             var follower = SharedObject.follower("pre", JsonNode.class, options)) {
+            byte[] json = "{\"serialized\":\"elsewhere\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            master.publish(json);
+            assertThat(follower.get().get("serialized").asString()).isEqualTo("elsewhere");
+            assertThat(follower.snapshot().contentType()).isEqualTo(ContentType.JSON);
+            assertThat(follower.snapshot().bytes()).isEqualTo(json);
+        }
+    }
+
+    @Test
     void getReturnsTheCachedObjectWhileTheVersionIsUnchanged() throws IOException {
         try (var master = SharedObject.master("cache", options);
              var follower = SharedObject.follower("cache", JsonNode.class, options)) {

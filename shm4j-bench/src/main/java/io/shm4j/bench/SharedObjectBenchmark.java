@@ -50,22 +50,7 @@ import tools.jackson.databind.JsonNode;
 public class SharedObjectBenchmark {
 
     /** JSON bytes published as they are: what a master that already holds serialized JSON does. */
-    private static final ObjectCodec<byte[]> ENCODED_JSON = new ObjectCodec<>() {
-        @Override
-        public ContentType contentType() {
-            return ContentType.JSON;
-        }
-
-        @Override
-        public byte[] encode(byte[] value) {
-            return value;
-        }
-
-        @Override
-        public byte[] decode(byte[] payload) {
-            return payload;
-        }
-    };
+    private static final ObjectCodec<byte[]> ENCODED_JSON = ObjectCodecs.bytes(ContentType.JSON);
 
     @Param({"64", "1024", "65536", "1048576"})
     int size;

@@ -2,7 +2,6 @@ package io.shm4j.python;
 
 import io.shm4j.ChildJvm;
 import io.shm4j.ContentType;
-import io.shm4j.ObjectCodec;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
@@ -83,7 +82,7 @@ class ConformanceVectorsTest {
                 SharedObject.master(v.tag(), options).close();
             }
             for (Publish p : v.publishes()) {
-                try (SharedObjectMaster<byte[]> m = SharedObject.master(v.tag(), exactBytes(p.type()), options)) {
+                try (SharedObjectMaster<byte[]> m = SharedObject.master(v.tag(), ObjectCodecs.bytes(p.type()), options)) {
                     m.publish(p.payload());
                 }
             }
@@ -221,25 +220,5 @@ class ConformanceVectorsTest {
         CRC32 crc = new CRC32();
         crc.update(b);
         return (int) crc.getValue();
-    }
-
-    /** The payload as given, labelled {@code type}: the vectors fix the exact bytes. */
-    private static ObjectCodec<byte[]> exactBytes(ContentType type) {
-        return new ObjectCodec<>() {
-            @Override
-            public ContentType contentType() {
-                return type;
-            }
-
-            @Override
-            public byte[] encode(byte[] value) {
-                return value;
-            }
-
-            @Override
-            public byte[] decode(byte[] payload) {
-                return payload;
-            }
-        };
     }
 }
