@@ -13,6 +13,8 @@ Per run (medians over --runs runs are printed):
     both the same conditions; each call is timed alone with perf_counter_ns and the per-run
     median taken; the timer's own cost (an empty timed call, measured the same way) is
     subtracted from both. Overhead = (get - loads) / loads.
+  * the split: after a third publish, the protocol read alone (``Follower._read``) and then
+    ``json.loads`` of the bytes it returned, each timed alone; and zlib.crc32 of 1 KiB (batched).
   * get(), no new version: a batched loop of get() on an unchanged version (the cached path:
     two loads from shared memory and a compare), next to a batched loop of json.loads.
 """
@@ -25,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import shm4j  # noqa: E402  (the package next to this script)
@@ -41,7 +44,7 @@ def object_of_1kib():
 
 def one_run(master, follower, variants, payload, iterations):
     clock = time.perf_counter_ns
-    loads, get, timer = [], [], []
+    loads, get, timer, read, loads_read = [], [], [], [], []
     publish = master.publish
     for i in range(iterations):
         publish(variants[i % len(variants)])
@@ -52,6 +55,13 @@ def one_run(master, follower, variants, payload, iterations):
         t0 = clock()
         json.loads(payload)
         loads.append(clock() - t0)
+        publish(variants[(i + 2) % len(variants)])
+        t0 = clock()
+        data = follower._read()[3]  # the split: protocol read alone, then the decode of what it read
+        read.append(clock() - t0)
+        t0 = clock()
+        json.loads(data)
+        loads_read.append(clock() - t0)
         t0 = clock()
         timer.append(clock() - t0)
     follower.get()
@@ -63,9 +73,14 @@ def one_run(master, follower, variants, payload, iterations):
     for _ in range(iterations):
         json.loads(payload)
     loads_batched = (clock() - t0) / iterations
+    t0 = clock()
+    for _ in range(iterations):
+        zlib.crc32(payload)
+    crc = (clock() - t0) / iterations
     t = statistics.median(timer)
     return {"loads": statistics.median(loads) - t, "get_new": statistics.median(get) - t,
-            "get_cached": cached, "loads_batched": loads_batched, "timer": t}
+            "read": statistics.median(read) - t, "loads_read": statistics.median(loads_read) - t,
+            "crc": crc, "get_cached": cached, "loads_batched": loads_batched, "timer": t}
 
 
 def cross_process_run(follower, iterations):
@@ -141,6 +156,9 @@ def main():
     print("%-44s %9.0f ns" % ("get(), new 1 KiB version, per call", med["get_new"]))
     print("%-44s %9.1f %%   (runs: %s)" % ("protocol overhead (get - loads) / loads", statistics.median(overheads),
                                           ", ".join("%.0f" % o for o in overheads)))
+    print("%-44s %9.0f ns" % ("  of which: protocol read (_read) alone", med["read"]))
+    print("%-44s %9.0f ns" % ("  of which: zlib.crc32(1 KiB) (batched loop)", med["crc"]))
+    print("%-44s %9.0f ns" % ("  then: json.loads of the bytes just read", med["loads_read"]))
     print("%-44s %9.0f ns" % ("get(), no new version (batched loop)", med["get_cached"]))
     print("%-44s %9.0f ns" % ("json.loads(1 KiB) (batched loop)", med["loads_batched"]))
     print("%-44s %9.0f ns" % ("timer cost subtracted from per-call figures", med["timer"]))

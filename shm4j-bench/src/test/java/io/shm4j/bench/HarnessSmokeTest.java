@@ -57,11 +57,9 @@ class HarnessSmokeTest {
             assertThat(latency.p50()).as(result.peer()).isPositive().isLessThanOrEqualTo(latency.p99());
             assertThat(latency.p99()).as(result.peer()).isLessThanOrEqualTo(latency.max());
             assertThat(result.throughput().publishedPerSecond()).as(result.peer()).isPositive();
-            if (Peers.require(result.peer()).mayDropNewest()) {
-                // A lapped Agrona receiver drops what it is lapped on: on a busy machine it may see
-                // none of the 100 ms throughput burst, only the repeated stop message.
-                assertThat(result.throughput().observedPerSecond()).as(result.peer()).isGreaterThanOrEqualTo(0);
-            } else {
+            // A lapped Agrona receiver drops what it is lapped on: on a busy machine it may see none
+            // of the 100 ms throughput burst (its latency samples above still prove it observed).
+            if (!Peers.require(result.peer()).mayDropNewest()) {
                 assertThat(result.throughput().observedPerSecond()).as(result.peer()).isPositive();
             }
             assertThat(result.memory().masterRssKiB()).as(result.peer()).isPositive();
