@@ -18,6 +18,9 @@ _SYS_FUTEX = {"x86_64": 202, "amd64": 202, "aarch64": 98, "arm64": 98, "riscv64"
               "s390x": 238}
 _FUTEX_WAIT = 0
 _FUTEX_WAKE = 1
+_FUTEX_WAKE_OP = 5
+_FUTEX_PRIVATE_FLAG = 128
+_FUTEX_OP_ADD = 1
 _INT_MAX = 0x7FFFFFFF
 _POLL_INTERVAL = 0.001
 
@@ -102,3 +105,16 @@ def wake_all(address):
         return
     _FUNCS[0](ctypes.c_long(_NUMBER), ctypes.c_void_p(address), ctypes.c_long(_FUTEX_WAKE),
               ctypes.c_long(_INT_MAX), None, None, ctypes.c_long(0))
+
+
+def atomic_add(address, delta):
+    """Adds ``delta`` (-2048..2047) to the u32 at ``address`` atomically, with a full fence:
+    FUTEX_WAKE_OP applies FUTEX_OP_ADD to its second word with a locked instruction and wakes
+    nobody (both wake counts are 0). The word must be in a writable mapping."""
+    op = (_FUTEX_OP_ADD << 28) | ((delta & 0xFFF) << 12)  # compare: FUTEX_OP_CMP_EQ 0, unused
+    r = _FUNCS[0](ctypes.c_long(_NUMBER), ctypes.c_void_p(address),
+                  ctypes.c_long(_FUTEX_WAKE_OP | _FUTEX_PRIVATE_FLAG), ctypes.c_long(0),
+                  ctypes.c_void_p(0), ctypes.c_void_p(address), ctypes.c_long(op))
+    if r == -1:
+        err = ctypes.get_errno()
+        raise OSError(err, "FUTEX_WAKE_OP failed: " + os.strerror(err))

@@ -9,10 +9,11 @@ within the retry bound), 130 interrupted.
 import argparse
 import datetime
 import json
+import os
 import sys
 import time
 
-from . import _proc
+from . import _proc, _sleepers
 from ._format import ContentType, file_length
 from ._jsontext import dumps
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
@@ -217,6 +218,9 @@ def _inspect(args):
         _out("committed     %d (slot %d)" % (committed, committed & 1))
         _out("flags         %s" % ("SUPERSEDED" if h.superseded else "-"))
         _out("notify        %d" % h.notify)
+        sleepers = _sleepers.peek_count(f.path)
+        _out("sleepers      %s" % (sleepers if sleepers is not None else
+                                   "unknown (no usable %s)" % os.path.basename(_sleepers.path_of(f.path))))
         _out("generation    %d" % h.generation)
         _out("master        pid %d, started %s, %s" % (
             h.master_pid, "?" if h.master_start == 0 else _instant(h.master_start * 1_000_000),

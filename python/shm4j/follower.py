@@ -6,7 +6,7 @@ import zlib
 from typing import NamedTuple
 
 from ._closeable import Closeable
-from . import _files, _futex
+from . import _files, _futex, _sleepers
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGTH, NOTIFY_WORD,
                       SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields)
@@ -91,6 +91,7 @@ class Follower(Closeable):
         self._cached_value = None
         self._has_value = False
         self.retries = 0             # copies discarded because the master wrote the slot meanwhile
+        self._sleepers = None        # the tag's sleepers file, opened on the first kernel wait
 
     @property
     def region(self):
@@ -177,22 +178,38 @@ class Follower(Closeable):
     def wait_newer(self, version, timeout=None):
         """Waits until a version newer than ``version`` is committed or ``timeout`` seconds pass
         (None: forever). Returns True if there is a newer version. Sleeps on the region's futex
-        word (no CPU while waiting) where available, else polls every millisecond."""
+        word (no CPU while waiting) where available, counted in the tag's sleepers file so that
+        masters wake it (5.6); else polls every millisecond."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            self._follow_growth()
-            f = self._file
-            n = self._i[NOTIFY_WORD]  # before committed: a publish in between changes it (5.6)
-            if self._q[COMMITTED_QWORD] > version:
-                return True
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                return False
-            if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-                # The tag still names this file: the master is between setting the flag and the
-                # rename, or died there. Poll until the tag changes.
-                remaining = _SUPERSEDED_POLL if remaining is None else min(remaining, _SUPERSEDED_POLL)
-            _futex.wait(f.notify_address, n, remaining)
+        registered = None
+        try:
+            while True:
+                self._follow_growth()
+                f = self._file
+                n = self._i[NOTIFY_WORD]  # before committed: a publish in between changes it (5.6)
+                if self._q[COMMITTED_QWORD] > version:
+                    return True
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+                    # The tag still names this file: the master is between setting the flag and
+                    # the rename, or died there. Poll until the tag changes.
+                    remaining = _SUPERSEDED_POLL if remaining is None else min(remaining, _SUPERSEDED_POLL)
+                address = f.notify_address
+                if address is not None and registered is None:
+                    registered = self._sleepers_or_none()
+                    if registered is not None:
+                        registered.register()  # before FUTEX_WAIT compares the word (5.6)
+                _futex.wait(address if registered is not None else None, n, remaining)
+        finally:
+            if registered is not None:
+                registered.unregister()
+
+    def _sleepers_or_none(self):
+        if self._sleepers is None:
+            self._sleepers = _sleepers.open_sleepers(self.path) or False  # False: unusable, logged once
+        return self._sleepers or None
 
     # ---- the protocol ----
 
@@ -297,6 +314,9 @@ class Follower(Closeable):
             self._q = self._i = None
             self._cached_read = self._cached = self._cached_value = None
             rf.release(f)
+        s, self._sleepers = self._sleepers, None
+        if s:
+            s.close()
 
     def __repr__(self):
         return "Follower(%r, version=%d)" % (self.tag, self._cached_version)

@@ -9,7 +9,7 @@ import time
 import zlib
 
 from ._closeable import Closeable
-from . import _files, _futex, _proc
+from . import _files, _futex, _proc, _sleepers
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, FORMAT_VERSION,
                       GENERATION_OFFSET, HEADER_LENGTH, HEADER_STRUCT, MAGIC, MASTER_PID_OFFSET,
@@ -54,6 +54,11 @@ class Master(Closeable):
         self._file = None
         _files.ensure_directory(self.directory, file_mode)
         self._file = self._take()
+        # Created here too, so that followers who may not create files in the directory can
+        # register as sleepers; this master itself always wakes (it cannot fence, 5.6).
+        sleepers = _sleepers.open_sleepers(self.path)
+        if sleepers:
+            sleepers.close()
         self._version = self._file.wq[COMMITTED_QWORD]
         self._last = self._read_committed()  # a Snapshot or None
         self._current = None

@@ -77,7 +77,7 @@ public final class SharedObject {
     public static <T> SharedObjectFollower<T> follower(String tag, ObjectCodec<T> codec, ShmOptions options) throws IOException {
         Objects.requireNonNull(codec, "codec");
         Path file = RegionFiles.file(tag, options);
-        return new SharedObjectFollower<>(tag, file, codec, ObjectRegion.openReadOnly(tag, file), options.waitStrategy());
+        return new SharedObjectFollower<>(tag, file, codec, ObjectRegion.openReadOnly(tag, file), options);
     }
 
     /** {@link #loadOnce(String, ObjectCodec, ShmOptions, Supplier)} with the natural codec of {@code type}. */

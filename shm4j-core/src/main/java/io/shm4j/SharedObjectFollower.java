@@ -1,6 +1,8 @@
 package io.shm4j;
 
 import io.shm4j.internal.ChangeWaiter;
+import io.shm4j.internal.Futex;
+import io.shm4j.internal.Sleepers;
 import io.shm4j.internal.ObjectRegion;
 
 import java.io.IOException;
@@ -63,6 +65,8 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     private final Path file;
     private final ObjectCodec<T> codec;
     private final ChangeWaiter waiter;
+    /** The tag's sleeper count, for kernel waits; null if they are not used. */
+    private final Sleepers sleepers;
     /** Threads inside a wait on some mapping; while > 0, replaced mappings are retired, not unmapped. */
     private final AtomicInteger waiting = new AtomicInteger();
     /** Replaced mappings a waiting thread may still use; guarded by this. */
@@ -88,12 +92,16 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         void onVersion(Snapshot snapshot, T value);
     }
 
-    SharedObjectFollower(String tag, Path file, ObjectCodec<T> codec, ObjectRegion region, WaitStrategy waitStrategy) {
+    SharedObjectFollower(String tag, Path file, ObjectCodec<T> codec, ObjectRegion region, ShmOptions options) {
         this.tag = tag;
         this.file = file;
         this.codec = codec;
         this.region = region;
-        this.waiter = ChangeWaiter.create(waitStrategy);
+        WaitStrategy strategy = options.waitStrategy();
+        this.sleepers = ChangeWaiter.sleepsInKernel(strategy) && Futex.isAvailable()
+                ? Sleepers.openOrNull(file, options, "followers of " + tag + " poll with BACKOFF instead of sleeping")
+                : null;
+        this.waiter = ChangeWaiter.create(strategy, sleepers);
     }
 
     /**
@@ -223,7 +231,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     public Subscription subscribe(Listener<? super T> listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested());
+        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested(), sleepers);
         Subscription subscription = new Subscription(tag, subscriptionWaiter, subscriptions::remove,
                 () -> deliver(listener, subscriptionWaiter));
         subscriptions.add(subscription);

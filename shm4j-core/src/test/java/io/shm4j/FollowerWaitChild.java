@@ -1,5 +1,7 @@
 package io.shm4j;
 
+import io.shm4j.internal.ChangeWaiter;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,15 +24,26 @@ import java.util.concurrent.TimeUnit;
  * and prints {@code CLOSED <how the waiting call ended>}.</li>
  * <li>{@code master DIR TAG VALUE}: becomes the master, publishes VALUE, prints
  * {@code PUBLISHED <version>} and sleeps until killed.</li>
+ * <li>{@code pingpong DIR OUT IN ROUNDS first|second}: master of OUT, BLOCK follower of IN;
+ * passes a counter back and forth with the other pingpong process until it reaches ROUNDS (the
+ * first one publishes 1). Prints {@code READY <kernel wait slice ms>}, then
+ * {@code RESULT <rounds> <seconds>}, or {@code TIMEOUT <counter> <version then found>} if a
+ * wait lasted its whole 20 s timeout.</li>
  * </ul>
  */
 public final class FollowerWaitChild {
+    private static final Duration PING_PONG_TIMEOUT = Duration.ofSeconds(20);
+
     private FollowerWaitChild() {
     }
 
     public static void main(String[] args) throws Exception {
         ShmOptions options = ShmOptions.defaults().withDirectory(Path.of(args[1]));
         String tag = args[2];
+        if (args[0].equals("pingpong")) {
+            pingPong(options, tag, args[3], Long.parseLong(args[4]), args[5].equals("first"));
+            return;
+        }
         if (args[0].equals("master")) {
             try (SharedObjectMaster<String> master = SharedObject.master(tag, ObjectCodecs.text(), options)) {
                 System.out.println("PUBLISHED " + master.publish(args[3]));
@@ -66,6 +79,43 @@ public final class FollowerWaitChild {
             }
             seen = next.get().version();
             System.out.println("GOT " + seen + " " + next.get().length());
+        }
+    }
+
+    private static void pingPong(ShmOptions options, String out, String in, long rounds, boolean first) throws Exception {
+        try (SharedObjectMaster<String> master = SharedObject.master(out, ObjectCodecs.text(), options)) {
+            System.out.println("READY " + Long.getLong(ChangeWaiter.BLOCK_SLICE_PROPERTY, 250));
+            try (SharedObjectFollower<String> follower = openWhenCreated(in, options.withWaitStrategy(WaitStrategy.BLOCK))) {
+                long start = System.nanoTime();
+                if (first) {
+                    master.publish("1");
+                }
+                long seen = 0;
+                long counter = 0;
+                while (counter < rounds) {
+                    long waitStart = System.nanoTime();
+                    Optional<Snapshot> next = follower.awaitNewer(seen, PING_PONG_TIMEOUT);
+                    if (System.nanoTime() - waitStart >= PING_PONG_TIMEOUT.toNanos()) {
+                        // Only the timeout ended the wait, whatever it then found: no wake-up came.
+                        System.out.println("TIMEOUT " + counter + " " + next.map(Snapshot::version).orElse(-1L));
+                        return;
+                    }
+                    seen = next.get().version();
+                    counter = Long.parseLong(follower.get()) + 1;
+                    master.publish(Long.toString(counter));
+                }
+                System.out.printf("RESULT %d %.1f%n", counter, (System.nanoTime() - start) / 1e9);
+            }
+        }
+    }
+
+    private static SharedObjectFollower<String> openWhenCreated(String tag, ShmOptions options) throws Exception {
+        while (true) {
+            try {
+                return SharedObject.follower(tag, ObjectCodecs.text(), options);
+            } catch (RegionNotFoundException e) {
+                Thread.sleep(10);
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package io.shm4j;
 
+import io.shm4j.internal.ChangeWaiter;
 import io.shm4j.internal.Futex;
+import io.shm4j.internal.Sleepers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,6 +68,34 @@ class FollowerWaitCrossProcessTest {
             assertEachGetsAndExits(followers, "GOT 2 3");
         } finally {
             closeAll(followers);
+        }
+    }
+
+    /**
+     * No lost wake-up although masters skip {@code FUTEX_WAKE} while no follower counts itself
+     * asleep: two processes pass a counter back and forth, each sleeping in {@code BLOCK} between
+     * turns, with kernel wait slices of an hour, so a wake-up lost in the register/publish race
+     * would stall a turn until its 20 s timeout (reported) instead of costing one 250 ms slice.
+     */
+    @Test
+    void pingPongBetweenBlockedProcessesLosesNoWakeUp() throws Exception {
+        List<String> jvm = List.of("-Xmx64m", "-D" + ChangeWaiter.BLOCK_SLICE_PROPERTY + "=3600000");
+        int rounds = 20_000;
+        try (ChildJvm first = ChildJvm.start(jvm, FollowerWaitChild.class, "pingpong", dir.toString(), "ping", "pong",
+                Integer.toString(rounds), "first");
+             ChildJvm second = ChildJvm.start(jvm, FollowerWaitChild.class, "pingpong", dir.toString(), "pong", "ping",
+                     Integer.toString(rounds), "second")) {
+            assertThat(first.awaitLine("READY", START)).isEqualTo("READY 3600000");
+            assertThat(second.awaitLine("READY", START)).isEqualTo("READY 3600000");
+
+            Duration turns = Duration.ofSeconds(180);
+            assertThat(second.awaitLine("", turns)).startsWith("RESULT " + rounds + " ");
+            assertThat(first.awaitLine("", turns)).startsWith("RESULT " + (rounds + 1) + " ");
+            assertThat(first.waitFor(START)).isZero();
+            assertThat(second.waitFor(START)).isZero();
+        }
+        for (String tag : List.of("ping", "pong")) {
+            assertThat(Sleepers.open(dir.resolve(tag), options).countVolatile()).as("sleepers of " + tag).isZero();
         }
     }
 

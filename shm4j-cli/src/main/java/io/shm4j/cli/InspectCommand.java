@@ -4,6 +4,7 @@ import io.shm4j.ContentType;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import io.shm4j.internal.RegionFiles;
+import io.shm4j.internal.Sleepers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -11,6 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
 
@@ -38,6 +40,9 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("committed     %d (slot %d)%n", committed, ObjectRegionDescriptor.slotIndex(committed));
             out.printf("flags         %s%n", r.isSuperseded() ? "SUPERSEDED" : "-");
             out.printf("notify        %d%n", Integer.toUnsignedLong(r.notifyAcquire()));
+            OptionalInt sleepers = Sleepers.peekCount(file);
+            out.printf("sleepers      %s%n", sleepers.isPresent()
+                    ? Integer.toUnsignedString(sleepers.getAsInt()) : "unknown (no usable " + Sleepers.fileOf(file).getFileName() + ")");
             out.printf("generation    %d%n", r.generation());
             out.printf("master        pid %d, started %s, %s%n", r.masterPid(),
                     r.masterStartMillis() == 0 ? "?" : Instant.ofEpochMilli(r.masterStartMillis()),

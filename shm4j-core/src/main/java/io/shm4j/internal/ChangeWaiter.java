@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
  * // follower, holding version v
  * Outcome o = waiter.await(header, NOTIFY_OFFSET, () -> committedAcquire(header) != v, timeoutNanos);
  * // master, after committing a version
- * ChangeWaiter.signal(header, NOTIFY_OFFSET);
+ * ChangeWaiter.signal(header, NOTIFY_OFFSET, sleepers);
  * }</pre>
  *
  * <p>Implementation notes.
@@ -33,6 +33,14 @@ import java.util.function.BooleanSupplier;
  * check and the sleep has already changed the word (the master commits first, then increments
  * notify, then wakes), so {@code FUTEX_WAIT} returns at once instead of sleeping through it.
  * Checking first and loading after would lose exactly that wake-up.</li>
+ * <li>A thread registers in the tag's {@link Sleepers} count before its first kernel wait and
+ * leaves it when {@link #await} returns, so that the master may skip {@code FUTEX_WAKE} while
+ * the count is zero. This is Dekker's pattern: the waiter adds to the count (a locked
+ * instruction, a full fence), then the kernel compares the notify word; the master stores the
+ * word, then fences, then loads the count. Under the fences one of the two sees the other's
+ * write: either the master finds a sleeper and wakes, or the waiter's {@code FUTEX_WAIT} finds
+ * the word changed and returns at once. Without the master's fence, x86's store buffer alone
+ * could let both read stale values: a sleeper nobody wakes until its slice ends.</li>
  * <li>The futex calls are shared, not private, so that waiters in every process mapping the
  * file meet the master's wake-up ({@link Futex}).</li>
  * <li>Followers never write the region: waiting only reads the word, and the wake-up on
@@ -65,8 +73,14 @@ public final class ChangeWaiter implements AutoCloseable {
         CLOSED
     }
 
+    /**
+     * System property: the longest single kernel wait in milliseconds (default 250). Longer
+     * slices wake an idle follower less often; an interrupt is noticed within one slice.
+     */
+    public static final String BLOCK_SLICE_PROPERTY = "shm4j.blockSliceMillis";
     /** Longest single kernel wait: bounds how late an interrupt is noticed. */
-    static final long BLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final long BLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(
+            Math.max(1, Long.getLong(BLOCK_SLICE_PROPERTY, 250)));
     /** How long {@link WaitStrategy#SPIN_THEN_BLOCK} spins before it sleeps. */
     static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     /** Longest park of {@link WaitStrategy#BACKOFF}. */
@@ -83,45 +97,69 @@ public final class ChangeWaiter implements AutoCloseable {
 
     private final WaitStrategy requested;
     private final WaitStrategy effective;
+    private final Sleepers sleepers;
     private final AtomicInteger inside = new AtomicInteger();
     private final Set<Word> sleepingOn = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective) {
+    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective, Sleepers sleepers) {
         this.requested = requested;
         this.effective = effective;
+        this.sleepers = sleepers;
+    }
+
+    /** True if {@code strategy} sleeps in the kernel, and so needs futexes and a {@link Sleepers} count. */
+    public static boolean sleepsInKernel(WaitStrategy strategy) {
+        return strategy == WaitStrategy.BLOCK || strategy == WaitStrategy.SPIN_THEN_BLOCK;
     }
 
     /**
      * A waiter for {@code strategy}. {@link WaitStrategy#BLOCK} and
-     * {@link WaitStrategy#SPIN_THEN_BLOCK} need {@link Futex#isAvailable()}; without it they poll
-     * with {@link WaitStrategy#BACKOFF} (after spinning, for the latter), and the first such
-     * waiter in the JVM logs one notice.
+     * {@link WaitStrategy#SPIN_THEN_BLOCK} need {@link Futex#isAvailable()} and the tag's
+     * {@code sleepers}; without either they poll with {@link WaitStrategy#BACKOFF} (after
+     * spinning, for the latter), and the first such waiter in the JVM logs one notice.
+     *
+     * @param sleepers the tag's sleeper count, registered in before each kernel wait; null if it
+     *                 could not be opened
      */
-    public static ChangeWaiter create(WaitStrategy strategy) {
+    public static ChangeWaiter create(WaitStrategy strategy, Sleepers sleepers) {
         WaitStrategy effective = strategy;
-        if ((strategy == WaitStrategy.BLOCK || strategy == WaitStrategy.SPIN_THEN_BLOCK) && !Futex.isAvailable()) {
+        if (sleepsInKernel(strategy) && (!Futex.isAvailable() || sleepers == null)) {
             effective = WaitStrategy.BACKOFF;
             if (FALLBACK_LOGGED.compareAndSet(false, true)) {
+                String why = Futex.isAvailable() ? "no sleepers file" : "kernel waits unavailable: " + Futex.unavailableReason();
                 System.getLogger("io.shm4j").log(System.Logger.Level.INFO,
-                        "shm4j: kernel waits unavailable ({0}); followers waiting with {1} poll with BACKOFF instead",
-                        Futex.unavailableReason(), strategy);
+                        "shm4j: {0}; followers waiting with {1} poll with BACKOFF instead", why, strategy);
             }
         }
-        return new ChangeWaiter(strategy, effective);
+        return new ChangeWaiter(strategy, effective, effective == WaitStrategy.BACKOFF ? null : sleepers);
     }
 
     /**
      * The master's half: makes waiters on the notify word at {@code offset} look again. Stores
      * the word plus one (release; the master is the word's only writer), then wakes every kernel
-     * waiter on it in any process. Call after the change (e.g. the new committed version) is
-     * stored.
+     * waiter on it in any process, unless {@code sleepers} counts none. Call after the change
+     * (e.g. the new committed version) is stored.
+     *
+     * @param sleepers the tag's sleeper count, or null to wake regardless (waiters of a file that
+     *                 is being replaced, or no count available)
+     * @return whether it called {@code FUTEX_WAKE}
      */
-    public static void signal(MemorySegment region, long offset) {
+    public static boolean signal(MemorySegment region, long offset, Sleepers sleepers) {
         INT.setRelease(region, offset, (int) INT.getAcquire(region, offset) + 1);
-        if (Futex.isAvailable()) {
-            Futex.wakeAll(region, offset);
+        if (!Futex.isAvailable()) {
+            return false;
         }
+        if (sleepers != null) {
+            // StoreLoad: the notify store above must be visible before the count is read, or a
+            // waiter registering now could miss both the new word and the wake (class notes).
+            VarHandle.fullFence();
+            if (sleepers.countVolatile() == 0) {
+                return false;
+            }
+        }
+        Futex.wakeAll(region, offset);
+        return true;
     }
 
     /** The strategy asked for. */
@@ -175,6 +213,7 @@ public final class ChangeWaiter implements AutoCloseable {
                             if (word == null) {
                                 word = new Word(region, offset);
                                 sleepingOn.add(word);
+                                sleepers.register(); // before the kernel compares the word (class notes)
                             }
                             Futex.await(region, offset, seen, Math.min(left, BLOCK_SLICE_NANOS));
                         }
@@ -183,6 +222,7 @@ public final class ChangeWaiter implements AutoCloseable {
             }
         } finally {
             if (word != null) {
+                sleepers.unregister();
                 sleepingOn.remove(word);
             }
             inside.decrementAndGet();

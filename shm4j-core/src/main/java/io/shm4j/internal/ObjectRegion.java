@@ -206,8 +206,9 @@ public final class ObjectRegion implements AutoCloseable {
      * Tells waiters something changed (a publish, a supersede, a new master): {@code notify + 1}
      * (release), then a futex wake of every waiter on it (FORMAT.md 5.6).
      */
-    void signalChange() {
-        ChangeWaiter.signal(segment, NOTIFY_OFFSET);
+    /** Increments the notify word and wakes its kernel waiters; see {@link ChangeWaiter#signal}. */
+    void signalChange(Sleepers sleepers) {
+        ChangeWaiter.signal(segment, NOTIFY_OFFSET, sleepers);
     }
 
     public long masterPid() {

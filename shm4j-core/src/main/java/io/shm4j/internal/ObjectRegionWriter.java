@@ -44,6 +44,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private final String tag;
     private final Path file;
     private final ShmOptions options;
+    /** The tag's sleeper count; null if unusable, and then every publish wakes. */
+    private final Sleepers sleepers;
     private FileChannel channel;
     private ObjectRegion region;
     private long version;
@@ -55,6 +57,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         this.channel = channel;
         this.region = region;
         this.version = region.committedAcquire();
+        this.sleepers = Sleepers.openOrNull(file, options, "every publish of " + tag + " calls FUTEX_WAKE");
     }
 
     /**
@@ -198,7 +201,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private static ObjectRegionWriter take(String tag, Path file, ShmOptions options, FileChannel ch, ObjectRegion region) {
         ProcessHandle self = ProcessHandle.current();
         region.takeOver(self.pid(), startMillis(self), region.generation() + 1);
-        region.signalChange();
+        region.signalChange(null);
         MasterLocks.register(region.fileKey(), ch);
         return new ObjectRegionWriter(tag, file, options, ch, region);
     }
@@ -236,7 +239,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         } else {
             region.writeSlot(next, type, payload, time, crc);
             region.committedRelease(next);
-            region.signalChange();
+            region.signalChange(sleepers);
         }
         version = next;
         return next;
@@ -279,7 +282,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         FileChannel oldChannel = channel;
         region = newRegion;
         channel = newChannel;
-        old.signalChange(); // wakes waiters on the old file so they move to the new one
+        old.signalChange(null); // wakes waiters on the old file so they move to the new one
         old.close();
         oldChannel.close();
     }

@@ -134,10 +134,20 @@ public final class RegionFiles {
      * removed. Another process opening the tag never sees a half-reserved file.
      */
     public static FileChannel createReservedAtomically(Path file, long size, ShmOptions options) throws IOException {
+        return createReservedAtomically(file, size, options, ch -> { });
+    }
+
+    /**
+     * As {@link #createReservedAtomically(Path, long, ShmOptions)}, with {@code initializer}
+     * writing the file's first bytes (a header) before it appears under its name.
+     */
+    public static FileChannel createReservedAtomically(Path file, long size, ShmOptions options,
+                                                       Initializer initializer) throws IOException {
         Path helper = file.resolveSibling(file.getFileName() + String.valueOf(HELPER_SEPARATOR) + "new-"
                 + ProcessHandle.current().pid() + "-" + System.nanoTime());
         FileChannel ch = createReserved(helper, size, options);
         try {
+            initializer.write(ch);
             Files.createLink(file, helper);
             return ch;
         } catch (IOException | RuntimeException e) {
@@ -146,6 +156,12 @@ public final class RegionFiles {
         } finally {
             Files.deleteIfExists(helper);
         }
+    }
+
+    /** Writes a new file's first bytes before others can open it. */
+    @FunctionalInterface
+    public interface Initializer {
+        void write(FileChannel channel) throws IOException;
     }
 
     /** Writes zeros over {@code [from, to)} so the file's pages exist before anyone maps them. */

@@ -1,12 +1,15 @@
 package io.shm4j.internal;
 
 import io.shm4j.ProcessProbe;
+import io.shm4j.TestDirectory;
 import io.shm4j.WaitStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -26,8 +29,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ChangeWaiterTest {
     private static final long FOREVER = Long.MAX_VALUE;
 
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment header = arena.allocate(ObjectRegionDescriptor.HEADER_LENGTH, 64);
+    private final Sleepers sleepers = Sleepers.open(dir.path().resolve("waiter"), dir.options());
+
+    ChangeWaiterTest() throws IOException {
+    }
 
     @AfterEach
     void free() {
@@ -37,7 +46,7 @@ class ChangeWaiterTest {
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)
     void closeMakesAWaitingThreadReturnClosedPromptly(WaitStrategy strategy) throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(strategy);
+        ChangeWaiter waiter = ChangeWaiter.create(strategy, sleepers);
         CompletableFuture<ChangeWaiter.Outcome> waiting = waitInThread(waiter, FOREVER);
         if (waiter.effective() == WaitStrategy.BLOCK || waiter.effective() == WaitStrategy.SPIN_THEN_BLOCK) {
             ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(10));
@@ -53,14 +62,14 @@ class ChangeWaiterTest {
 
     @Test
     void closedWaiterReturnsClosedAtOnce() throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK);
+        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers);
         waiter.close();
         assertThat(waiter.await(header, NOTIFY_OFFSET, () -> false, FOREVER)).isEqualTo(ChangeWaiter.Outcome.CLOSED);
     }
 
     @Test
     void readyConditionWinsOverClose() throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK);
+        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers);
         waiter.close();
         assertThat(waiter.await(header, NOTIFY_OFFSET, () -> true, FOREVER)).isEqualTo(ChangeWaiter.Outcome.READY);
     }
@@ -68,7 +77,7 @@ class ChangeWaiterTest {
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)
     void timeoutEndsTheWait(WaitStrategy strategy) throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(strategy)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, sleepers)) {
             long start = System.nanoTime();
             assertThat(waiter.await(header, NOTIFY_OFFSET, () -> false, TimeUnit.MILLISECONDS.toNanos(120)))
                     .isEqualTo(ChangeWaiter.Outcome.TIMED_OUT);
@@ -78,7 +87,7 @@ class ChangeWaiterTest {
 
     @Test
     void interruptEndsABlockedWait() throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers)) {
             CompletableFuture<ChangeWaiter.Outcome> waiting = new CompletableFuture<>();
             Thread t = Thread.ofPlatform().start(() -> {
                 try {
@@ -98,7 +107,7 @@ class ChangeWaiterTest {
 
     @Test
     void signalWakesASleepingThreadOfThisProcess() throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers)) {
             int before = header.get(ValueLayout.JAVA_INT, NOTIFY_OFFSET);
             CompletableFuture<ChangeWaiter.Outcome> waiting = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -110,7 +119,7 @@ class ChangeWaiterTest {
             }, r -> Thread.ofPlatform().start(r));
             ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(10));
 
-            ChangeWaiter.signal(header, NOTIFY_OFFSET);
+            ChangeWaiter.signal(header, NOTIFY_OFFSET, sleepers);
 
             assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(ChangeWaiter.Outcome.READY);
             assertThat(header.get(ValueLayout.JAVA_INT, NOTIFY_OFFSET)).isEqualTo(before + 1);

@@ -1,5 +1,6 @@
 package io.shm4j.internal;
 
+import io.shm4j.ShmOptions;
 import io.shm4j.WaitStrategy;
 
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class FutexChild {
             MemorySegment region = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             switch (args[0]) {
                 case "futex" -> futex(region, args[2], Long.parseLong(args[3]));
-                case "change" -> change(region, WaitStrategy.valueOf(args[2]), Long.parseLong(args[3]), notices);
+                case "change" -> change(region, file, WaitStrategy.valueOf(args[2]), Long.parseLong(args[3]), notices);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             }
         }
@@ -64,10 +65,10 @@ public final class FutexChild {
         System.out.println("RESULT " + name + " " + elapsedMs(start));
     }
 
-    private static void change(MemorySegment region, WaitStrategy strategy, long timeoutMs, AtomicInteger notices)
+    private static void change(MemorySegment region, Path file, WaitStrategy strategy, long timeoutMs, AtomicInteger notices)
             throws InterruptedException {
         long start = region.get(ValueLayout.JAVA_LONG, COMMITTED_OFFSET);
-        try (ChangeWaiter waiter = ChangeWaiter.create(strategy)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, Sleepers.openOrNull(file, ShmOptions.defaults(), "polling"))) {
             System.out.println("WAITING " + waiter.effective());
             long t0 = System.nanoTime();
             ChangeWaiter.Outcome o = waiter.await(region, NOTIFY_OFFSET,
