@@ -196,7 +196,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * }</pre>
      *
      * @throws IllegalStateException if this follower is or gets closed
-     * @throws InterruptedException  if the thread is interrupted while waiting
+     * @throws InterruptedException  if the thread is interrupted while waiting (with a kernel-waiting
+     *                               strategy noticed within 1 s, or the {@code shm4j.blockSliceMillis}
+     *                               system property)
      */
     public Optional<Snapshot> awaitNewer(long version, Duration timeout) throws InterruptedException {
         long nanos;

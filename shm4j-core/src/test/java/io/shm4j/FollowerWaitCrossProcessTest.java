@@ -75,7 +75,7 @@ class FollowerWaitCrossProcessTest {
      * No lost wake-up although masters skip {@code FUTEX_WAKE} while no follower counts itself
      * asleep: two processes pass a counter back and forth, each sleeping in {@code BLOCK} between
      * turns, with kernel wait slices of an hour, so a wake-up lost in the register/publish race
-     * would stall a turn until its 20 s timeout (reported) instead of costing one 250 ms slice.
+     * would stall a turn until its 20 s timeout (reported) instead of costing one 1 s slice.
      */
     @Test
     void pingPongBetweenBlockedProcessesLosesNoWakeUp() throws Exception {

@@ -65,6 +65,12 @@ public final class Futex {
             ValueLayout.JAVA_LONG.withName("tv_sec"), ValueLayout.JAVA_LONG.withName("tv_nsec"));
 
     private static final Native NATIVE = Native.load();
+    /**
+     * Each thread's native memory for {@link #await}: made once, not per call, because an idle
+     * waiter's calls are few and run interpreted, where allocating and freeing an arena per call
+     * is most of their cost. Freed when the thread and its arena are garbage.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Futex() {
     }
@@ -96,9 +102,10 @@ public final class Futex {
         MemorySegment word = word(segment, offset);
         long left = Math.max(0, timeoutNanos);
         long deadline = System.nanoTime() + left;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-            MemorySegment timespec = arena.allocate(TIMESPEC);
+        try {
+            Scratch scratch = SCRATCH.get();
+            MemorySegment state = scratch.state;
+            MemorySegment timespec = scratch.timespec;
             while (true) {
                 timespec.set(ValueLayout.JAVA_LONG, 0, left / NANOS_PER_SECOND);
                 timespec.set(ValueLayout.JAVA_LONG, 8, left % NANOS_PER_SECOND);
@@ -161,6 +168,17 @@ public final class Futex {
                     + word + " at offset " + offset);
         }
         return word;
+    }
+
+    private static final class Scratch {
+        final MemorySegment state;
+        final MemorySegment timespec;
+
+        Scratch() {
+            Arena arena = Arena.ofAuto();
+            state = arena.allocate(Linker.Option.captureStateLayout());
+            timespec = arena.allocate(TIMESPEC);
+        }
     }
 
     /** The downcall handles, made once; {@code error} says why there are none. */
