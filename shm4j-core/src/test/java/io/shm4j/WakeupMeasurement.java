@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * one run:
  * <ol>
  * <li>what the master's wake-up costs when nobody waits: a bare {@code FUTEX_WAKE}, and a 1 KiB
- * {@code publish} (which includes it);</li>
+ * {@code publish}, which skips it while no follower is registered asleep;</li>
  * <li>how fast a blocked follower process wakes: {@code awaitNewer} with {@link WaitStrategy#BLOCK}
  * after a {@code publish}, vs a blocking Unix-domain-socket read after a write;</li>
  * <li>the idle CPU of a follower process waiting in {@code awaitNewer}, per strategy.</li>
@@ -86,7 +86,7 @@ public final class WakeupMeasurement {
                     master.publish(kib);
                 }
                 long t2 = System.nanoTime();
-                System.out.printf("no waiters, run %d: FUTEX_WAKE %.0f ns, publish 1 KiB (with its wake) %.0f ns%n",
+                System.out.printf("no waiters, run %d: FUTEX_WAKE %.0f ns, publish 1 KiB (nobody asleep: no wake) %.0f ns%n",
                         run, (t1 - t0) / (double) n, (t2 - t1) / (double) n);
             }
         }
