@@ -103,7 +103,7 @@ def cross_process_run(follower, iterations):
             t0 = clock()
             follower.get()
             get.append(clock() - t0)
-            data = follower._cached_read[3]
+            data = follower._last_read[3]
             t0 = clock()
             json.loads(data)
             loads_hot.append(clock() - t0)

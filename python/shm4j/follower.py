@@ -82,16 +82,24 @@ class Follower(Closeable):
     def __init__(self, tag, directory=None):
         self.tag = _files.validate_tag(tag)
         self.path = os.path.join(_files.directory(directory), tag)
-        self._file = open_region_file(tag, self.path)
-        self._q = self._file.q
-        self._i = self._file.i
-        self._cached_read = None     # (version, publishTime, contentType, payload) of the cached version
-        self._cached = None          # its Snapshot, made on demand
-        self._cached_version = -1
-        self._cached_value = None
-        self._has_value = False
+        self._bind(open_region_file(tag, self.path))
+        self._forget()
         self.retries = 0             # copies discarded because the master wrote the slot meanwhile
         self._sleepers = None        # the tag's sleepers file, opened on the first kernel wait
+
+    def _bind(self, f):
+        """Uses region file ``f``; keeps what the read path needs of it in attributes."""
+        self._file, self._q, self._i, self._map, self._capacity = f, f.q, f.i, f.map, f.slot_capacity
+        # per slot: its seq word index, the offset of its fields after seq, its payload's offset
+        self._slots = tuple((base >> 3, base + 8, base + SLOT_HEADER_LENGTH) for base in f.slot_bases)
+
+    def _forget(self):
+        """Drops the cached version (a new file or closing)."""
+        self._last_read = None       # (version, publishTime, contentType, payload) last read
+        self._read_version = -1      # its version
+        self._snapshot = None        # its Snapshot, made on demand
+        self._value = None           # the decoded object of version _value_version
+        self._value_version = -1
 
     @property
     def region(self):
@@ -104,46 +112,45 @@ class Follower(Closeable):
         bytes); None if nothing has been published yet. With no new version this is two loads
         and returns the cached object."""
         # committed, then flags: a set SUPERSEDED flag sends us to the new file (FORMAT.md 5.4).
-        if (self._has_value and self._q[COMMITTED_QWORD] == self._cached_version
-                and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED):
-            return self._cached_value
+        if self._q[COMMITTED_QWORD] == self._value_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            return self._value
         read = self._read()
         if read is None:
             return None
-        if read[0] != self._cached_version:
-            self._cache(read)
-        if not self._has_value:
-            version, _, ctype, data = read
+        version, _, ctype, data = read
+        if version != self._value_version:
+            self._remember(read)
+            self._value = None  # frees the old object before the new one is built
             try:
-                self._cached_value = json.loads(data) if ctype == 1 else _decode(ctype, data)
-            except (ValueError, UnicodeDecodeError) as e:
+                self._value = _decode(ctype, data)
+            except ValueError as e:
+                self._value_version = -1
                 raise InvalidObjectError("version %d of region %s is not valid %s: %s"
                                          % (version, self.region, _CONTENT_TYPES[ctype].name, e)) from None
-            self._has_value = True
-        return self._cached_value
+            self._value_version = version
+        return self._value
 
     def snapshot(self):
         """The newest whole version as a Snapshot (raw bytes, not decoded), or None if nothing
         has been published yet. Raises ConsistencyError if no whole copy could be taken within
         the retry bound, CorruptRegionError if the slot is damaged."""
-        if not (self._q[COMMITTED_QWORD] == self._cached_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED):
+        if not (self._q[COMMITTED_QWORD] == self._read_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED):
             read = self._read()
             if read is None:
                 return None
-            if read[0] != self._cached_version:
-                self._cache(read)
-        if self._cached is None:
-            version, ptime, ctype, data = self._cached_read
-            self._cached = Snapshot(version, ptime, _CONTENT_TYPES[ctype], data)
-        return self._cached
+            if read[0] != self._read_version:
+                self._remember(read)
+        if self._snapshot is None:
+            version, ptime, ctype, data = self._last_read
+            self._snapshot = Snapshot(version, ptime, _CONTENT_TYPES[ctype], data)
+        return self._snapshot
 
-    def _cache(self, read):
-        """Remembers a new version's (version, publishTime, contentType, payload); the Snapshot
-        and the decoded value are made when first asked for."""
-        self._cached_read = read
-        self._cached_version = read[0]
-        self._cached = self._cached_value = None
-        self._has_value = False
+    def _remember(self, read):
+        """Keeps a new version's (version, publishTime, contentType, payload); its Snapshot is
+        made when first asked for."""
+        self._last_read = read
+        self._read_version = read[0]
+        self._snapshot = None
 
     @property
     def version(self):
@@ -224,10 +231,9 @@ class Follower(Closeable):
                 return  # removed: keep the last file, still whole
             if key == self._file.key:
                 return  # between the flag and the rename: the old file is still current
-            new = open_region_file(self.tag, self.path)
-            old, self._file = self._file, new
-            self._q, self._i = new.q, new.i
-            self._cached_read, self._cached, self._cached_version, self._has_value = None, None, -1, False
+            old = self._file
+            self._bind(open_region_file(self.tag, self.path))
+            self._forget()
             rf.release(old)
 
     def _read(self):
@@ -238,14 +244,11 @@ class Follower(Closeable):
         if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
             v = q[COMMITTED_QWORD]
             if v:
-                f = self._file
-                base = f.slot_bases[v & 1]
-                seq_word = base >> 3
+                seq_word, fields, start = self._slots[v & 1]
                 q1 = q[seq_word]
-                version, length, ctype, ptime, crc = _unpack_slot_fields(f.map, base + 8)
-                if not q1 & 1 and version == v and length <= f.slot_capacity and ctype <= 2:
-                    start = base + SLOT_HEADER_LENGTH
-                    data = f.map[start:start + length]
+                version, length, ctype, ptime, crc = _unpack_slot_fields(self._map, fields)
+                if not q1 & 1 and version == v and length <= self._capacity and ctype <= 2:
+                    data = self._map[start:start + length]
                     if q[seq_word] == q1 and _crc32(data) == crc:  # seq re-read after the copy
                         return version, ptime, ctype, data
         return self._read_retrying()
@@ -311,15 +314,15 @@ class Follower(Closeable):
         """Unmaps the region (when no other user in this process needs it). Idempotent."""
         f, self._file = self._file, None
         if f is not None:
-            self._q = self._i = None
-            self._cached_read = self._cached = self._cached_value = None
+            self._q = self._i = self._map = None
+            self._forget()
             rf.release(f)
         s, self._sleepers = self._sleepers, None
         if s:
             s.close()
 
     def __repr__(self):
-        return "Follower(%r, version=%d)" % (self.tag, self._cached_version)
+        return "Follower(%r, version=%d)" % (self.tag, self._read_version)
 
 
 _CONTENT_TYPES = tuple(ContentType)  # indexed by id: cheaper than calling the enum
@@ -327,5 +330,15 @@ _unpack_slot_fields = SLOT_FIELDS_STRUCT.unpack_from
 _crc32 = zlib.crc32
 
 
+_decode_json = json.JSONDecoder().decode  # what json.loads calls, without its argument checks
+
+
 def _decode(ctype, data):
-    return json.loads(data) if ctype == 1 else data.decode("utf-8") if ctype == 2 else data
+    """A payload by content type: JSON -> object, TEXT -> str, RAW -> bytes; ValueError if it is
+    not valid for its type."""
+    if ctype == 1:
+        try:
+            return _decode_json(data.decode())  # UTF-8 (FORMAT.md): json.loads(bytes) would first guess the encoding
+        except ValueError:
+            return json.loads(data)  # a BOM or UTF-16/32, which json.loads accepts; or invalid: raises again
+    return data.decode() if ctype == 2 else data

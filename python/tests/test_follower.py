@@ -1,5 +1,6 @@
 """The follower against valid and damaged region files: each damage a clear exception, never
 wrong data (docs/FORMAT.md sections 4 and 5.2)."""
+import json
 import os
 import struct
 import unittest
@@ -133,6 +134,16 @@ class FollowerTest(RegionTestCase):
             with self.assertRaisesRegex(shm4j.InvalidObjectError, "version 1 .* not valid JSON"):
                 f.get()
             self.assertEqual(b"{not json", f.snapshot().data)
+
+    def test_json_payloads_decode_as_json_loads_decodes_them(self):
+        # get() decodes UTF-8 itself; a BOM, UTF-16 or an encoded surrogate takes json.loads
+        with shm4j.Master("enc", self.dir) as m, shm4j.Follower("enc", self.dir) as f:
+            for data in (b'{"a":"\xc3\xa9"}', b'\xef\xbb\xbf{"a":1}', '{"a":2}'.encode("utf-16"),
+                         b'["\xed\xa0\x80"]'):
+                with self.subTest(data=data):
+                    m.publish_bytes(data, shm4j.ContentType.JSON)
+                    self.assertEqual(json.loads(data), f.get())
+                    self.assertEqual(json.loads(data), f.snapshot().value())
 
     def test_follows_growth_into_a_new_file_without_missing_the_version(self):
         with shm4j.Master("grow", self.dir) as m, shm4j.Follower("grow", self.dir) as f:
