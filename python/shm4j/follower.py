@@ -120,11 +120,9 @@ class Follower(Closeable):
         version, _, ctype, data = read
         if version != self._value_version:
             self._remember(read)
-            self._value = None  # frees the old object before the new one is built
             try:
                 self._value = _decode(ctype, data)
             except ValueError as e:
-                self._value_version = -1
                 raise InvalidObjectError("version %d of region %s is not valid %s: %s"
                                          % (version, self.region, _CONTENT_TYPES[ctype].name, e)) from None
             self._value_version = version
