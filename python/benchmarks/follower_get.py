@@ -3,22 +3,27 @@
     cd python && python3 benchmarks/follower_get.py [--runs 7] [--iterations 20000]
 
 ``--cross-process``: the master is another process publishing a new version every ~200 us;
-the follower spins until ``committed`` moves, then times get() and, right after, json.loads of
-the payload it returned (the realistic case: fresh data written by another core).
+the follower spins until ``committed`` moves and then, version by version in turn, times one of
+get(), copy + json.loads and copy + the decode get() uses (the realistic case: fresh data
+written by another core).
 
 Per run (medians over --runs runs are printed):
-  * get(), new 1 KiB version: every iteration publishes a new version (not timed), then times
-    one get() (protocol read: committed, seq, fields, copy, seq re-check, CRC-32; then json.loads)
-    and, after another publish, one json.loads of the same 1 KiB payload. Interleaving gives
-    both the same conditions; each call is timed alone with perf_counter_ns and the per-run
-    median taken; the timer's own cost (an empty timed call, measured the same way) is
-    subtracted from both. Overhead = (get - loads) / loads.
-  * the split: after a third publish, the protocol read alone (``Follower._read``) and then
-    ``json.loads`` of the bytes it returned, each timed alone; and zlib.crc32 of 1 KiB (batched).
+  * get(), new 1 KiB version: each timed call follows its own publish (not timed), so every
+    call starts with the caches as a publish leaves them. Three calls per iteration, in each of
+    their six orders in turn (what ran before a call changes its time): get() (protocol
+    read: committed, flags, seq, fields, copy, seq re-check, CRC-32; then the decode);
+    json.loads of the same 1 KiB payload (issue 6's baseline); the decode get() uses (UTF-8 to
+    str, then JSONDecoder.decode) of the same payload. Each keeps its object until its next
+    call, as get() keeps its cached one, so each frees an object of the same age. Each call is
+    timed alone with perf_counter_ns and the per-run median taken; the timer's own cost (an
+    empty timed call, measured the same way) is subtracted. Overhead = (get - json.loads) /
+    json.loads; the protocol's share = (get - the decode get() uses) / json.loads.
+  * zlib.crc32 of 1 KiB (batched loop), part of the protocol read.
   * get(), no new version: a batched loop of get() on an unchanged version (the cached path:
     two loads from shared memory and a compare), next to a batched loop of json.loads.
 """
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -31,6 +36,9 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import shm4j  # noqa: E402  (the package next to this script)
+from shm4j.follower import _decode_json  # noqa: E402  (get()'s decode of a JSON payload)
+
+ORDERS = list(itertools.permutations(range(3)))  # of get(), json.loads, get()'s decode
 
 
 def object_of_1kib():
@@ -44,24 +52,26 @@ def object_of_1kib():
 
 def one_run(master, follower, variants, payload, iterations):
     clock = time.perf_counter_ns
-    loads, get, timer, read, loads_read = [], [], [], [], []
+    loads, get, decode, timer = [], [], [], []
     publish = master.publish
+    n = len(variants)
+    kept_loads = kept_decode = None  # each keeps its object until the next, as get() does
     for i in range(iterations):
-        publish(variants[i % len(variants)])
-        t0 = clock()
-        follower.get()
-        get.append(clock() - t0)
-        publish(variants[(i + 1) % len(variants)])
-        t0 = clock()
-        json.loads(payload)
-        loads.append(clock() - t0)
-        publish(variants[(i + 2) % len(variants)])
-        t0 = clock()
-        data = follower._read()[3]  # the split: protocol read alone, then the decode of what it read
-        read.append(clock() - t0)
-        t0 = clock()
-        json.loads(data)
-        loads_read.append(clock() - t0)
+        # every order in turn: each call comes first, after each other one and last equally often
+        for k, which in enumerate(ORDERS[i % len(ORDERS)]):
+            publish(variants[(3 * i + k) % n])
+            if which == 0:
+                t0 = clock()
+                follower.get()
+                get.append(clock() - t0)
+            elif which == 1:
+                t0 = clock()
+                kept_loads = json.loads(payload)
+                loads.append(clock() - t0)
+            else:
+                t0 = clock()
+                kept_decode = _decode_json(payload.decode())
+                decode.append(clock() - t0)
         t0 = clock()
         timer.append(clock() - t0)
     follower.get()
@@ -79,39 +89,41 @@ def one_run(master, follower, variants, payload, iterations):
     crc = (clock() - t0) / iterations
     t = statistics.median(timer)
     return {"loads": statistics.median(loads) - t, "get_new": statistics.median(get) - t,
-            "read": statistics.median(read) - t, "loads_read": statistics.median(loads_read) - t,
-            "crc": crc, "get_cached": cached, "loads_batched": loads_batched, "timer": t}
+            "decode": statistics.median(decode) - t, "crc": crc, "get_cached": cached,
+            "loads_batched": loads_batched, "timer": t}
 
 
 def cross_process_run(follower, iterations):
-    """Alternates, version by version: get() on one fresh version; on the next, the baseline
-    a reader without any protocol would pay: copy the slot's payload and json.loads it."""
+    """Version by version in turn: get() on one fresh version; on the next, what a reader without
+    any protocol pays at least (copy the slot's payload and json.loads it); on the next, the copy
+    and the decode get() uses."""
     clock = time.perf_counter_ns
     q, f = follower._q, follower._file
-    baseline, get, loads_hot, timer = [], [], [], []
+    baseline, decode, get, timer = [], [], [], []
+    kept_baseline = kept_decode = None  # each keeps its object until the next, as get() does
     last = q[8]
-    for i in range(2 * iterations):
+    for i in range(3 * iterations):
         while q[8] == last:  # committed (offset 64): spin until the other process publishes
             pass
         last = q[8]
-        if i % 2:
-            start = f.slot_bases[last & 1] + 64
-            t0 = clock()
-            json.loads(f.map[start:start + 1024])
-            baseline.append(clock() - t0)
-        else:
+        start = f.slot_bases[last & 1] + 64
+        if i % 3 == 0:
             t0 = clock()
             follower.get()
             get.append(clock() - t0)
-            data = follower._last_read[3]
+        elif i % 3 == 1:
             t0 = clock()
-            json.loads(data)
-            loads_hot.append(clock() - t0)
+            kept_baseline = json.loads(f.map[start:start + 1024])
+            baseline.append(clock() - t0)
+        else:
+            t0 = clock()
+            kept_decode = _decode_json(f.map[start:start + 1024].decode())
+            decode.append(clock() - t0)
         t0 = clock()
         timer.append(clock() - t0)
     t = statistics.median(timer)
-    return {"baseline": statistics.median(baseline) - t, "get_new": statistics.median(get) - t,
-            "loads": statistics.median(loads_hot) - t, "timer": t}
+    return {"baseline": statistics.median(baseline) - t, "decode": statistics.median(decode) - t,
+            "get_new": statistics.median(get) - t, "timer": t}
 
 
 PUBLISHER = """
@@ -149,19 +161,23 @@ def main():
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    overheads = [100 * (r["get_new"] - r["loads"]) / r["loads"] for r in runs]
     print("python %s, %s, %d runs x %d iterations, payload %d bytes"
           % (platform.python_version(), platform.platform(), args.runs, args.iterations, len(payload)))
-    print("%-44s %9.0f ns" % ("json.loads(1 KiB), per call", med["loads"]))
-    print("%-44s %9.0f ns" % ("get(), new 1 KiB version, per call", med["get_new"]))
-    print("%-44s %9.1f %%   (runs: %s)" % ("protocol overhead (get - loads) / loads", statistics.median(overheads),
-                                          ", ".join("%.0f" % o for o in overheads)))
-    print("%-44s %9.0f ns" % ("  of which: protocol read (_read) alone", med["read"]))
-    print("%-44s %9.0f ns" % ("  of which: zlib.crc32(1 KiB) (batched loop)", med["crc"]))
-    print("%-44s %9.0f ns" % ("  then: json.loads of the bytes just read", med["loads_read"]))
-    print("%-44s %9.0f ns" % ("get(), no new version (batched loop)", med["get_cached"]))
-    print("%-44s %9.0f ns" % ("json.loads(1 KiB) (batched loop)", med["loads_batched"]))
-    print("%-44s %9.0f ns" % ("timer cost subtracted from per-call figures", med["timer"]))
+    print("%-48s %9.0f ns" % ("json.loads(1 KiB), per call", med["loads"]))
+    print("%-48s %9.0f ns" % ("get(), new 1 KiB version, per call", med["get_new"]))
+    print_ratio("overhead (get - json.loads) / json.loads", runs, "get_new", "loads", "loads")
+    print("%-48s %9.0f ns" % ("the decode get() uses (str, JSONDecoder), per call", med["decode"]))
+    print_ratio("protocol share (get - that decode) / json.loads", runs, "get_new", "decode", "loads")
+    print("%-48s %9.0f ns" % ("zlib.crc32(1 KiB) (batched loop)", med["crc"]))
+    print("%-48s %9.0f ns" % ("get(), no new version (batched loop)", med["get_cached"]))
+    print("%-48s %9.0f ns" % ("json.loads(1 KiB) (batched loop)", med["loads_batched"]))
+    print("%-48s %9.0f ns" % ("timer cost subtracted from per-call figures", med["timer"]))
+
+
+def print_ratio(label, runs, minuend, subtrahend, base):
+    """The median over runs of 100 * (minuend - subtrahend) / base, and each run's value."""
+    ratios = [100 * (r[minuend] - r[subtrahend]) / r[base] for r in runs]
+    print("%-48s %9.1f %%   (runs: %s)" % (label, statistics.median(ratios), ", ".join("%.0f" % x for x in ratios)))
 
 
 def cross_process_main(args):
@@ -183,14 +199,13 @@ def cross_process_main(args):
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    overheads = [100 * (r["get_new"] - r["baseline"]) / r["baseline"] for r in runs]
-    print("python %s, %s, cross-process, %d runs x %d + %d new versions"
-          % (platform.python_version(), platform.platform(), args.runs, args.iterations, args.iterations))
-    print("%-52s %9.0f ns" % ("json.loads(1 KiB) of bytes already in cache", med["loads"]))
+    print("python %s, %s, cross-process, %d runs x 3 x %d new versions"
+          % (platform.python_version(), platform.platform(), args.runs, args.iterations))
     print("%-52s %9.0f ns" % ("fresh version: copy + json.loads, no protocol", med["baseline"]))
+    print("%-52s %9.0f ns" % ("fresh version: copy + the decode get() uses", med["decode"]))
     print("%-52s %9.0f ns" % ("fresh version: get()", med["get_new"]))
-    print("%-52s %9.1f %%   (runs: %s)" % ("protocol overhead (get - copy+loads) / copy+loads",
-                                          statistics.median(overheads), ", ".join("%.0f" % o for o in overheads)))
+    print_ratio("overhead (get - copy+json.loads) / copy+json.loads", runs, "get_new", "baseline", "baseline")
+    print_ratio("protocol share (get - copy+decode) / copy+json.loads", runs, "get_new", "decode", "baseline")
 
 
 if __name__ == "__main__":

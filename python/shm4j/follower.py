@@ -111,15 +111,41 @@ class Follower(Closeable):
         """The newest whole object, decoded by content type (JSON -> object, TEXT -> str, RAW ->
         bytes); None if nothing has been published yet. With no new version this is two loads
         and returns the cached object."""
+        q = self._q
+        v = q[COMMITTED_QWORD]
         # committed, then flags: a set SUPERSEDED flag sends us to the new file (FORMAT.md 5.4).
-        if self._q[COMMITTED_QWORD] == self._value_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            return self._value
+        if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            if v == self._value_version:
+                return self._value
+            if v:
+                # A new JSON version read as FORMAT.md 5.2 says, in one attempt and one frame (each
+                # call costs); anything else (a writer active, damage, other content) takes _get().
+                seq_word, fields, start = self._slots[v & 1]
+                q1 = q[seq_word]
+                version, length, ctype, ptime, crc = _unpack_slot_fields(self._map, fields)
+                if not q1 & 1 and version == v and length <= self._capacity and ctype == 1:
+                    data = self._map[start:start + length]
+                    if q[seq_word] == q1 and _crc32(data) == crc:  # seq re-read after the copy
+                        try:
+                            value = _decode_json(data.decode())  # see _decode
+                        except ValueError:
+                            return self._get()
+                        self._last_read = version, ptime, ctype, data
+                        self._read_version = version
+                        self._snapshot = None
+                        self._value = value
+                        self._value_version = version
+                        return value
+        return self._get()
+
+    def _get(self):
+        """get() through the general read, which retries and raises."""
         read = self._read()
         if read is None:
             return None
         version, _, ctype, data = read
+        self._remember(read)
         if version != self._value_version:
-            self._remember(read)
             try:
                 self._value = _decode(ctype, data)
             except ValueError as e:
@@ -136,8 +162,7 @@ class Follower(Closeable):
             read = self._read()
             if read is None:
                 return None
-            if read[0] != self._read_version:
-                self._remember(read)
+            self._remember(read)
         if self._snapshot is None:
             version, ptime, ctype, data = self._last_read
             self._snapshot = Snapshot(version, ptime, _CONTENT_TYPES[ctype], data)
@@ -146,6 +171,8 @@ class Follower(Closeable):
     def _remember(self, read):
         """Keeps a new version's (version, publishTime, contentType, payload); its Snapshot is
         made when first asked for."""
+        if read[0] == self._read_version:
+            return
         self._last_read = read
         self._read_version = read[0]
         self._snapshot = None
@@ -236,22 +263,8 @@ class Follower(Closeable):
 
     def _read(self):
         """One whole committed version as (version, publishTime, contentType, payload), or None
-        if nothing is published (FORMAT.md 5.2). The common case in few steps: one attempt with
-        every check; anything unusual (a writer active, growth, damage) takes ``_read_retrying``."""
-        q = self._q
-        if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            v = q[COMMITTED_QWORD]
-            if v:
-                seq_word, fields, start = self._slots[v & 1]
-                q1 = q[seq_word]
-                version, length, ctype, ptime, crc = _unpack_slot_fields(self._map, fields)
-                if not q1 & 1 and version == v and length <= self._capacity and ctype <= 2:
-                    data = self._map[start:start + length]
-                    if q[seq_word] == q1 and _crc32(data) == crc:  # seq re-read after the copy
-                        return version, ptime, ctype, data
-        return self._read_retrying()
-
-    def _read_retrying(self):
+        if nothing is published (FORMAT.md 5.2): retries while a writer is active, follows
+        growth, raises on damage or when the retry bound is reached."""
         attempts = 0
         crc_failure = None
         started = None

@@ -48,9 +48,9 @@ def master(tag, directory, seconds):
 
 
 def follower(tag, directory, seconds):
-    """Validates every new version the API returns and, between those, a forced full protocol
-    read of the committed slot (copy, seq re-check, CRC; no cache), so every counted read went
-    through the seqlock."""
+    """Validates every new version the API returns and, between those, two forced full protocol
+    reads of the committed slot (copy, seq re-check, CRC; no cache): get()'s and the general one,
+    so every counted read went through the seqlock."""
     reads = invalid = versions = 0
     last = 0
     first_error = None
@@ -69,9 +69,11 @@ def follower(tag, directory, seconds):
                     problem = "version went back from %d to %d" % (last, snap.version)
                 versions += 1
                 last = snap.version
-            version, _, _, data = f._read()  # the protocol read get() makes for a new version
-            reads += 1
-            problem = problem or check(json.loads(data), version)
+            f._value_version = -1  # no cached object: get() reads the committed slot again
+            value = f.get()
+            version, _, _, data = f._read()  # the general read (retries), as snapshot() makes it
+            reads += 2
+            problem = problem or check(value, f._value_version) or check(json.loads(data), version)
             if problem is not None:
                 invalid += 1
                 first_error = first_error or problem
