@@ -111,12 +111,12 @@ class Follower(Closeable):
         """The newest whole object, decoded by content type (JSON -> object, TEXT -> str, RAW ->
         bytes); None if nothing has been published yet. With no new version this is two loads
         and returns the cached object."""
-        q = self._q
-        v = q[COMMITTED_QWORD]
         # committed, then flags: a set SUPERSEDED flag sends us to the new file (FORMAT.md 5.4).
+        if self._q[COMMITTED_QWORD] == self._value_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            return self._value
+        q = self._q
         if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            if v == self._value_version:
-                return self._value
+            v = q[COMMITTED_QWORD]
             if v:
                 # A new JSON version read as FORMAT.md 5.2 says, in one attempt and one frame (each
                 # call costs); anything else (a writer active, damage, other content) takes _get().
@@ -339,8 +339,6 @@ class Follower(Closeable):
 _CONTENT_TYPES = tuple(ContentType)  # indexed by id: cheaper than calling the enum
 _unpack_slot_fields = SLOT_FIELDS_STRUCT.unpack_from
 _crc32 = zlib.crc32
-
-
 _decode_json = json.JSONDecoder().decode  # what json.loads calls, without its argument checks
 
 
