@@ -95,10 +95,10 @@ class Follower(Closeable):
 
     def _forget(self):
         """Drops the cached version (a new file or closing)."""
-        self._last_read = None       # (version, publishTime, contentType, payload) last read
+        self._last_read = None       # (version, publishTime, contentType, payload): snapshot()'s
         self._read_version = -1      # its version
         self._snapshot = None        # its Snapshot, made on demand
-        self._value = None           # the decoded object of version _value_version
+        self._value = None           # get()'s decoded object, of version _value_version
         self._value_version = -1
 
     @property
@@ -122,7 +122,7 @@ class Follower(Closeable):
                 # call costs); anything else (a writer active, damage, other content) takes _get().
                 seq_word, fields, start = self._slots[v & 1]
                 q1 = q[seq_word]
-                version, length, ctype, ptime, crc = _unpack_slot_fields(self._map, fields)
+                version, length, ctype, _, crc = _unpack_slot_fields(self._map, fields)
                 if not q1 & 1 and version == v and length <= self._capacity and ctype == 1:
                     data = self._map[start:start + length]
                     if q[seq_word] == q1 and _crc32(data) == crc:  # seq re-read after the copy
@@ -130,9 +130,6 @@ class Follower(Closeable):
                             value = _decode_json(data.decode())  # see _decode
                         except ValueError:
                             return self._get()
-                        self._last_read = version, ptime, ctype, data
-                        self._read_version = version
-                        self._snapshot = None
                         self._value = value
                         self._value_version = version
                         return value
@@ -144,7 +141,6 @@ class Follower(Closeable):
         if read is None:
             return None
         version, _, ctype, data = read
-        self._remember(read)
         if version != self._value_version:
             try:
                 self._value = _decode(ctype, data)
@@ -162,20 +158,12 @@ class Follower(Closeable):
             read = self._read()
             if read is None:
                 return None
-            self._remember(read)
+            if read[0] != self._read_version:
+                self._last_read, self._read_version, self._snapshot = read, read[0], None
         if self._snapshot is None:
             version, ptime, ctype, data = self._last_read
             self._snapshot = Snapshot(version, ptime, _CONTENT_TYPES[ctype], data)
         return self._snapshot
-
-    def _remember(self, read):
-        """Keeps a new version's (version, publishTime, contentType, payload); its Snapshot is
-        made when first asked for."""
-        if read[0] == self._read_version:
-            return
-        self._last_read = read
-        self._read_version = read[0]
-        self._snapshot = None
 
     @property
     def version(self):
@@ -333,7 +321,7 @@ class Follower(Closeable):
             s.close()
 
     def __repr__(self):
-        return "Follower(%r, version=%d)" % (self.tag, self._read_version)
+        return "Follower(%r, version=%d)" % (self.tag, max(self._read_version, self._value_version))
 
 
 _CONTENT_TYPES = tuple(ContentType)  # indexed by id: cheaper than calling the enum
