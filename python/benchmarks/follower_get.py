@@ -11,7 +11,7 @@ Per run (medians over --runs runs are printed):
   * get(), new 1 KiB version: each timed call follows its own publish (not timed), so every
     call starts with the caches as a publish leaves them. Three calls per iteration, in each of
     their six orders in turn (what ran before a call changes its time): get() (protocol
-    read: committed, flags, seq, fields, copy, seq re-check, CRC-32; then the decode);
+    read: flags, committed, seq, fields, copy, seq re-check, CRC-32; then the decode);
     json.loads of the same 1 KiB payload (issue 6's baseline); the decode get() uses (UTF-8 to
     str, then JSONDecoder.decode) of the same payload. Each keeps its object until its next
     call, as get() keeps its cached one, so each frees an object of the same age. Each call is
