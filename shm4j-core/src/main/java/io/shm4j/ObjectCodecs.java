@@ -105,11 +105,16 @@ public final class ObjectCodecs {
 
         @Override
         public String decode(byte[] payload) {
+            return decode(payload, 0, payload.length);
+        }
+
+        @Override
+        public String decode(byte[] array, int offset, int length) {
             try {
                 return StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(payload)).toString();
+                        .decode(ByteBuffer.wrap(array, offset, length)).toString();
             } catch (CharacterCodingException e) {
                 throw new CodecException("payload is not valid UTF-8 text (" + e.getMessage() + ")", e);
             }
@@ -134,9 +139,15 @@ public final class ObjectCodecs {
 
         @Override
         public T decode(byte[] payload) {
+            return decode(payload, 0, payload.length);
+        }
+
+        @Override
+        public T decode(byte[] array, int offset, int length) {
             try {
                 // readTree skips readValue's type resolution: the common JSON-tree case, made direct
-                return type == JsonNode.class ? type.cast(mapper.readTree(payload)) : mapper.readValue(payload, type);
+                return type == JsonNode.class ? type.cast(mapper.readTree(array, offset, length))
+                        : mapper.readValue(array, offset, length, type);
             } catch (JacksonException e) {
                 throw new CodecException("payload is not a valid JSON " + type.getSimpleName() + ": "
                         + e.getOriginalMessage(), e);
