@@ -1,7 +1,5 @@
 package io.shm4j;
 
-import java.util.Arrays;
-
 /**
  * Turns objects into payload bytes and back. {@link ObjectCodecs} has the built-in ones
  * (Jackson JSON, JSON trees, text, raw bytes); implement this for any other encoding.
@@ -25,14 +23,4 @@ public interface ObjectCodec<T> {
 
     /** Decodes a payload; throws {@link CodecException} if the bytes are not a valid {@code T}. */
     T decode(byte[] payload);
-
-    /**
-     * Decodes the payload {@code array[offset, offset + length)}. The array is reused once this
-     * returns, so the result must not keep it. Followers decode new versions through this method
-     * from a buffer they reuse. The default copies the range and calls {@link #decode(byte[])};
-     * codecs that can read the range in place override it.
-     */
-    default T decode(byte[] array, int offset, int length) {
-        return decode(Arrays.copyOfRange(array, offset, offset + length));
-    }
 }

@@ -78,6 +78,16 @@ public final class ObjectCodecs {
 
     private static final ObjectCodec<byte[]> RAW_BYTES = new BytesCodec(ContentType.RAW);
 
+    /**
+     * A codec that decodes a payload where it lies in an array that is reused afterwards, so a
+     * follower can copy each new version into one buffer instead of a new array. Raw bytes are
+     * not one: their decoded value is the payload array itself.
+     */
+    interface RangeDecoder<T> {
+        /** Decodes {@code array[offset, offset + length)}; the result does not refer to the array. */
+        T decode(byte[] array, int offset, int length);
+    }
+
     private record BytesCodec(ContentType contentType) implements ObjectCodec<byte[]> {
         @Override
         public byte[] encode(byte[] value) {
@@ -90,7 +100,7 @@ public final class ObjectCodecs {
         }
     }
 
-    private enum TextCodec implements ObjectCodec<String> {
+    private enum TextCodec implements ObjectCodec<String>, RangeDecoder<String> {
         INSTANCE;
 
         @Override
@@ -121,7 +131,7 @@ public final class ObjectCodecs {
         }
     }
 
-    private record JacksonCodec<T>(Class<T> type, ObjectMapper mapper) implements ObjectCodec<T> {
+    private record JacksonCodec<T>(Class<T> type, ObjectMapper mapper) implements ObjectCodec<T>, RangeDecoder<T> {
         @Override
         public ContentType contentType() {
             return ContentType.JSON;

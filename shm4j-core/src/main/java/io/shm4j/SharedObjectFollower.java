@@ -40,9 +40,9 @@ import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
  *
  * <p>Implementation notes. {@link #get()} with no new version costs two loads of the mapped
  * header (committed, acquire; flags) and a compare: the decoded value is cached with its
- * version. A new version is copied once under this follower's lock (FORMAT.md 5.2) into an
- * array the follower reuses, and decoded once from it ({@link ObjectCodec#decode(byte[], int, int)}).
- * {@link #readNewer(SnapshotBuffer)} copies into the caller's buffer without taking the lock. When the master grows the region it flags this file SUPERSEDED; the follower then opens
+ * version. A new version is copied once under this follower's lock (FORMAT.md 5.2) and decoded
+ * once: JSON and text from an array the follower reuses, other codecs from a new array they may
+ * keep. {@link #readNewer(SnapshotBuffer)} copies into the caller's buffer without the lock. When the master grows the region it flags this file SUPERSEDED; the follower then opens
  * the tag again (at most once a millisecond while the tag still names the old file) and swaps
  * mappings; a thread still reading the old mapping sees it closed and retries on the new one.
  *
@@ -70,7 +70,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     /** Replaced mappings a waiting thread may still use; guarded by this. */
     private final List<ObjectRegion> retired = new ArrayList<>();
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
-    /** Where {@link #get()} copies new versions to decode them; guarded by this. */
+    /** The codec, if it decodes in place from {@link #scratch}; else {@code null}. */
+    private final ObjectCodecs.RangeDecoder<T> inPlace;
+    /** Where {@link #get()} copies new versions for {@link #inPlace}; guarded by this. */
     private final SnapshotBuffer scratch = new SnapshotBuffer();
     private volatile ObjectRegion region;
     private volatile Snapshot snapshot;
@@ -96,6 +98,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         this.tag = tag;
         this.file = file;
         this.codec = codec;
+        this.inPlace = rangeDecoder(codec);
         this.region = region;
         this.waiter = ChangeWaiter.create(waitStrategy);
     }
@@ -119,8 +122,20 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         return decodeNewest();
     }
 
-    /** Copies the newest version into this follower's buffer and decodes it, once per version. */
+    @SuppressWarnings("unchecked")
+    private static <T> ObjectCodecs.RangeDecoder<T> rangeDecoder(ObjectCodec<T> codec) {
+        return codec instanceof ObjectCodecs.RangeDecoder<?> d ? (ObjectCodecs.RangeDecoder<T>) d : null;
+    }
+
+    /**
+     * The newest version decoded, once per version: copied into {@link #scratch} and decoded
+     * there if the codec can, else read as a snapshot whose array the decoded value may keep.
+     */
     private synchronized T decodeNewest() {
+        if (inPlace == null) {
+            Snapshot s = refresh();
+            return s == null ? null : decode(s);
+        }
         copyNewest(currentRegion(), scratch);
         long version = scratch.version();
         if (version == 0) {
@@ -128,7 +143,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         }
         Decoded<T> d = decoded;
         return d != null && d.version == version ? d.value
-                : remember(version, codec.decode(scratch.array(), 0, scratch.length()));
+                : remember(version, inPlace.decode(scratch.array(), 0, scratch.length()));
     }
 
     /** {@code s} decoded, once per version: subscriptions' counterpart of {@link #decodeNewest()}. */
@@ -199,7 +214,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** Copies {@code r}'s newest version into {@code buffer} unless it holds it already. */
     private static boolean copyNewest(ObjectRegion r, SnapshotBuffer buffer) {
-        return r.committedAcquire() != buffer.version() && r.readCommitted(buffer.sink());
+        return r.committedAcquire() != buffer.version() && r.readCommitted(buffer.sink()) != null;
     }
 
     /** The newest committed version number, 0 if nothing was published yet. */

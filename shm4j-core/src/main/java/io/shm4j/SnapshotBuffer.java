@@ -28,7 +28,7 @@ import java.util.zip.CRC32;
 public final class SnapshotBuffer {
     private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
-    private final ObjectRegion.Sink sink = new Filler();
+    private final ObjectRegion.Sink<SnapshotBuffer> sink = new Filler();
     private byte[] array;
     private int length;
     private long version;
@@ -89,11 +89,11 @@ public final class SnapshotBuffer {
     }
 
     /** How this buffer's reads copy: into the array, grown if needed; empty until the copy is whole. */
-    ObjectRegion.Sink sink() {
+    ObjectRegion.Sink<SnapshotBuffer> sink() {
         return sink;
     }
 
-    private final class Filler implements ObjectRegion.Sink {
+    private final class Filler implements ObjectRegion.Sink<SnapshotBuffer> {
         private final CRC32 checksum = new CRC32();
 
         @Override
@@ -111,11 +111,12 @@ public final class SnapshotBuffer {
         }
 
         @Override
-        public void accept(long v, long time, ContentType type, int payloadLength) {
+        public SnapshotBuffer accept(long v, long time, ContentType type, byte[] copy, int payloadLength) {
             version = v;
             publishTimeNanos = time;
             contentType = type;
             length = payloadLength;
+            return SnapshotBuffer.this;
         }
     }
 

@@ -3,6 +3,7 @@ package io.shm4j;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -167,21 +168,26 @@ class SnapshotBufferTest {
     }
 
     @Test
-    void getDecodesFromTheFollowersOwnBufferWithoutSharingIt() throws IOException {
-        try (var master = SharedObject.master("get", ObjectCodecs.bytes(), options);
-             var follower = SharedObject.follower("get", ObjectCodecs.bytes(), options)) {
-            master.publish(SelfCheckingPayload.create(1, 300));
-            byte[] first = follower.get();
-            master.publish(SelfCheckingPayload.create(2, 200));
-            byte[] second = follower.get();
-            assertThat(second).hasSize(200).isNotSameAs(first);
-            assertThat(SelfCheckingPayload.isValid(first)).isTrue(); // not overwritten by the next version
-            assertThat(SelfCheckingPayload.isValid(second)).isTrue();
+    void getDecodesJsonAndTextInPlaceAndGivesRawBytesAnArrayOfTheirOwn() throws IOException {
+        try (var master = SharedObject.master("get", ObjectCodecs.bytes(ContentType.JSON), options);
+             var tree = SharedObject.follower("get", JsonNode.class, options);
+             var text = SharedObject.follower("get", String.class, options);
+             var raw = SharedObject.follower("get", byte[].class, options)) {
+            byte[] longer = "{\"a\":\"a long value that leaves bytes behind\"}".getBytes(StandardCharsets.UTF_8);
+            master.publish(longer);
+            assertThat(tree.get().get("a").asString()).startsWith("a long");
+            assertThat(text.get()).hasSize(longer.length);
+            byte[] first = raw.get();
+            master.publish("{\"b\":1}".getBytes(StandardCharsets.UTF_8)); // shorter: decoded from the buffer's first bytes only
+            assertThat(tree.get().toString()).isEqualTo("{\"b\":1}");
+            assertThat(text.get()).isEqualTo("{\"b\":1}");
+            assertThat(raw.get()).isNotSameAs(first).hasSize(7);
+            assertThat(first).isEqualTo(longer); // not overwritten by the next version
         }
     }
 
     @Test
-    void aCodecWithoutARangeDecodeGetsTheExactPayload() throws IOException {
+    void aCustomCodecDecodesTheExactPayload() throws IOException {
         ObjectCodec<Integer> lengths = new ObjectCodec<>() {
             @Override
             public ContentType contentType() {

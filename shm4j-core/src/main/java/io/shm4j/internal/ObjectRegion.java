@@ -271,64 +271,63 @@ public final class ObjectRegion implements AutoCloseable {
         LONG_HANDLE.setRelease(segment, s + SLOT_SEQ_OFFSET, (seq | 1) + 1);
     }
 
-    /** Where {@link #readCommitted(Sink)} copies a payload, and what it is told once the copy is whole. */
-    public interface Sink {
+    /**
+     * Where {@link #readCommitted(Sink)} copies a payload, and what it makes of a whole copy.
+     *
+     * @param <R> the result of a read
+     */
+    public interface Sink<R> {
         /** An array of at least {@code length} bytes to copy a payload into from index 0; asked on every attempt. */
         byte[] arrayFor(int length);
 
         /** The checksum object to compute the copy's CRC-32 with; reset before each use. */
         CRC32 checksum();
 
-        /** The last array given holds the whole, checked payload of this version in {@code [0, length)}. */
-        void accept(long version, long publishTimeNanos, ContentType contentType, int length);
+        /** The read's result: {@code array}, the last one given, holds the whole, checked payload in {@code [0, length)}. */
+        R accept(long version, long publishTimeNanos, ContentType contentType, byte[] array, int length);
     }
+
+    /** Copies into a new array of the exact length per attempt. */
+    private static final Sink<Snapshot> NEW_SNAPSHOT = new Sink<>() {
+        @Override
+        public byte[] arrayFor(int length) {
+            return new byte[length];
+        }
+
+        @Override
+        public CRC32 checksum() {
+            return new CRC32();
+        }
+
+        @Override
+        public Snapshot accept(long version, long publishTimeNanos, ContentType contentType, byte[] array, int length) {
+            return new Snapshot(version, publishTimeNanos, contentType, array);
+        }
+    };
 
     /**
      * The committed version as a whole snapshot (FORMAT.md 5.2), or {@code null} if nothing was
      * published yet; see {@link #readCommitted(Sink)}.
      */
     public Snapshot readCommitted() {
-        SnapshotSink sink = new SnapshotSink();
-        return readCommitted(sink) ? sink.snapshot : null;
-    }
-
-    /** Copies into a new array of the exact length per attempt. */
-    private static final class SnapshotSink implements Sink {
-        private final CRC32 checksum = new CRC32();
-        private byte[] array;
-        private Snapshot snapshot;
-
-        @Override
-        public byte[] arrayFor(int length) {
-            return array = new byte[length];
-        }
-
-        @Override
-        public CRC32 checksum() {
-            return checksum;
-        }
-
-        @Override
-        public void accept(long version, long publishTimeNanos, ContentType contentType, int length) {
-            snapshot = new Snapshot(version, publishTimeNanos, contentType, array);
-        }
+        return readCommitted(NEW_SNAPSHOT);
     }
 
     /**
-     * Copies the committed version into {@code sink} (FORMAT.md 5.2) and returns {@code true}, or
-     * returns {@code false} if nothing was published yet. Retries while the master overwrites the
-     * slot; throws {@link InconsistentSnapshotException} when the retry budget runs out and
-     * {@link CorruptRegionException} when a stable slot fails its checks twice. The sink's arrays
-     * may hold torn bytes after an attempt that failed; {@link Sink#accept} is called only for a
-     * whole copy.
+     * Copies the committed version into {@code sink} (FORMAT.md 5.2) and returns what the sink
+     * makes of it, or {@code null} if nothing was published yet. Retries while the master
+     * overwrites the slot; throws {@link InconsistentSnapshotException} when the retry budget
+     * runs out and {@link CorruptRegionException} when a stable slot fails its checks twice. The
+     * sink's arrays may hold torn bytes after an attempt that failed; {@link Sink#accept} is
+     * called only for a whole copy.
      */
-    public boolean readCommitted(Sink sink) {
+    public <R> R readCommitted(Sink<R> sink) {
         long started = 0;
         long suspectSeq = -1;
         for (int attempt = 0; ; attempt++) {
             long version = committedAcquire();
             if (version == 0) {
-                return false;
+                return null;
             }
             long s = slotOffset(capacity, slotIndex(version));
             long seq1 = (long) LONG_HANDLE.getAcquire(segment, s + SLOT_SEQ_OFFSET);
@@ -352,8 +351,7 @@ public final class ObjectRegion implements AutoCloseable {
                 if (seq1 == seq2) {
                     ContentType contentType = ContentType.ofId(type);
                     if (lengthOk && slotVersion == version && contentType != null && crc32(sink.checksum(), copy, length) == crc) {
-                        sink.accept(version, time, contentType, length);
-                        return true;
+                        return sink.accept(version, time, contentType, copy, length);
                     }
                     if (seq1 == suspectSeq) { // the same whole slot failed twice: not a race
                         throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
