@@ -42,8 +42,9 @@ import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
  * header (committed, acquire; flags) and a compare: the decoded value is cached with its
  * version. A new version is copied once under this follower's lock (FORMAT.md 5.2) and decoded
  * once: JSON and text from an array the follower reuses, other codecs from a new array they may
- * keep. {@link #readNewer(SnapshotBuffer)} copies into the caller's buffer without the lock. When the master grows the region it flags this file SUPERSEDED; the follower then opens
- * the tag again (at most once a millisecond while the tag still names the old file) and swaps
+ * keep. {@link #readNewer(SnapshotBuffer)} copies into the caller's buffer without the lock.
+ * When the master grows the region it flags this file SUPERSEDED; the follower then opens the
+ * tag again (at most once a millisecond while the tag still names the old file) and swaps
  * mappings; a thread still reading the old mapping sees it closed and retries on the new one.
  *
  * <p>Waiting ({@link #awaitNewer}, {@link #subscribe}) uses the {@link WaitStrategy} of the
