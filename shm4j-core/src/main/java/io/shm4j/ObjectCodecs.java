@@ -78,6 +78,16 @@ public final class ObjectCodecs {
 
     private static final ObjectCodec<byte[]> RAW_BYTES = new BytesCodec(ContentType.RAW);
 
+    /**
+     * A codec that decodes a payload where it lies in an array that is reused afterwards, so a
+     * follower can copy each new version into one buffer instead of a new array. Raw bytes are
+     * not one: their decoded value is the payload array itself.
+     */
+    interface RangeDecoder<T> {
+        /** Decodes {@code array[offset, offset + length)}; the result does not refer to the array. */
+        T decode(byte[] array, int offset, int length);
+    }
+
     private record BytesCodec(ContentType contentType) implements ObjectCodec<byte[]> {
         @Override
         public byte[] encode(byte[] value) {
@@ -90,7 +100,7 @@ public final class ObjectCodecs {
         }
     }
 
-    private enum TextCodec implements ObjectCodec<String> {
+    private enum TextCodec implements ObjectCodec<String>, RangeDecoder<String> {
         INSTANCE;
 
         @Override
@@ -105,18 +115,23 @@ public final class ObjectCodecs {
 
         @Override
         public String decode(byte[] payload) {
+            return decode(payload, 0, payload.length);
+        }
+
+        @Override
+        public String decode(byte[] array, int offset, int length) {
             try {
                 return StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(payload)).toString();
+                        .decode(ByteBuffer.wrap(array, offset, length)).toString();
             } catch (CharacterCodingException e) {
                 throw new CodecException("payload is not valid UTF-8 text (" + e.getMessage() + ")", e);
             }
         }
     }
 
-    private record JacksonCodec<T>(Class<T> type, ObjectMapper mapper) implements ObjectCodec<T> {
+    private record JacksonCodec<T>(Class<T> type, ObjectMapper mapper) implements ObjectCodec<T>, RangeDecoder<T> {
         @Override
         public ContentType contentType() {
             return ContentType.JSON;
@@ -134,9 +149,15 @@ public final class ObjectCodecs {
 
         @Override
         public T decode(byte[] payload) {
+            return decode(payload, 0, payload.length);
+        }
+
+        @Override
+        public T decode(byte[] array, int offset, int length) {
             try {
                 // readTree skips readValue's type resolution: the common JSON-tree case, made direct
-                return type == JsonNode.class ? type.cast(mapper.readTree(payload)) : mapper.readValue(payload, type);
+                return type == JsonNode.class ? type.cast(mapper.readTree(array, offset, length))
+                        : mapper.readValue(array, offset, length, type);
             } catch (JacksonException e) {
                 throw new CodecException("payload is not a valid JSON " + type.getSimpleName() + ": "
                         + e.getOriginalMessage(), e);

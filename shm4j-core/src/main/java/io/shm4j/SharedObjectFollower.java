@@ -32,6 +32,7 @@ import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
  * <pre>{@code
  * try (SharedObjectFollower<Config> config = SharedObject.follower("config", Config.class)) {
  *     Config c = config.get();          // decoded once per new version, then cached
+ *     config.readNewer(buffer);         // or the raw bytes, into a SnapshotBuffer you reuse
  *     if (config.hasNewer(seen)) { ... }
  *     Optional<Snapshot> next = config.awaitNewer(seen, Duration.ofSeconds(5)); // sleeps until a publish
  * }
@@ -42,8 +43,10 @@ import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
  * <p>Implementation notes. {@link #get()} with no new version costs two loads of the mapped
  * header (committed, acquire; flags) and a compare: the decoded value is cached with its
  * version. A new version is copied once under this follower's lock (FORMAT.md 5.2) and decoded
- * once. When the master grows the region it flags this file SUPERSEDED; the follower then opens
- * the tag again (at most once a millisecond while the tag still names the old file) and swaps
+ * once: JSON and text from an array the follower reuses, other codecs from a new array they may
+ * keep. {@link #readNewer(SnapshotBuffer)} copies into the caller's buffer without the lock.
+ * When the master grows the region it flags this file SUPERSEDED; the follower then opens the
+ * tag again (at most once a millisecond while the tag still names the old file) and swaps
  * mappings; a thread still reading the old mapping sees it closed and retries on the new one.
  *
  * <p>Waiting ({@link #awaitNewer}, {@link #subscribe}) uses the {@link WaitStrategy} of the
@@ -72,6 +75,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     /** Replaced mappings a waiting thread may still use; guarded by this. */
     private final List<ObjectRegion> retired = new ArrayList<>();
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+    /** The codec, if it decodes in place from {@link #scratch}; else {@code null}. */
+    private final ObjectCodecs.RangeDecoder<T> inPlace;
+    /** Where {@link #get()} copies new versions for {@link #inPlace}; guarded by this. */
+    private final SnapshotBuffer scratch = new SnapshotBuffer();
     private volatile ObjectRegion region;
     private volatile Snapshot snapshot;
     private volatile Decoded<T> decoded;
@@ -96,6 +103,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         this.tag = tag;
         this.file = file;
         this.codec = codec;
+        this.inPlace = rangeDecoder(codec);
         this.region = region;
         WaitStrategy strategy = options.waitStrategy();
         this.sleepers = ChangeWaiter.sleepsInKernel(strategy) && Futex.isAvailable()
@@ -123,20 +131,41 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         return decodeNewest();
     }
 
-    private synchronized T decodeNewest() {
-        Snapshot s = refresh();
-        return s == null ? null : decode(s);
+    @SuppressWarnings("unchecked")
+    private static <T> ObjectCodecs.RangeDecoder<T> rangeDecoder(ObjectCodec<T> codec) {
+        return codec instanceof ObjectCodecs.RangeDecoder<?> d ? (ObjectCodecs.RangeDecoder<T>) d : null;
     }
 
-    /** {@code s} decoded, once per version: shared by {@link #get()} and subscriptions. */
+    /**
+     * The newest version decoded, once per version: copied into {@link #scratch} and decoded
+     * there if the codec can, else read as a snapshot whose array the decoded value may keep.
+     */
+    private synchronized T decodeNewest() {
+        if (inPlace == null) {
+            Snapshot s = refresh();
+            return s == null ? null : decode(s);
+        }
+        copyNewest(currentRegion(), scratch);
+        long version = scratch.version();
+        if (version == 0) {
+            return null;
+        }
+        Decoded<T> d = decoded;
+        return d != null && d.version == version ? d.value
+                : remember(version, inPlace.decode(scratch.array(), 0, scratch.length()));
+    }
+
+    /** {@code s} decoded, once per version: subscriptions' counterpart of {@link #decodeNewest()}. */
     private synchronized T decode(Snapshot s) {
         Decoded<T> d = decoded;
-        if (d != null && d.version == s.version()) {
-            return d.value;
-        }
-        T value = codec.decode(s.payload());
-        if (d == null || d.version < s.version()) {
-            decoded = new Decoded<>(s.version(), value);
+        return d != null && d.version == s.version() ? d.value : remember(s.version(), codec.decode(s.payload()));
+    }
+
+    /** Caches {@code value} as the decoded {@code version} unless a newer one is cached; holds this follower's lock. */
+    private T remember(long version, T value) {
+        Decoded<T> d = decoded;
+        if (d == null || d.version < version) {
+            decoded = new Decoded<>(version, value);
         }
         return value;
     }
@@ -155,6 +184,46 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         synchronized (this) {
             return refresh();
         }
+    }
+
+    /**
+     * Copies the newest version into {@code buffer} unless the buffer holds it already: the
+     * allocation-free form of {@link #snapshot()}, with its guarantees (one whole version, copied
+     * between two equal readings of the slot's sequence number and CRC-checked; bounded retries;
+     * follows the region when it grows). Allocates nothing unless the payload is longer than the
+     * buffer's array, which then grows.
+     *
+     * <pre>{@code
+     * SnapshotBuffer buffer = new SnapshotBuffer(64 * 1024);   // one per thread, reused
+     * if (follower.readNewer(buffer)) {
+     *     out.write(buffer.array(), 0, buffer.length());        // version buffer.version()
+     * }
+     * }</pre>
+     *
+     * @return {@code true} if a version was copied; {@code false}, leaving the buffer unchanged,
+     * if it holds the newest version already or nothing was published yet
+     * @throws InconsistentSnapshotException if no whole copy succeeds within the retry budget
+     *                                       (the buffer is then empty)
+     * @throws CorruptRegionException        if the committed slot is corrupt (the buffer is then empty)
+     * @throws IllegalStateException         if this follower is closed
+     */
+    public boolean readNewer(SnapshotBuffer buffer) {
+        try {
+            ObjectRegion r = region;
+            if (!r.isSuperseded()) {
+                return copyNewest(r, buffer);
+            }
+        } catch (IllegalStateException e) {
+            ensureOpen(); // else the mapping was swapped under us, maybe mid-copy: read again
+        }
+        synchronized (this) {
+            return copyNewest(currentRegion(), buffer);
+        }
+    }
+
+    /** Copies {@code r}'s newest version into {@code buffer} unless it holds it already. */
+    private static boolean copyNewest(ObjectRegion r, SnapshotBuffer buffer) {
+        return r.committedAcquire() != buffer.version() && r.readCommitted(buffer.sink()) != null;
     }
 
     /** The newest committed version number, 0 if nothing was published yet. */

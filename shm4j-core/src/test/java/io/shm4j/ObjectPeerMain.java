@@ -3,6 +3,7 @@ package io.shm4j;
 import io.shm4j.internal.ObjectRegion;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
@@ -12,7 +13,7 @@ import java.util.function.Predicate;
  * {@code RESULT ...} line.
  * <ul>
  *   <li>{@code stress-master DIR TAG SECONDS MAXLEN}: publish self-checking payloads of random size at full speed.</li>
- *   <li>{@code stress-follower DIR TAG SECONDS}: validate every snapshot; report reads and invalid ones.</li>
+ *   <li>{@code stress-follower DIR TAG SECONDS}: validate every snapshot and buffered read; report reads and invalid ones.</li>
  *   <li>{@code count-master DIR TAG COUNT}: publish {"n":1}..{"n":COUNT} as JSON, 1 ms apart.</li>
  *   <li>{@code json-follower DIR TAG LAST}: read until {"n":LAST}; report versions seen and any non-increasing n.</li>
  *   <li>{@code hold-master DIR TAG}: become master, publish one object, wait for stdin to close.</li>
@@ -60,15 +61,20 @@ public final class ObjectPeerMain {
     }
 
     /**
-     * Validates every version the follower API returns, and between those forces a full protocol
-     * read (copy, seq re-check, CRC) of the committed slot through the internal region, so every
-     * counted read went through the seqlock, not the cache. {@code valid} checks one snapshot
-     * (other modules' peers reuse this loop with their own payloads).
+     * Validates every version the follower API returns ({@code snapshot()}, and
+     * {@code readNewer} into a reused buffer), and between those forces full protocol reads
+     * (copy, seq re-check, CRC) of the committed slot through the internal region, into a new
+     * array and into a reused buffer, so every counted read went through the seqlock, not the
+     * cache. {@code valid} checks one snapshot (other modules' peers reuse this loop with their
+     * own payloads).
      */
     public static void stressFollower(String tag, ShmOptions options, int seconds, Predicate<Snapshot> valid) throws Exception {
         Path file = options.directory().resolve(tag);
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             ObjectRegion raw = ObjectRegion.openReadOnly(tag, file);
+            SnapshotBuffer buffer = new SnapshotBuffer();
+            SnapshotBuffer forcedBuffer = new SnapshotBuffer();
+            long lastBuffered = 0;
             System.out.println("READY");
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             long reads = 0;
@@ -94,9 +100,24 @@ public final class ObjectPeerMain {
                     raw.close();
                     raw = next;
                 }
+                if (follower.readNewer(buffer)) {
+                    reads++;
+                    if (buffer.version() < lastBuffered) {
+                        backwards++;
+                    }
+                    lastBuffered = buffer.version();
+                    if (!valid.test(snapshotOf(buffer))) {
+                        invalid++;
+                    }
+                }
                 Snapshot forced = raw.readCommitted();
                 reads++;
                 if (!valid.test(forced)) {
+                    invalid++;
+                }
+                raw.readCommitted(forcedBuffer.sink());
+                reads++;
+                if (!valid.test(snapshotOf(forcedBuffer))) {
                     invalid++;
                 }
             }
@@ -104,6 +125,10 @@ public final class ObjectPeerMain {
             System.out.println("RESULT reads=" + reads + " newVersions=" + newVersions + " invalid=" + invalid
                     + " backwards=" + backwards + " last=" + last);
         }
+    }
+
+    private static Snapshot snapshotOf(SnapshotBuffer b) {
+        return new Snapshot(b.version(), b.publishTimeNanos(), b.contentType(), Arrays.copyOf(b.array(), b.length()));
     }
 
     private static void countMaster(String tag, ShmOptions options, int count) throws Exception {

@@ -8,6 +8,7 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
+import io.shm4j.SnapshotBuffer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,21 +26,33 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * shm4j's in-process costs, per payload size, through the public API on a region in /dev/shm:
  * <ul>
  * <li>{@code getUnchanged}: a follower's {@code get()} when no new version exists (the cached
  *     object);</li>
- * <li>{@code publishRaw}: a master's {@code publish(byte[])} (CRC, slot write, commit, wake);</li>
- * <li>{@code publishRawThenSnapshot} / {@code publishJsonThenGet}: publish a new version, then
- *     read it through a follower (raw {@code snapshot()}; JSON {@code get()}: copy, CRC, Jackson
- *     parse). A new version needs a publish, so the read's own cost is the difference to
- *     {@code publishRaw} (the JSON master publishes pre-encoded bytes, which costs the same), and
- *     is compared with {@link BaselineBenchmark}'s plain copy and plain parse of the same bytes.</li>
+ * <li>{@code publishRaw}, {@code publishJson}: a master's {@code publish(byte[])} (CRC, slot
+ *     write, commit, wake) of the raw and of the pre-encoded JSON payload;</li>
+ * <li>{@code readNewer}: {@code readNewer} of the current raw version into a reused buffer that
+ *     is emptied first, so every call copies and checks a whole version: the work of reading a
+ *     new version, with no publish to subtract;</li>
+ * <li>{@code publishRawThenSnapshot} / {@code publishRawThenReadNewer}: publish a new raw
+ *     version, then read it ({@code snapshot()}: a new array; {@code readNewer}: a reused
+ *     buffer); the read's own cost is the difference to {@code publishRaw}, compared with
+ *     {@link BaselineBenchmark}'s plain copy of as many bytes;</li>
+ * <li>{@code publishJsonThenGet} / {@code publishJsonThenParse}: publish the JSON document
+ *     (pre-encoded, so no encoding is timed), then either the follower's {@code get()} (copy,
+ *     CRC, Jackson parse) or Jackson's own parse of the same bytes with the same mapper
+ *     configuration. Both minus {@code publishJson} compare the two under the same conditions:
+ *     a parse right after a publish costs more than the same parse in a loop of its own (see
+ *     {@link BaselineBenchmark#jacksonParse}), so the follower is not compared with the latter.</li>
  * </ul>
- * Master and followers share one JVM here (and so caches); the cross-process harness measures
- * the same operations between processes.
+ * Master and followers share one JVM and thread here (and so caches: a new version's bytes are
+ * in this core's cache when read); the cross-process harness measures the same operations
+ * between processes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +64,8 @@ public class SharedObjectBenchmark {
 
     /** JSON bytes published as they are: what a master that already holds serialized JSON does. */
     private static final ObjectCodec<byte[]> ENCODED_JSON = ObjectCodecs.bytes(ContentType.JSON);
+    /** Configured as the follower's default JSON codec's mapper. */
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
     @Param({"64", "1024", "65536", "1048576"})
     int size;
@@ -62,6 +77,7 @@ public class SharedObjectBenchmark {
     private SharedObjectFollower<JsonNode> jsonFollower;
     private byte[] raw;
     private byte[] json;
+    private SnapshotBuffer buffer;
 
     @Setup
     public void setUp() throws IOException {
@@ -73,6 +89,7 @@ public class SharedObjectBenchmark {
         rawMaster.publish(raw); // grows the region to fit before measuring
         rawFollower = SharedObject.follower("raw", ObjectCodecs.bytes(), options);
         rawFollower.get();
+        buffer = new SnapshotBuffer(raw.length);
         jsonMaster = SharedObject.master("json", ENCODED_JSON, options);
         jsonMaster.publish(json);
         jsonFollower = SharedObject.follower("json", ObjectCodecs.jsonTree(), options);
@@ -99,14 +116,37 @@ public class SharedObjectBenchmark {
     }
 
     @Benchmark
+    public long publishJson() {
+        return jsonMaster.publish(json);
+    }
+
+    @Benchmark
+    public boolean readNewer() {
+        buffer.clear();
+        return rawFollower.readNewer(buffer);
+    }
+
+    @Benchmark
     public Snapshot publishRawThenSnapshot() {
         rawMaster.publish(raw);
         return rawFollower.snapshot();
     }
 
     @Benchmark
+    public boolean publishRawThenReadNewer() {
+        rawMaster.publish(raw);
+        return rawFollower.readNewer(buffer);
+    }
+
+    @Benchmark
     public JsonNode publishJsonThenGet() {
         jsonMaster.publish(json);
         return jsonFollower.get();
+    }
+
+    @Benchmark
+    public JsonNode publishJsonThenParse() {
+        jsonMaster.publish(json);
+        return MAPPER.readTree(json);
     }
 }

@@ -273,12 +273,56 @@ public final class ObjectRegion implements AutoCloseable {
     }
 
     /**
+     * Where {@link #readCommitted(Sink)} copies a payload, and what it makes of a whole copy.
+     *
+     * @param <R> the result of a read
+     */
+    public interface Sink<R> {
+        /** An array of at least {@code length} bytes to copy a payload into from index 0; asked on every attempt. */
+        byte[] arrayFor(int length);
+
+        /** The checksum object to compute the copy's CRC-32 with; reset before each use. */
+        CRC32 checksum();
+
+        /** The read's result: {@code array}, the last one given, holds the whole, checked payload in {@code [0, length)}. */
+        R accept(long version, long publishTimeNanos, ContentType contentType, byte[] array, int length);
+    }
+
+    /** Copies into a new array of the exact length per attempt. */
+    private static final Sink<Snapshot> NEW_SNAPSHOT = new Sink<>() {
+        @Override
+        public byte[] arrayFor(int length) {
+            return new byte[length];
+        }
+
+        @Override
+        public CRC32 checksum() {
+            return new CRC32();
+        }
+
+        @Override
+        public Snapshot accept(long version, long publishTimeNanos, ContentType contentType, byte[] array, int length) {
+            return new Snapshot(version, publishTimeNanos, contentType, array);
+        }
+    };
+
+    /**
      * The committed version as a whole snapshot (FORMAT.md 5.2), or {@code null} if nothing was
-     * published yet. Retries while the master overwrites the slot; throws
-     * {@link InconsistentSnapshotException} when the retry budget runs out and
-     * {@link CorruptRegionException} when a stable slot fails its checks twice.
+     * published yet; see {@link #readCommitted(Sink)}.
      */
     public Snapshot readCommitted() {
+        return readCommitted(NEW_SNAPSHOT);
+    }
+
+    /**
+     * Copies the committed version into {@code sink} (FORMAT.md 5.2) and returns what the sink
+     * makes of it, or {@code null} if nothing was published yet. Retries while the master
+     * overwrites the slot; throws {@link InconsistentSnapshotException} when the retry budget
+     * runs out and {@link CorruptRegionException} when a stable slot fails its checks twice. The
+     * sink's arrays may hold torn bytes after an attempt that failed; {@link Sink#accept} is
+     * called only for a whole copy.
+     */
+    public <R> R readCommitted(Sink<R> sink) {
         long started = 0;
         long suspectSeq = -1;
         for (int attempt = 0; ; attempt++) {
@@ -295,7 +339,7 @@ public final class ObjectRegion implements AutoCloseable {
                 long time = segment.get(LONG, s + SLOT_PUBLISH_TIME_OFFSET);
                 int crc = segment.get(INT, s + SLOT_CRC_OFFSET);
                 boolean lengthOk = length >= 0 && length <= capacity;
-                byte[] copy = lengthOk ? new byte[length] : null;
+                byte[] copy = lengthOk ? sink.arrayFor(length) : null;
                 if (lengthOk) {
                     MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, s + SLOT_HEADER_LENGTH, copy, 0, length);
                 }
@@ -307,12 +351,12 @@ public final class ObjectRegion implements AutoCloseable {
                 // The master never rewrites the committed slot, so this cannot persist unless corrupt.
                 if (seq1 == seq2) {
                     ContentType contentType = ContentType.ofId(type);
-                    if (lengthOk && slotVersion == version && contentType != null && crc32(copy) == crc) {
-                        return new Snapshot(version, time, contentType, copy);
+                    if (lengthOk && slotVersion == version && contentType != null && crc32(sink.checksum(), copy, length) == crc) {
+                        return sink.accept(version, time, contentType, copy, length);
                     }
                     if (seq1 == suspectSeq) { // the same whole slot failed twice: not a race
                         throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
-                                + " is corrupt: " + describe(version, slotVersion, length, type, lengthOk && crc32(copy) != crc)
+                                + " is corrupt: " + describe(version, slotVersion, length, type, lengthOk && crc32(sink.checksum(), copy, length) != crc)
                                 + "; the master's next publish replaces it (or remove the region)");
                     }
                     suspectSeq = seq1;
@@ -355,8 +399,12 @@ public final class ObjectRegion implements AutoCloseable {
     }
 
     static int crc32(byte[] bytes) {
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, bytes.length);
+        return crc32(new CRC32(), bytes, bytes.length);
+    }
+
+    private static int crc32(CRC32 crc, byte[] bytes, int length) {
+        crc.reset();
+        crc.update(bytes, 0, length);
         return (int) crc.getValue();
     }
 
