@@ -270,17 +270,52 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      *                               system property)
      */
     public Optional<Snapshot> awaitNewer(long version, Duration timeout) throws InterruptedException {
-        long nanos;
-        try {
-            nanos = Math.max(0, timeout.toNanos());
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
-        }
-        Snapshot s = awaitNewer(version, nanos, waiter);
+        Snapshot s = awaitNewer(version, nanos(timeout), waiter);
         if (s == null) {
             ensureOpen();
         }
         return Optional.ofNullable(s);
+    }
+
+    /**
+     * Waits, with this follower's {@link WaitStrategy}, until a version newer than the one in
+     * {@code buffer} is committed, and copies it into {@code buffer} as {@link #readNewer} does:
+     * the allocation-free form of {@link #awaitNewer(long, Duration)}.
+     *
+     * <pre>{@code
+     * SnapshotBuffer buffer = new SnapshotBuffer();
+     * while (running) {
+     *     if (follower.awaitNewer(buffer, Duration.ofSeconds(1))) {
+     *         handle(buffer.array(), buffer.length());     // version buffer.version()
+     *     }
+     * }
+     * }</pre>
+     *
+     * @return {@code true} if a newer version was copied, {@code false} on timeout
+     * @throws IllegalStateException if this follower is or gets closed
+     * @throws InterruptedException  as {@link #awaitNewer(long, Duration)}
+     */
+    public boolean awaitNewer(SnapshotBuffer buffer, Duration timeout) throws InterruptedException {
+        long timeoutNanos = nanos(timeout);
+        long start = System.nanoTime();
+        while (true) {
+            if (readNewer(buffer)) {
+                return true;
+            }
+            long left = timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0 || waitForChange(buffer.version(), left, waiter) == ChangeWaiter.Outcome.CLOSED) {
+                ensureOpen();
+                return false;
+            }
+        }
+    }
+
+    private static long nanos(Duration timeout) {
+        try {
+            return Math.max(0, timeout.toNanos());
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package io.shm4j;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -11,8 +13,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +27,38 @@ class SnapshotBufferTest {
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
     private final ShmOptions options = dir.options();
+
+    @ParameterizedTest
+    @EnumSource(WaitStrategy.class)
+    void awaitNewerWaitsWithTheStrategyThenCopiesIntoTheBuffer(WaitStrategy strategy) throws Exception {
+        ShmOptions waiting = options.withWaitStrategy(strategy);
+        try (var master = SharedObject.master("wait", ObjectCodecs.text(), waiting);
+             var follower = SharedObject.follower("wait", ObjectCodecs.bytes(), waiting)) {
+            master.publish("one");
+            SnapshotBuffer buffer = new SnapshotBuffer(8);
+            assertThat(follower.awaitNewer(buffer, Duration.ofSeconds(5))).isTrue(); // version 1 at once
+            assertThat(text(buffer)).isEqualTo("one");
+
+            long start = System.nanoTime();
+            assertThat(follower.awaitNewer(buffer, Duration.ofMillis(100))).isFalse();
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(100).toNanos());
+            assertThat(buffer.version()).isEqualTo(1);
+
+            CompletableFuture<Boolean> next = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return follower.awaitNewer(buffer, Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            Thread.sleep(50);
+            master.publish("a longer second version");
+
+            assertThat(next.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(buffer.version()).isEqualTo(2);
+            assertThat(text(buffer)).isEqualTo("a longer second version");
+        }
+    }
 
     @Test
     void copiesEachNewVersionOnceWithItsMetadata() throws IOException {
