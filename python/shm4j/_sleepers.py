@@ -85,27 +85,34 @@ def _create(path, region_path):
 def _map(path):
     fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
     try:
-        size = os.fstat(fd).st_size
-        if size != FILE_LENGTH:
-            raise ValueError("%s is %d bytes, not a shm4j sleepers file of %d; remove it "
-                             "(followers and masters recreate it)" % (path, size, FILE_LENGTH))
+        problem = _problem(path, os.fstat(fd).st_size, os.pread(fd, SLEEPERS_OFFSET, 0))
+        if problem:
+            raise ValueError(problem)
         m = mmap.mmap(fd, FILE_LENGTH, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
     finally:
         os.close(fd)
-    if m[:8] != MAGIC or struct.unpack_from("<I", m, 8)[0] != FORMAT_VERSION:
-        m.close()
-        raise ValueError("%s is not a shm4j sleepers file of format version %d; remove it "
-                         "(followers and masters recreate it)" % (path, FORMAT_VERSION))
     return Sleepers(path, m)
+
+
+def _problem(path, size, head):
+    """Why a file of ``size`` bytes starting with ``head`` is not a sleepers file; None if it is."""
+    if size != FILE_LENGTH:
+        return ("%s is %d bytes, not a shm4j sleepers file of %d; remove it "
+                "(followers and masters recreate it)" % (path, size, FILE_LENGTH))
+    if head[:8] != MAGIC or struct.unpack_from("<I", head, 8)[0] != FORMAT_VERSION:
+        return ("%s is not a shm4j sleepers file of format version %d; remove it "
+                "(followers and masters recreate it)" % (path, FORMAT_VERSION))
+    return None
 
 
 def peek_count(region_path):
     """The count, read without creating anything (for ``inspect``); None without a usable file."""
+    path = path_of(region_path)
     try:
-        with open(path_of(region_path), "rb") as f:
+        with open(path, "rb") as f:
             data = f.read(FILE_LENGTH + 1)
     except OSError:
         return None
-    if len(data) != FILE_LENGTH or data[:8] != MAGIC or struct.unpack_from("<I", data, 8)[0] != FORMAT_VERSION:
+    if _problem(path, len(data), data):
         return None
     return struct.unpack_from("<I", data, SLEEPERS_OFFSET)[0]

@@ -54,9 +54,9 @@ import java.util.function.BooleanSupplier;
  * {@link #BLOCK_SLICE_NANOS} (1 s by default); then the thread checks its interrupt status and
  * sleeps again. The slice is a trade between how late an interrupt is noticed and what an idle
  * follower costs: each slice's end runs rarely executed, hence interpreted, code (its native
- * scratch memory is reused per thread, see {@link Futex}). Measured over 30 s on a 2-core VM, a
- * whole idle follower JVM used 0.30% of a core with 1 s slices and 0.67-0.87% with 250 ms
- * slices, against 0.07% for an idle JVM that waits for nothing.</li>
+ * scratch memory is reused per thread, see {@link Futex}). In the bench harness's 10 s idle
+ * window a whole idle follower JVM used 0.1% of a core with 1 s slices, and 0.8-1.3% with 250 ms
+ * slices and an arena allocated per wait (docs/BENCHMARKS.md).</li>
  * <li>{@code close()} returns only when no thread is inside {@link #await} (or after
  * {@link #CLOSE_WAIT_NANOS}), so the caller may unmap the region afterwards: a thread in
  * {@code FUTEX_WAIT} holds its segment's arena open.</li>

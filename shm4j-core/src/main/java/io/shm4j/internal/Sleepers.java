@@ -120,21 +120,32 @@ public final class Sleepers {
 
     private static Sleepers map(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            if (size != FILE_LENGTH) {
-                throw new IOException(file + " is " + size + " bytes, not a shm4j sleepers file of " + FILE_LENGTH
-                        + "; remove it (followers and masters recreate it)");
+            ByteBuffer header = ByteBuffer.allocate(SLEEPERS_OFFSET);
+            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
+                // fill
             }
-            MemorySegment segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_LENGTH, Arena.ofAuto());
-            byte[] magic = segment.asSlice(MAGIC_OFFSET, MAGIC.length).toArray(ValueLayout.JAVA_BYTE);
-            int version = segment.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
-                    FORMAT_VERSION_OFFSET);
-            if (!Arrays.equals(magic, MAGIC) || version != FORMAT_VERSION) {
-                throw new IOException(file + " is not a shm4j sleepers file of format version " + FORMAT_VERSION
-                        + "; remove it (followers and masters recreate it)");
+            String problem = problem(file, ch.size(), header.flip());
+            if (problem != null) {
+                throw new IOException(problem);
             }
-            return new Sleepers(file, segment);
+            return new Sleepers(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_LENGTH, Arena.ofAuto()));
         }
+    }
+
+    /** Why a file of {@code size} bytes starting with {@code header} is not a sleepers file; null if it is one. */
+    private static String problem(Path file, long size, ByteBuffer header) {
+        if (size != FILE_LENGTH) {
+            return file + " is " + size + " bytes, not a shm4j sleepers file of " + FILE_LENGTH
+                    + "; remove it (followers and masters recreate it)";
+        }
+        header.order(ByteOrder.LITTLE_ENDIAN);
+        byte[] magic = new byte[MAGIC.length];
+        header.get(MAGIC_OFFSET, magic);
+        if (!Arrays.equals(magic, MAGIC) || header.getInt(FORMAT_VERSION_OFFSET) != FORMAT_VERSION) {
+            return file + " is not a shm4j sleepers file of format version " + FORMAT_VERSION
+                    + "; remove it (followers and masters recreate it)";
+        }
+        return null;
     }
 
     /**
@@ -143,10 +154,10 @@ public final class Sleepers {
      */
     public static OptionalInt peekCount(Path regionFile) {
         try {
-            byte[] bytes = Files.readAllBytes(fileOf(regionFile));
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            if (bytes.length != FILE_LENGTH || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
-                    || b.getInt(FORMAT_VERSION_OFFSET) != FORMAT_VERSION) {
+            Path file = fileOf(regionFile);
+            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            if (problem(file, bytes.length, b) != null) {
                 return OptionalInt.empty();
             }
             return OptionalInt.of(b.getInt(SLEEPERS_OFFSET));
