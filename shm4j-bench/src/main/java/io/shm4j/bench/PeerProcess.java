@@ -20,8 +20,12 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Master: creates the peer's resources, marks itself ready, accepts the followers, then
  * <ol>
- * <li>warm-up and latency phases: stamp, publish, wait until every follower acknowledged, pause;
- *     prints {@code IDLE} and waits for {@code GO} on stdin (the runner measures memory then);</li>
+ * <li>warm-up and latency phases: stamp, publish, wait until every follower acknowledged, pause
+ *     (latency phase only: the warm-up never pauses, so that a wake-up case's peers run as many
+ *     rounds as a hot case's and the JIT has compiled both sides' paths when measuring starts;
+ *     with its 2 ms pauses the warm-up ran ~700 rounds, and shm4j's publish and read paths were
+ *     still interpreted in the latency phase); prints {@code IDLE} and waits for {@code GO} on
+ *     stdin (the runner measures memory then);</li>
  * <li>throughput phase: publishes as fast as the peer accepts for a fixed time, without waiting
  *     for acknowledgements; prints {@code PUBLISHED <count> <nanos>};</li>
  * <li>publishes a stop message and waits until every follower acknowledged it.</li>
@@ -77,11 +81,11 @@ public final class PeerProcess {
             long seq = 0;
             long warmupEnd = System.nanoTime() + settings.warmup().toNanos();
             while (System.nanoTime() < warmupEnd) {
-                publishAndAwait(publisher, board, payload, ++seq, Payload.WARMUP, followers, settings);
+                publishAndAwait(publisher, board, payload, ++seq, Payload.WARMUP, followers, 0);
             }
             long latencyEnd = System.nanoTime() + settings.latency().toNanos();
             for (int samples = 0; samples < settings.maxSamples() && System.nanoTime() < latencyEnd; samples++) {
-                publishAndAwait(publisher, board, payload, ++seq, Payload.LATENCY, followers, settings);
+                publishAndAwait(publisher, board, payload, ++seq, Payload.LATENCY, followers, settings.pauseMicros());
             }
 
             System.out.println("IDLE");
@@ -119,12 +123,12 @@ public final class PeerProcess {
     }
 
     private static void publishAndAwait(Peer.Publisher publisher, AckBoard board, byte[] payload, long seq, int phase,
-                                        int followers, CaseSettings settings) throws Exception {
+                                        int followers, long pauseMicros) throws Exception {
         Payload.stamp(payload, seq, phase);
         publisher.publish(payload);
         board.awaitAcks(followers, seq, ACK_TIMEOUT_NANOS);
-        if (settings.pauseMicros() > 0) {
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(settings.pauseMicros()));
+        if (pauseMicros > 0) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros));
         }
     }
 

@@ -32,12 +32,15 @@ import java.util.concurrent.locks.LockSupport;
  * bare {@code FUTEX_WAIT} on the region's notify word (registered in the sleepers file);</li>
  * <li>{@code shm4j}: {@code publish} and {@code awaitNewer} with {@link WaitStrategy#BLOCK}.</li>
  * </ul>
- * Prints the one-way wake-up latency (p50, p90; the first quarter of rounds dropped as warm-up)
- * and how long the master's waking call took.
+ * Before the measured rounds come {@code WARMUP} rounds without the pause (the follower rarely
+ * sleeps then), so that the JIT has compiled both sides' paths: with 2,000 rounds and no warm-up,
+ * shm4j's publish and read paths ran interpreted and the {@code shm4j} mode took 13-16 µs
+ * instead of 4 µs. Prints the one-way wake-up latency (p50, p90; the first quarter of the
+ * measured rounds dropped) and how long the master's waking call took.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp shm4j-bench/target/shm4j-bench.jar \
- *     io.shm4j.bench.WakePathExperiment bare|mixed|shm4j [ROUNDS=2000]
+ *     io.shm4j.bench.WakePathExperiment bare|mixed|shm4j [ROUNDS=2000] [WARMUP=0]
  * </pre>
  */
 public final class WakePathExperiment {
@@ -56,14 +59,15 @@ public final class WakePathExperiment {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
-        if (args.length > 2) {
-            follower(mode, rounds, Path.of(args[2]));
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        if (args.length > 3) {
+            follower(mode, warmup + rounds, Path.of(args[3]));
         } else {
-            master(mode, rounds);
+            master(mode, rounds, warmup);
         }
     }
 
-    private static void master(String mode, int rounds) throws Exception {
+    private static void master(String mode, int rounds, int warmup) throws Exception {
         Path dir = Files.createTempDirectory(CaseRunner.scratchRoot(), "wake-path");
         try (Arena arena = Arena.ofShared()) {
             MemorySegment scratch = scratch(dir, arena);
@@ -76,13 +80,15 @@ public final class WakePathExperiment {
                 }
                 Process follower = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
                         "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                        WakePathExperiment.class.getName(), mode, Integer.toString(rounds), dir.toString())
+                        WakePathExperiment.class.getName(), mode, Integer.toString(rounds), Integer.toString(warmup), dir.toString())
                         .inheritIO().start();
                 Thread.sleep(1500);
                 long[] latency = new long[rounds];
                 long[] wakeCall = new long[rounds];
-                for (int i = 1; i <= rounds; i++) {
-                    LockSupport.parkNanos(2_000_000);
+                for (int i = 1; i <= warmup + rounds; i++) {
+                    if (i > warmup) {
+                        LockSupport.parkNanos(2_000_000);
+                    }
                     LONG.setRelease(scratch, SENT, System.nanoTime());
                     long t0 = System.nanoTime();
                     if (publisher == null) {
@@ -91,11 +97,14 @@ public final class WakePathExperiment {
                     } else {
                         publisher.publish(payload);
                     }
-                    wakeCall[i - 1] = System.nanoTime() - t0;
+                    long called = System.nanoTime() - t0;
                     while ((long) LONG.getAcquire(scratch, ACK) < i) {
                         Thread.onSpinWait();
                     }
-                    latency[i - 1] = (long) LONG.getAcquire(scratch, LATENCY);
+                    if (i > warmup) {
+                        wakeCall[i - warmup - 1] = called;
+                        latency[i - warmup - 1] = (long) LONG.getAcquire(scratch, LATENCY);
+                    }
                 }
                 follower.waitFor();
                 System.out.printf("%s: wake-up p50 %.1f us p90 %.1f us; master's waking call p50 %.2f us p90 %.2f us%n",
