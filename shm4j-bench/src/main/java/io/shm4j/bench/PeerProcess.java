@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
  *     (latency phase only: the warm-up never pauses, so that a wake-up case's peers run as many
  *     rounds as a hot case's and the JIT has compiled both sides' paths when measuring starts;
  *     with its 2 ms pauses the warm-up ran ~700 rounds, and shm4j's publish and read paths were
- *     still interpreted in the latency phase); prints {@code IDLE} and waits for {@code GO} on
+ *     not yet compiled by C2 in the latency phase); prints {@code IDLE} and waits for {@code GO} on
  *     stdin (the runner measures memory then);</li>
  * <li>throughput phase: publishes as fast as the peer accepts for a fixed time, without waiting
  *     for acknowledgements; prints {@code PUBLISHED <count> <nanos>};</li>

@@ -34,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Before the measured rounds come {@code WARMUP} rounds without the pause (the follower rarely
  * sleeps then), so that the JIT has compiled both sides' paths: with 2,000 rounds and no warm-up,
- * shm4j's publish and read paths ran interpreted and the {@code shm4j} mode took 13-16 µs
+ * C2 had not compiled shm4j's publish and read paths and the {@code shm4j} mode took 13-16 µs
  * instead of 4 µs. Prints the one-way wake-up latency (p50, p90; the first quarter of the
  * measured rounds dropped) and how long the master's waking call took.
  *
