@@ -182,6 +182,22 @@ public final class ObjectRegion implements AutoCloseable {
         return (long) LONG_HANDLE.getAcquire(segment, (long) COMMITTED_OFFSET);
     }
 
+    /**
+     * The committed version a new master continues from (FORMAT.md 5.3). A value of
+     * {@code 2^63 - 1} or more (negative as a Java {@code long}) was never written by a master:
+     * versions start at 1 and grow by one per publish.
+     *
+     * @throws CorruptRegionException if {@code committed} is out of that range
+     */
+    long committedToContinue() {
+        long committed = committedAcquire();
+        if (committed < 0 || committed == Long.MAX_VALUE) {
+            throw corrupt(tag, file, "has committed version " + Long.toUnsignedString(committed)
+                    + ", which no master wrote (versions stay below 2^63 - 1)");
+        }
+        return committed;
+    }
+
     void committedRelease(long version) {
         LONG_HANDLE.setRelease(segment, (long) COMMITTED_OFFSET, version);
     }
@@ -332,7 +348,17 @@ public final class ObjectRegion implements AutoCloseable {
             }
             long s = slotOffset(capacity, slotIndex(version));
             long seq1 = (long) LONG_HANDLE.getAcquire(segment, s + SLOT_SEQ_OFFSET);
-            if ((seq1 & 1) == 0) {
+            if ((seq1 & 1) != 0 && committedAcquire() == version) {
+                // The master writes a slot only for the version after the next one, which it
+                // starts after committing the next one: an odd seq under an unchanged committed
+                // is no write in progress but damage. Twice, as below, before saying so.
+                if (seq1 == suspectSeq) {
+                    throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
+                            + " is corrupt: its sequence number is odd (mid-write) although it holds committed version "
+                            + version + "; the master's next publish replaces it (or remove the region)");
+                }
+                suspectSeq = seq1;
+            } else if ((seq1 & 1) == 0) {
                 long slotVersion = segment.get(LONG, s + SLOT_VERSION_OFFSET);
                 int length = segment.get(INT, s + SLOT_LENGTH_OFFSET);
                 int type = segment.get(INT, s + SLOT_CONTENT_TYPE_OFFSET);

@@ -1,6 +1,7 @@
 package io.shm4j.internal;
 
 import io.shm4j.ContentType;
+import io.shm4j.CorruptRegionException;
 import io.shm4j.MasterConflictException;
 import io.shm4j.Shm4jException;
 import io.shm4j.ShmOptions;
@@ -56,7 +57,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         this.options = options;
         this.channel = channel;
         this.region = region;
-        this.version = region.committedAcquire();
+        this.version = region.committedToContinue();
         this.sleepers = Sleepers.openOrNull(file, options, "every publish of " + tag + " calls FUTEX_WAKE");
     }
 
@@ -140,6 +141,12 @@ public final class ObjectRegionWriter implements AutoCloseable {
                 return null;
             }
             ObjectRegion region = ObjectRegion.map(tag, file, after, ch, true);
+            try {
+                region.committedToContinue(); // before anything is written
+            } catch (CorruptRegionException e) {
+                region.close();
+                throw e;
+            }
             if (region.isSuperseded()) {
                 // The previous master died between flagging and renaming during growth; the tag
                 // still names this file, so it is live.
