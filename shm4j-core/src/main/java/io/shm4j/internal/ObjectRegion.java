@@ -273,7 +273,10 @@ public final class ObjectRegion implements AutoCloseable {
         long s = slotOffset(capacity, slotIndex(version));
         long seq = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
         if ((seq & 1) == 0) {
-            LONG_HANDLE.set(segment, s + SLOT_SEQ_OFFSET, seq + 1);
+            // Release: the previous publish's committed store is visible before this odd seq, so a
+            // reader that sees the odd seq and loads committed again finds it moved on; an odd seq
+            // under an unchanged committed is therefore damage (readCommitted, FORMAT.md 5.2).
+            LONG_HANDLE.setRelease(segment, s + SLOT_SEQ_OFFSET, seq + 1);
         } // else: a master died writing this slot; it stays odd until this write completes.
         // The odd seq must be visible before any payload byte: a reader that sees new bytes then
         // sees a changed seq.
