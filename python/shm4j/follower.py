@@ -254,7 +254,7 @@ class Follower(Closeable):
         if nothing is published (FORMAT.md 5.2): retries while a writer is active, follows
         growth, raises on damage or when the retry bound is reached."""
         attempts = 0
-        crc_failure = None
+        suspect = None  # (file, committed, seq) of a slot that failed a check with seq stable
         started = None
         while True:
             if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
@@ -267,7 +267,14 @@ class Follower(Closeable):
             base = f.slot_bases[v & 1]
             seq_word = base >> 3
             q1 = q[seq_word]
-            if not q1 & 1:
+            problem = None
+            if q1 & 1:
+                # The master writes slot v % 2 only for v + 2, after committing v + 1: an odd seq
+                # with committed still v is damage, not a write in progress (FORMAT.md 5.2).
+                if q[COMMITTED_QWORD] == v:
+                    problem = ("its slot %d holding committed version %d has an odd sequence number "
+                               "%d (mid-write), which no master leaves there" % (v & 1, v, q1))
+            else:
                 version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
                 if length > f.slot_capacity:
                     if q[seq_word] == q1:
@@ -279,23 +286,31 @@ class Follower(Closeable):
                     data = f.map[start:start + length]
                     # Python calls keep program order and x86-64 keeps loads in order: seq is
                     # loaded again only after the copy (see _regionfile's notes).
-                    if q[seq_word] == q1 and version <= v:
-                        if version != v:
+                    if q[seq_word] == q1:
+                        if version > v:
+                            # Reused for v + 2 after v + 1 was committed: the next attempt reads
+                            # the new committed. Were committed and seq unchanged, it is damage.
+                            problem = ("committed is %d but its slot holds the newer version %d"
+                                       % (v, version))
+                        elif version != v:
                             raise CorruptRegionError(
                                 "region %s: committed is %d but its slot holds version %d; remove the "
                                 "file and restart the master" % (self.region, v, version))
-                        if zlib.crc32(data) == crc:
+                        elif zlib.crc32(data) == crc:
                             if ctype > 2:
                                 raise CorruptRegionError("region %s: unknown content type %d in a slot; use a "
                                                          "newer shm4j" % (self.region, ctype))
                             self.retries += attempts
                             return version, ptime, ctype, data
-                        if crc_failure == (v, q1):
-                            raise CorruptRegionError(
-                                "region %s: CRC mismatch in version %d (stored %08x, computed %08x); "
-                                "the region is damaged: restart the master to republish"
-                                % (self.region, v, crc, zlib.crc32(data)))
-                        crc_failure = (v, q1)
+                        else:
+                            problem = ("CRC mismatch in version %d (stored %08x, computed %08x)"
+                                       % (v, crc, zlib.crc32(data)))
+            if problem is not None:
+                # Seen once it may be a race; the same committed and seq twice is not (5.2).
+                if suspect == (f, v, q1):
+                    raise CorruptRegionError("region %s: %s; the region is damaged: restart the "
+                                             "master to republish" % (self.region, problem))
+                suspect = (f, v, q1)
             attempts += 1
             if started is None:
                 started = time.monotonic()

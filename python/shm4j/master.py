@@ -15,10 +15,14 @@ from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, FORMAT_VERSI
                       GENERATION_OFFSET, HEADER_LENGTH, HEADER_STRUCT, MAGIC, MASTER_PID_OFFSET,
                       MASTER_START_OFFSET, MIN_SLOT_CAPACITY, NOTIFY_WORD, SLOT_FIELDS_STRUCT,
                       SLOT_HEADER_LENGTH, ContentType, capacity_for, file_length, slot_offset)
-from .errors import InvalidObjectError, MasterConflictError, ObjectTooLargeError, Shm4jError
+from .errors import (CorruptRegionError, InvalidObjectError, MasterConflictError,
+                     ObjectTooLargeError, Shm4jError)
 from .follower import Snapshot, region_name
 
 DEFAULT_MAX_OBJECT_SIZE = 64 << 20
+# No master writes a committed version of 2^63 - 1 or more (Java's long overflows past it), 5.3.
+_MAX_COMMITTED = 2**63 - 1
+_U64 = 2**64 - 1
 
 _I64 = struct.Struct("<q")
 
@@ -160,6 +164,15 @@ class Master(Closeable):
                     rf.dispose_fd(fd, key)
                     continue
                 entry = rf.open_existing(fd, key, self.region, writable=True)
+                committed = entry.wq[COMMITTED_QWORD]
+                if committed >= _MAX_COMMITTED:
+                    # Damage (5.3 step 3): refused before any write; continuing would overflow.
+                    fcntl.lockf(fd, fcntl.LOCK_UN)
+                    rf.release(entry)
+                    raise CorruptRegionError(
+                        "region %s has committed version %d, which no master wrote (versions stay "
+                        "below 2^63 - 1); nothing was written: remove the file and restart the "
+                        "master" % (self.region, committed))
                 entry.master = self
                 wq, wi = entry.wq, entry.wi
                 if wi[FLAGS_WORD] & FLAG_SUPERSEDED:
@@ -168,7 +181,8 @@ class Master(Closeable):
                     wi[FLAGS_WORD] = wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
                 wq[MASTER_PID_OFFSET >> 3] = self._pid
                 wq[MASTER_START_OFFSET >> 3] = self._start
-                wq[GENERATION_OFFSET >> 3] = wq[GENERATION_OFFSET >> 3] + 1
+                # u64, wrapping as Java's long does: a damaged 2^64 - 1 must not stop a master.
+                wq[GENERATION_OFFSET >> 3] = (wq[GENERATION_OFFSET >> 3] + 1) & _U64
                 _bump_notify(entry)
                 return entry
 
@@ -298,7 +312,8 @@ def _write_slot(f, version, data, content_type):
     published = time.time_ns()
     SLOT_FIELDS_STRUCT.pack_into(m, base + 8, version, len(data), int(content_type),
                                  published, zlib.crc32(data))
-    wq[seq_word] = (q | 1) + 1  # even again and strictly larger
+    # Even again and larger; a damaged seq of 2^64 - 1 wraps to 0, as Java's long does.
+    wq[seq_word] = ((q | 1) + 1) & _U64
     wq[COMMITTED_QWORD] = version
     _bump_notify(f)
     return published

@@ -82,6 +82,37 @@ class MasterTest(RegionTestCase):
                 self.assertEqual(2, m.publish({"v": "2 again"}))
             self.assertEqual({"v": "2 again"}, f.get())
 
+    def test_a_committed_version_no_master_wrote_is_refused_writing_nothing(self):
+        # FORMAT.md 5.3 step 3: 2^63 - 1 or more; continuing from it would overflow.
+        for committed in (2**63 - 1, 2**64 - 1):
+            with self.subTest(committed=committed):
+                with shm4j.Master("big", self.dir) as m:
+                    m.publish({"v": 1})
+                self.poke("big", COMMITTED_OFFSET, struct.pack("<Q", committed))
+                with open(self.path("big"), "rb") as before:
+                    damaged = before.read()
+                with shm4j.Follower("big", self.dir) as f:  # a follower here shares the file
+                    with self.assertRaisesRegex(shm4j.CorruptRegionError, "region 'big' .* has committed "
+                                                "version %d, which no master wrote" % committed):
+                        shm4j.Master("big", self.dir)
+                    with open(self.path("big"), "rb") as after:
+                        self.assertEqual(damaged, after.read())
+                    self.poke("big", COMMITTED_OFFSET, struct.pack("<Q", 2**63 - 2))
+                    self.assert_taken_by_another_process("big")  # the refusal released the lock
+                os.unlink(self.path("big"))
+
+    def test_a_seq_and_a_generation_of_2_64_minus_1_wrap_to_0_as_in_java(self):
+        with shm4j.Master("wrap", self.dir) as m:
+            m.publish({"v": 1})
+        self.poke("wrap", GENERATION_OFFSET, struct.pack("<Q", 2**64 - 1))
+        self.poke("wrap", slot_offset(MIN_SLOT_CAPACITY, 0), struct.pack("<Q", 2**64 - 1))
+        with shm4j.Master("wrap", self.dir) as m:
+            self.assertEqual(2, m.publish({"v": 2}))
+        self.assertEqual(0, struct.unpack("<Q", self.peek("wrap", GENERATION_OFFSET, 8))[0])
+        self.assertEqual(0, seq_of(self, "wrap", 2))
+        with shm4j.Follower("wrap", self.dir) as f:
+            self.assertEqual({"v": 2}, f.get())
+
     def test_too_large_and_unserializable_objects_are_refused_before_writing(self):
         with shm4j.Master("lim", self.dir, max_object_size=100) as m, shm4j.Follower("lim", self.dir) as f:
             m.publish("ok")
@@ -154,6 +185,14 @@ except shm4j.MasterConflictError as e:
 """, tag, self.dir)
         out, _ = child.communicate(timeout=30)
         self.assertEqual("refused %d" % os.getpid(), out.strip())
+
+    def assert_taken_by_another_process(self, tag):
+        child = self.child("""
+import sys, shm4j
+shm4j.Master(sys.argv[1], sys.argv[2]).close(); print("took it")
+""", tag, self.dir)
+        out, _ = child.communicate(timeout=30)
+        self.assertEqual("took it", out.strip())
 
     def test_closed_master_refuses_to_publish(self):
         m = shm4j.Master("closed", self.dir)

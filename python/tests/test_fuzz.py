@@ -1,0 +1,194 @@
+"""Fuzzes a region file at rest, as the Java RegionFileFuzzTest does: a valid file with two
+committed versions (one per slot) is damaged at random, then a fresh follower reads it and a
+fresh master takes it over.
+
+Whatever the damage, a read returns one of the two versions exactly as published, nothing (when
+``committed`` became 0), or a Shm4jError naming the region, within a second; never another
+exception, never other bytes, never a hang. The one field a read may return changed is the
+slot's content type, when the damage hit it: the CRC-32 covers the payload only (FORMAT.md
+5.2), and another valid type is not detectable. A master either refuses the file with a
+Shm4jError and leaves it as it was, or publishes a version that a follower then reads whole.
+
+Seeded: a failure names the seed and the iteration, and re-running is exact. A longer run
+(from python/)::
+
+    SHM4J_FUZZ_SEED=7 SHM4J_FUZZ_ITERATIONS=30000 python3 -m unittest tests.test_fuzz
+"""
+import faulthandler
+import os
+import random
+import struct
+import time
+import unittest
+
+import shm4j
+from shm4j._format import (COMMITTED_OFFSET, FILE_LENGTH_OFFSET, FLAGS_OFFSET,
+                           FORMAT_VERSION_OFFSET, GENERATION_OFFSET, HEADER_LENGTH,
+                           HEADER_LENGTH_OFFSET, MASTER_PID_OFFSET, MASTER_START_OFFSET,
+                           MIN_SLOT_CAPACITY, NOTIFY_OFFSET, SLOT_CAPACITY_OFFSET,
+                           SLOT_CONTENT_TYPE_OFFSET, SLOT_CRC_OFFSET, SLOT_HEADER_LENGTH,
+                           SLOT_LENGTH_OFFSET, SLOT_PUBLISH_TIME_OFFSET, SLOT_SEQ_OFFSET,
+                           SLOT_VERSION_OFFSET, slot_offset)
+from tests.support import RegionTestCase
+
+SEED = int(os.environ.get("SHM4J_FUZZ_SEED", "0x5EED5A4D1E"), 0)
+ITERATIONS = int(os.environ.get("SHM4J_FUZZ_ITERATIONS", "5000"))
+READ_LIMIT_SECONDS = 1.0
+HANG_SECONDS = 60  # a read or take-over still running after this is a hang: dump stacks, exit
+
+TAG = "fuzz"
+FIRST = b'{"version":1,"color":"blue"}'
+SECOND = b'{"version":2,"color":"green","threads":[1,2,3]}'
+THIRD = b'{"version":3}'
+
+# Header and slot-header fields a reader interprets: where targeted damage goes.
+FIELDS = (FORMAT_VERSION_OFFSET, HEADER_LENGTH_OFFSET, SLOT_CAPACITY_OFFSET, FILE_LENGTH_OFFSET,
+          FLAGS_OFFSET, NOTIFY_OFFSET, MASTER_PID_OFFSET, MASTER_START_OFFSET, GENERATION_OFFSET,
+          COMMITTED_OFFSET)
+SLOT_FIELDS = (SLOT_SEQ_OFFSET, SLOT_VERSION_OFFSET, SLOT_LENGTH_OFFSET, SLOT_CONTENT_TYPE_OFFSET,
+               SLOT_PUBLISH_TIME_OFFSET, SLOT_CRC_OFFSET)
+NARROW_FIELDS = (FORMAT_VERSION_OFFSET, HEADER_LENGTH_OFFSET, FLAGS_OFFSET, NOTIFY_OFFSET)
+NARROW_SLOT_FIELDS = (SLOT_LENGTH_OFFSET, SLOT_CONTENT_TYPE_OFFSET, SLOT_CRC_OFFSET)
+EDGE_VALUES = (0, 1, 2, 3, -1, 2**31 - 1, -2**31, 2**63 - 1, -2**63, 4032, 4033, 1 << 32)
+SLOT_SIZE = SLOT_HEADER_LENGTH + MIN_SLOT_CAPACITY
+
+WHOLE, NOTHING, REFUSED_BY_FOLLOWER, REFUSED_BY_MASTER = range(4)
+
+
+class RegionFileFuzzTest(RegionTestCase):
+
+    def test_damaged_region_files_read_whole_or_fail_clearly_and_masters_never_lose_data(self):
+        pristine = self.pristine_region()
+        rnd = random.Random(SEED)
+        outcomes = [0, 0, 0, 0]
+        for i in range(ITERATIONS):
+            where = "seed %#x, iteration %d" % (SEED, i)
+            damaged, content_type_hit = damage(pristine, rnd)
+            with open(self.path(TAG), "wb") as f:
+                f.write(damaged)
+            faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
+            try:
+                outcomes[self.read_and_check(where, content_type_hit)] += 1
+                if not self.take_over_and_check(damaged, where):
+                    outcomes[REFUSED_BY_MASTER] += 1
+            finally:
+                faulthandler.cancel_dump_traceback_later()
+        # The damage reached every kind of outcome; else the fuzzer tests less than it claims.
+        for outcome, name in enumerate(("whole reads", "nothing committed", "refused by the follower",
+                                        "refused by the master")):
+            self.assertGreater(outcomes[outcome], 0, "%s in %s" % (name, outcomes))
+
+    def pristine_region(self):
+        """Region TAG with FIRST in slot 1 and SECOND, committed, in slot 0; the file's bytes."""
+        with shm4j.Master(TAG, self.dir) as m:
+            m.publish_bytes(FIRST, shm4j.ContentType.JSON)
+            m.publish_bytes(SECOND, shm4j.ContentType.JSON)
+        os.unlink(self.path(TAG) + "~sleepers")
+        with open(self.path(TAG), "rb") as f:
+            return f.read()
+
+    def read_and_check(self, where, content_type_hit):
+        """WHOLE, NOTHING or REFUSED_BY_FOLLOWER, after checking what the read gave."""
+        start = time.monotonic()
+        try:
+            with shm4j.Follower(TAG, self.dir) as f:
+                s = f.snapshot()
+        except shm4j.Shm4jError as e:
+            self.assertLess(time.monotonic() - start, READ_LIMIT_SECONDS, "time to refuse, " + where)
+            self.assertIn("'%s'" % TAG, str(e), where)
+            return REFUSED_BY_FOLLOWER
+        except Exception as e:
+            raise AssertionError("%s: a damaged file must give a Shm4jError, not %r" % (where, e)) from e
+        self.assertLess(time.monotonic() - start, READ_LIMIT_SECONDS, "read time, " + where)
+        if s is None:
+            return NOTHING
+        if s.version == 1:
+            self.assertEqual(FIRST, s.data, where)
+        else:
+            self.assertEqual(2, s.version, where)
+            self.assertEqual(SECOND, s.data, where)
+        if not content_type_hit:
+            self.assertEqual(shm4j.ContentType.JSON, s.content_type, where)
+        return WHOLE
+
+    def take_over_and_check(self, damaged, where):
+        """True if a master took the file over and published THIRD, which a follower then read;
+        False if the master refused the file (then it must be unchanged)."""
+        try:
+            with shm4j.Master(TAG, self.dir) as m:
+                published = m.publish_bytes(THIRD, shm4j.ContentType.JSON)
+        except shm4j.Shm4jError as e:
+            self.assertIn("'%s'" % TAG, str(e), where)
+            with open(self.path(TAG), "rb") as f:
+                self.assertTrue(f.read() == damaged, "a refused file is left as it was, " + where)
+            return False
+        except Exception as e:
+            raise AssertionError("%s: a master on a damaged file must give a Shm4jError, not %r"
+                                 % (where, e)) from e
+        self.assertGreater(published, 0, "versions only go up, " + where)
+        try:
+            with shm4j.Follower(TAG, self.dir) as f:
+                s = f.snapshot()
+        except shm4j.Shm4jError as e:
+            self.fail("%s: the master published version %d but a follower cannot read it: %s"
+                      % (where, published, e))
+        self.assertIsNotNone(s, where)
+        self.assertEqual(published, s.version, where)
+        self.assertEqual(THIRD, s.data, where)
+        return True
+
+
+def damage(pristine, rnd):
+    """A damaged copy of ``pristine``, and whether the damage may have changed a slot's
+    content type field."""
+    b = bytearray(pristine)
+    kind = rnd.randrange(5)
+    if kind == 0:  # a few random bytes anywhere
+        content_type_hit = False
+        for _ in range(1 + rnd.randrange(8)):
+            at = rnd.randrange(len(b))
+            b[at] = rnd.randrange(256)
+            content_type_hit |= is_slot_content_type(at, 1)
+        return bytes(b), content_type_hit
+    if kind == 1:  # a header field
+        put_field(b, FIELDS[rnd.randrange(len(FIELDS))], value(rnd))
+        return bytes(b), False
+    if kind == 2:  # a field of either slot's header
+        field = HEADER_LENGTH + rnd.randrange(2) * SLOT_SIZE + SLOT_FIELDS[rnd.randrange(len(SLOT_FIELDS))]
+        put_field(b, field, value(rnd))
+        return bytes(b), is_slot_content_type(field, 1)
+    if kind == 3:  # a payload byte of either slot
+        payload = HEADER_LENGTH + rnd.randrange(2) * SLOT_SIZE + SLOT_HEADER_LENGTH
+        b[payload + rnd.randrange(64)] ^= 1 + rnd.randrange(255)
+        return bytes(b), False
+    return bytes(b[:rnd.randrange(len(b))]), False  # truncated
+
+
+def is_slot_content_type(offset, width):
+    """Whether ``[offset, offset + width)`` overlaps either slot's content type field."""
+    for slot in (0, 1):
+        field = slot_offset(MIN_SLOT_CAPACITY, slot) + SLOT_CONTENT_TYPE_OFFSET
+        if offset < field + 4 and field < offset + width:
+            return True
+    return False
+
+
+def value(rnd):
+    """An edge value or a random one, as a signed 64-bit integer."""
+    if rnd.randrange(2):
+        return EDGE_VALUES[rnd.randrange(len(EDGE_VALUES))]
+    return rnd.getrandbits(64) - 2**63
+
+
+def put_field(b, offset, v):
+    """Writes ``v`` little-endian, 4 or 8 bytes as the field is wide (truncated to the width)."""
+    narrow = (offset in NARROW_FIELDS
+              or (offset >= HEADER_LENGTH and (offset - HEADER_LENGTH) % SLOT_SIZE in NARROW_SLOT_FIELDS))
+    if narrow:
+        struct.pack_into("<I", b, offset, v & 0xFFFFFFFF)
+    else:
+        struct.pack_into("<Q", b, offset, v & 0xFFFFFFFFFFFFFFFF)
+
+
+if __name__ == "__main__":
+    unittest.main()
