@@ -51,10 +51,19 @@ import java.util.Objects;
  * with an {@link InternalError}, in C with SIGBUS). Only shrink a region nobody else maps.
  * shm4j's own shared objects never shrink a live file: they publish a new file instead.
  *
- * <p>Differences from Python, all deliberate: empty regions (length 0) are allowed (Python
- * refuses to map an empty file); {@link #seek} returns the new position (as Python 3.13 does);
- * {@link #flush(long, long)} accepts offsets that are not page-aligned; there is no {@code None}:
- * overloads without {@code start}/{@code end} use Python's defaults.
+ * <p>Differences from Python, all deliberate: empty regions (length 0) are allowed, also as
+ * the size of a {@link #resize(long)} (Python refuses to map an empty file, and on Linux
+ * CPython 3.11's {@code resize(0)} truncates the file, then fails with {@code OSError});
+ * {@link #seek} returns the new position (as Python 3.13 does); {@link #flush(long, long)}
+ * accepts offsets that are not page-aligned; there is no {@code None}: overloads without
+ * {@code start}/{@code end} use Python's defaults; {@link #writeByte(int)} of a value outside
+ * 0..255 is an {@link IllegalArgumentException} (Python's {@code OverflowError} has no Java
+ * counterpart); {@link #resize(long)} of a {@code COPY} region is an
+ * {@link UnsupportedOperationException}, not a {@link ReadOnlyRegionException} (Python's
+ * {@code TypeError}), as the region is not read-only; {@link #get(long, int)} and
+ * {@link #put(long, byte[])} are Python's {@code m[offset:offset + length]} for a range within
+ * the region and refuse any other with an {@link IndexOutOfBoundsException}, where a Python
+ * slice counts negative indices from the end and clamps the rest.
  *
  * <p>Threads: like Python's mmap object, the position is not thread-safe; use one region per
  * thread or lock around positional calls. {@link #close()} may be called from any thread at
@@ -540,7 +549,7 @@ public final class MappedRegion implements AutoCloseable {
      * other processes map.</b>
      *
      * @throws ReadOnlyRegionException       in {@link AccessMode#READ} mode
-     * @throws UnsupportedOperationException in {@link AccessMode#COPY} mode (as in Python)
+     * @throws UnsupportedOperationException in {@link AccessMode#COPY} mode (Python raises {@code TypeError})
      * @throws IllegalArgumentException      if {@code newSize < 0}
      * @throws IOException                   if the space cannot be reserved
      */
