@@ -19,6 +19,8 @@ import java.util.Map;
  * prints every version it sees with its age, until done.
  */
 final class ObjectsDemoPeer {
+    /** "µs" where the terminal's charset has it; "us" under a C/POSIX locale, which would print "?s". */
+    private static final String MICROSECONDS = System.out.charset().newEncoder().canEncode('µ') ? "µs" : "us";
     private static final List<String> COLORS = List.of("red", "orange", "yellow", "green", "blue", "indigo", "violet");
 
     private ObjectsDemoPeer() {
@@ -90,8 +92,8 @@ final class ObjectsDemoPeer {
                 if (config.get("note").asString().length() != config.get("noteLength").asInt()) {
                     broken++;
                 }
-                System.out.printf("v%d  color=%s threads=%d  age %.0f µs%n", seen,
-                        config.get("color").asString(), config.get("threads").asInt(), Math.max(0, ageMicros));
+                System.out.printf("v%d  color=%s threads=%d  age %.0f %s%n", seen,
+                        config.get("color").asString(), config.get("threads").asInt(), Math.max(0, ageMicros), MICROSECONDS);
             }
             System.out.println("gave up waiting for the master");
             System.exit(1);
