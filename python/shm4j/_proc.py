@@ -1,6 +1,8 @@
 """Process identity: a pid plus its start time, as the master writes into the header."""
 import os
 
+_PID_MAX = 2**31 - 1  # pid_t is a signed 32-bit int on Linux
+
 
 def start_millis(pid):
     """Start of process ``pid`` in ms since the epoch, computed as the JDK's
@@ -21,7 +23,7 @@ def start_millis(pid):
 
 def is_alive(pid, start_ms):
     """True if ``pid`` runs and, when ``start_ms`` is known, is the same process (not a reuse)."""
-    if pid <= 0:
+    if pid <= 0 or pid > _PID_MAX:  # a damaged header's pid; os.kill would raise OverflowError
         return False
     try:
         os.kill(pid, 0)

@@ -139,22 +139,19 @@ def read_header(fd, region):
 
 def open_existing(fd, key, region, writable):
     """Maps a region file and registers it, or joins this process's entry for it (then the
-    descriptor is kept with the entry). Validates the header of a file new to this process;
-    on failure closes ``fd`` (this process holds no lock on an unregistered file)."""
+    descriptor is kept with the entry). Validates the header of a file new to this process.
+    On failure nothing is registered or counted and ``fd`` is still the caller's: a master
+    unlocks it first, then each caller disposes of it (``dispose_fd``)."""
     with LOCK:
         entry = _OPEN.get(key)
         if entry is not None:
-            entry.refs += 1
             if writable and entry.writable is None:
                 entry.make_writable(fd, mmap.mmap(fd, entry.header.file_length, access=mmap.ACCESS_WRITE))
             else:
                 entry.add(fd, None)
+            entry.refs += 1  # after the map: a failed one must not leave a use behind
             return entry
-        try:
-            header = read_header(fd, region)
-            mapping = mmap.mmap(fd, header.file_length,
-                                access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
-        except BaseException:
-            os.close(fd)
-            raise
+        header = read_header(fd, region)
+        mapping = mmap.mmap(fd, header.file_length,
+                            access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
         return register(RegionFile(key, fd, mapping, header, region, writable))

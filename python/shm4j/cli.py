@@ -7,7 +7,6 @@ with the same output and the same exit codes (the Java ``io.shm4j.cli.ExitCodes`
 within the retry bound), 130 interrupted.
 """
 import argparse
-import datetime
 import json
 import os
 import sys
@@ -238,16 +237,27 @@ def _inspect(args):
 
 
 def _instant(ns):
-    """``java.time.Instant.toString()``: UTC, seconds, then 0, 3, 6 or 9 fraction digits."""
+    """``java.time.Instant.toString()``: UTC, seconds, then 0, 3, 6 or 9 fraction digits; years
+    past 9999 as +YYYYY, before year 0 as -YYYY. Integer arithmetic (the civil calendar from
+    days, proleptic Gregorian): a damaged time field lies far outside datetime's years 1-9999."""
     seconds, nanos = divmod(ns, 1_000_000_000)
-    text = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    days, second = divmod(seconds, 86400)
+    era, day_of_era = divmod(days + 719468, 146097)  # eras of 400 years from 0000-03-01
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)  # from March 1
+    month = (5 * day_of_year + 2) // 153  # 0 = March
+    day = day_of_year - (153 * month + 2) // 5 + 1
+    month = month + 3 if month < 10 else month - 9
+    year = era * 400 + year_of_era + (month <= 2)
+    text = "%s-%02d-%02dT%02d:%02d:%02d" % ("+%d" % year if year > 9999 else "%04d" % year if year >= 0
+                                            else "-%04d" % -year, month, day, second // 3600,
+                                            second // 60 % 60, second % 60)
     if nanos:
         fraction = "%09d" % nanos
         while fraction.endswith("000"):
             fraction = fraction[:-3]
         text += "." + fraction
     return text + "Z"
-
 
 if __name__ == "__main__":
     sys.exit(main())

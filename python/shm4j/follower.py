@@ -54,7 +54,12 @@ def open_region_file(tag, path):
         except PermissionError:
             raise Shm4jError("no read permission on region %s: run as its owner or have the master "
                              "create it with a group-readable mode" % region) from None
-        return rf.open_existing(fd, rf.key_of(os.fstat(fd)), region, writable=False)
+        key = rf.key_of(os.fstat(fd))
+        try:
+            return rf.open_existing(fd, key, region, writable=False)
+        except BaseException:
+            rf.dispose_fd(fd, key)
+            raise
 
 
 def _not_found(tag, path):

@@ -58,13 +58,17 @@ class Master(Closeable):
         self._file = None
         _files.ensure_directory(self.directory, file_mode)
         self._file = self._take()
-        # Created here too, so that followers who may not create files in the directory can
-        # register as sleepers; this master itself always wakes (it cannot fence, 5.6).
-        sleepers = _sleepers.open_sleepers(self.path)
-        if sleepers:
-            sleepers.close()
-        self._version = self._file.wq[COMMITTED_QWORD]
-        self._last = self._read_committed()  # a Snapshot or None
+        try:
+            # Created here too, so that followers who may not create files in the directory can
+            # register as sleepers; this master itself always wakes (it cannot fence, 5.6).
+            sleepers = _sleepers.open_sleepers(self.path)
+            if sleepers:
+                sleepers.close()
+            self._version = self._file.wq[COMMITTED_QWORD]
+            self._last = self._read_committed()  # a Snapshot or None
+        except BaseException:
+            self.close()  # nobody gets this object to close: release the lock and the file now
+            raise
         self._current = None
         self._has_current = False
 
@@ -155,36 +159,45 @@ class Master(Closeable):
                     raise MasterConflictError(
                         "region %s already has a master: pid %d holds its lock; stop that "
                         "process first, or read with a Follower" % (self.region, holder), holder) from None
+                entry = taken = None
                 try:
-                    now = rf.key_of(os.stat(self.path))
-                except FileNotFoundError:
-                    now = None
-                if now != key:  # replaced (grown) between open and lock: retry on the new file
-                    fcntl.lockf(fd, fcntl.LOCK_UN)
-                    rf.dispose_fd(fd, key)
-                    continue
-                entry = rf.open_existing(fd, key, self.region, writable=True)
-                committed = entry.wq[COMMITTED_QWORD]
-                if committed >= _MAX_COMMITTED:
-                    # Damage (5.3 step 3): refused before any write; continuing would overflow.
-                    fcntl.lockf(fd, fcntl.LOCK_UN)
-                    rf.release(entry)
-                    raise CorruptRegionError(
-                        "region %s has committed version %d, which no master wrote (versions stay "
-                        "below 2^63 - 1); nothing was written: remove the file and restart the "
-                        "master" % (self.region, committed))
-                entry.master = self
-                wq, wi = entry.wq, entry.wi
-                if wi[FLAGS_WORD] & FLAG_SUPERSEDED:
-                    # The previous master died between flagging and renaming (5.4): this file
-                    # is still the tag's, so it is live again.
-                    wi[FLAGS_WORD] = wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
-                wq[MASTER_PID_OFFSET >> 3] = self._pid
-                wq[MASTER_START_OFFSET >> 3] = self._start
-                # u64, wrapping as Java's long does: a damaged 2^64 - 1 must not stop a master.
-                wq[GENERATION_OFFSET >> 3] = (wq[GENERATION_OFFSET >> 3] + 1) & _U64
-                _bump_notify(entry)
-                return entry
+                    if _names(self.path, key):  # else replaced (grown) between open and lock: retry
+                        entry = rf.open_existing(fd, key, self.region, writable=True)
+                        self._claim(entry)
+                        taken = entry
+                        return entry
+                finally:
+                    if taken is None:
+                        # Retrying, or anything raised with the lock held (damage, an I/O error,
+                        # Ctrl-C): unlock and drop this master's use of the file, else later
+                        # masters, here and elsewhere, are refused and the file stays mapped.
+                        fcntl.lockf(fd, fcntl.LOCK_UN)
+                        if entry is None:
+                            rf.dispose_fd(fd, key)
+                        else:
+                            entry.master = None
+                            rf.release(entry)
+
+    def _claim(self, entry):
+        """Makes the locked, mapped file this master's: the committed check of 5.3 step 3, then steps 4-5."""
+        committed = entry.wq[COMMITTED_QWORD]
+        if committed >= _MAX_COMMITTED:
+            # Damage (5.3 step 3): refused before any write; continuing would overflow.
+            raise CorruptRegionError(
+                "region %s has committed version %d, which no master wrote (versions stay "
+                "below 2^63 - 1); nothing was written: remove the file and restart the "
+                "master" % (self.region, committed))
+        entry.master = self
+        wq, wi = entry.wq, entry.wi
+        if wi[FLAGS_WORD] & FLAG_SUPERSEDED:
+            # The previous master died between flagging and renaming (5.4): this file
+            # is still the tag's, so it is live again.
+            wi[FLAGS_WORD] = wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
+        wq[MASTER_PID_OFFSET >> 3] = self._pid
+        wq[MASTER_START_OFFSET >> 3] = self._start
+        # u64, wrapping as Java's long does: a damaged 2^64 - 1 must not stop a master.
+        wq[GENERATION_OFFSET >> 3] = (wq[GENERATION_OFFSET >> 3] + 1) & _U64
+        _bump_notify(entry)
 
     def _create(self):
         """Creates the region under a private name and links it to the tag (5.5); returns the
@@ -197,13 +210,13 @@ class Master(Closeable):
             os.pwrite(fd, self._header(cap, 1), 0)
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             os.link(private, self.path)
-        except BaseException as e:
-            os.close(fd)
             os.unlink(private)
+        except BaseException as e:
+            os.close(fd)  # also drops the lock; a linked file is whole, the next master takes it
+            _remove_stale(private)
             if isinstance(e, FileExistsError):
                 return None
             raise
-        os.unlink(private)
         return self._register_new(fd)
 
     def _header(self, cap, generation):
@@ -322,6 +335,14 @@ def _write_slot(f, version, data, content_type):
 def _bump_notify(f):
     f.wi[NOTIFY_WORD] = (f.wi[NOTIFY_WORD] + 1) & 0xFFFFFFFF
     _futex.wake_all(f.notify_address)
+
+
+def _names(path, key):
+    """Whether ``path`` is the file ``key`` (it may have been replaced or removed)."""
+    try:
+        return rf.key_of(os.stat(path)) == key
+    except FileNotFoundError:
+        return False
 
 
 def _master_pid(fd):

@@ -99,6 +99,21 @@ class CliTest(RegionTestCase):
             self.assertEqual("00ab\n", self.run_cli("get", "tr").stdout)
             self.assertEqual('{"version":2,"value":"00ab"}\n', self.run_cli("watch", "tr", "--count", "1").stdout)
 
+    def test_times_print_as_javas_instant_for_any_64_bit_value(self):
+        # Instant.ofEpochMilli / ofEpochSecond(0, ns).toString() on JDK 25; a damaged header or slot
+        # field gives such years, which inspect and get --meta print rather than fail on.
+        from shm4j.cli import _instant
+        for ms, text in ((0, "1970-01-01T00:00:00Z"), (-1, "1969-12-31T23:59:59.999Z"),
+                         (-30610224000000, "1000-01-01T00:00:00Z"), (-62167219200000, "0000-01-01T00:00:00Z"),
+                         (-62167219200001, "-0001-12-31T23:59:59.999Z"),
+                         (-377705116800001, "-10000-12-31T23:59:59.999Z"),
+                         (253402300799999, "9999-12-31T23:59:59.999Z"), (253402300800000, "+10000-01-01T00:00:00Z"),
+                         (-2**63, "-292275055-05-16T16:47:04.192Z"), (2**63 - 1, "+292278994-08-17T07:12:55.807Z")):
+            self.assertEqual(text, _instant(ms * 1_000_000), ms)
+        for ns, text in ((1500, "1970-01-01T00:00:00.000001500Z"), (-2**63, "1677-09-21T00:12:43.145224192Z"),
+                         (2**63 - 1, "2262-04-11T23:47:16.854775807Z")):
+            self.assertEqual(text, _instant(ns), ns)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,12 +1,16 @@
 """The master: publishing, versions across masters, crash leftovers, limits, and the
 exclusive lock between real processes (docs/FORMAT.md 5.1, 5.3-5.5, 5.7)."""
+import itertools
+import mmap
 import os
 import signal
 import stat
 import struct
 import unittest
+from unittest import mock
 
 import shm4j
+from shm4j import _regionfile as rf, master as master_module
 from shm4j._format import (COMMITTED_OFFSET, GENERATION_OFFSET, MASTER_PID_OFFSET,
                            MIN_SLOT_CAPACITY, SLOT_HEADER_LENGTH, file_length, slot_offset)
 from tests.support import RegionTestCase, expect_line
@@ -18,6 +22,10 @@ m.publish({"holder": "python"})
 print("ready", flush=True)
 sys.stdin.read()
 """
+
+
+class Injected(Exception):
+    """A failure a test injects into a step of taking a region."""
 
 
 def seq_of(case, tag, version):
@@ -174,6 +182,35 @@ except shm4j.MasterConflictError as e:
             with shm4j.Master("own", self.dir):
                 early.close()
                 self.assert_locked_by_another_process("own")
+
+    def test_a_failure_after_the_lock_is_taken_releases_the_lock_and_the_file(self):
+        # Steps that may fail with the lock held: mapping the file writable, after the file is
+        # registered as this master's (the last step of _take), and the constructor after _take.
+        steps = {"map": (mmap, "mmap"), "registered": (master_module, "_bump_notify"),
+                 "constructor": (shm4j.Master, "_read_committed")}
+        with shm4j.Master("late", self.dir) as m:
+            m.publish({"v": 1})
+        key = rf.key_of(os.stat(self.path("late")))
+        for (step, (owner, name)), follower_first in itertools.product(steps.items(), (False, True)):
+            with self.subTest(step=step, follower_first=follower_first):
+                early = shm4j.Follower("late", self.dir) if follower_first else None
+                with mock.patch.object(owner, name, side_effect=Injected(step)):
+                    with self.assertRaises(Injected):
+                        shm4j.Master("late", self.dir)
+                entry = rf.lookup(key)
+                if early is None:
+                    self.assertIsNone(entry, "the file is still mapped and registered")
+                else:  # the follower's use only: no master, no leftover use of the failed one
+                    self.assertEqual((1, None), (entry.refs, entry.master))
+                self.assert_taken_by_another_process("late")  # the lock was released
+                with shm4j.Master("late", self.dir) as m:     # no master of this process is left
+                    m.publish({"v": step})
+                with shm4j.Follower("late", self.dir) as f:
+                    self.assertEqual({"v": step}, f.get())
+                if early is not None:
+                    self.assertEqual({"v": step}, early.get())
+                    early.close()
+                self.assertIsNone(rf.lookup(key), "the file stays mapped after its last user closed")
 
     def assert_locked_by_another_process(self, tag):
         child = self.child("""
