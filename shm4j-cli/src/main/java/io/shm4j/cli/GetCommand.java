@@ -79,7 +79,9 @@ final class GetCommand implements Callable<Integer> {
             m.put("size", s.length());
             m.put("contentType", s.contentType().name());
             m.put("published", s.publishTime().toString());
-            m.put("ageMillis", (System.currentTimeMillis() * 1_000_000L - s.publishTimeNanos()) / 1_000_000L);
+            // floor((now - published) / 1 ms) with now in whole ms, as Python's //, and no overflow
+            // for any stored time (a damaged one included).
+            m.put("ageMillis", System.currentTimeMillis() - Math.ceilDiv(s.publishTimeNanos(), 1_000_000L));
         }
         try (ObjectRegion r = ObjectRegion.openReadOnly(tag, RegionFiles.file(tag, main.options()))) {
             m.put("masterPid", r.masterPid());

@@ -37,22 +37,24 @@ final class InspectCommand implements Callable<Integer> {
                     ObjectRegionDescriptor.FORMAT_VERSION, ObjectRegionDescriptor.HEADER_LENGTH, r.capacity(),
                     ObjectRegionDescriptor.fileLength(r.capacity()));
             out.printf("created       %s%n", Instant.ofEpochMilli(r.createdMillis()));
-            out.printf("committed     %d (slot %d)%n", committed, ObjectRegionDescriptor.slotIndex(committed));
+            // u64 and u32 fields print unsigned, as FORMAT.md types them (and as Python's inspect does).
+            out.printf("committed     %s (slot %d)%n", Long.toUnsignedString(committed), ObjectRegionDescriptor.slotIndex(committed));
             out.printf("flags         %s%n", r.isSuperseded() ? "SUPERSEDED" : "-");
             out.printf("notify        %d%n", Integer.toUnsignedLong(r.notifyAcquire()));
             OptionalInt sleepers = Sleepers.peekCount(file);
             out.printf("sleepers      %s%n", sleepers.isPresent()
                     ? Integer.toUnsignedString(sleepers.getAsInt()) : "unknown (no usable " + Sleepers.fileOf(file).getFileName() + ")");
-            out.printf("generation    %d%n", r.generation());
+            out.printf("generation    %s%n", Long.toUnsignedString(r.generation()));
             out.printf("master        pid %d, started %s, %s%n", r.masterPid(),
                     r.masterStartMillis() == 0 ? "?" : Instant.ofEpochMilli(r.masterStartMillis()),
                     MasterStatus.isAlive(r.masterPid(), r.masterStartMillis()) ? "alive" : "not running");
             for (int i = 0; i < 2; i++) {
                 ObjectRegion.SlotFields s = r.slotFields(i);
                 ContentType type = ContentType.ofId(s.contentType());
-                out.printf("slot %d        seq %d%s, version %d, length %d, %s, published %s, crc32 %08x %s%n", i, s.seq(),
-                        (s.seq() & 1) == 1 ? " (being written, or its writer died)" : "", s.version(), s.length(),
-                        type == null ? "content type " + s.contentType() + "?" : type.name(),
+                out.printf("slot %d        seq %s%s, version %s, length %d, %s, published %s, crc32 %08x %s%n", i,
+                        Long.toUnsignedString(s.seq()), (s.seq() & 1) == 1 ? " (being written, or its writer died)" : "",
+                        Long.toUnsignedString(s.version()), s.length(),
+                        type == null ? "content type " + Integer.toUnsignedString(s.contentType()) + "?" : type.name(),
                         s.version() == 0 ? "-" : Instant.ofEpochSecond(0, s.publishTimeNanos()),
                         s.crc32(), s.version() == 0 ? "" : crcStatus(r, i, s));
             }
