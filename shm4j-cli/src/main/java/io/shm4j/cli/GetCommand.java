@@ -4,7 +4,9 @@ import io.shm4j.ContentType;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
+import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
+import io.shm4j.WaitStrategy;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.RegionFiles;
 import picocli.CommandLine.Command;
@@ -16,6 +18,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.util.HexFormat;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
@@ -42,7 +45,10 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = main.spec.commandLine().getOut();
-        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), main.options())) {
+        // get never waits: a strategy that never sleeps in the kernel, so that no sleepers file is
+        // created (FORMAT.md 3.3: only a follower that waits in the kernel writes it; Python's get writes nothing).
+        ShmOptions options = main.options().withWaitStrategy(WaitStrategy.BACKOFF);
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             Snapshot s = follower.snapshot();
             if (meta) {
                 out.println(print(meta(s), pretty));
@@ -55,10 +61,12 @@ final class GetCommand implements Callable<Integer> {
                 if (pointer != null) {
                     throw new IllegalArgumentException("region " + tag + " holds " + s.contentType() + " content, not JSON; drop --pointer");
                 }
-                out.println(s.contentType() == ContentType.TEXT ? s.text() : HexFormat.of().formatHex(s.bytes()));
+                out.println(s.contentType() == ContentType.TEXT
+                        ? JsonInput.publishedText(s, "region " + tag + " version " + s.version())
+                        : HexFormat.of().formatHex(s.bytes()));
                 return ExitCodes.OK;
             }
-            JsonNode value = JsonInput.parse(s.text(), "region " + tag + " version " + s.version());
+            JsonNode value = JsonInput.published(s, "region " + tag + " version " + s.version());
             if (pointer != null) {
                 JsonNode at = value.at(JsonPointer.compile(pointer));
                 if (at.isMissingNode()) {
@@ -74,7 +82,7 @@ final class GetCommand implements Callable<Integer> {
     private ObjectNode meta(Snapshot s) throws Exception {
         ObjectNode m = JsonInput.MAPPER.createObjectNode();
         m.put("tag", tag);
-        m.put("version", s == null ? 0 : s.version());
+        m.put("version", unsigned(s == null ? 0 : s.version()));
         if (s != null) {
             m.put("size", s.length());
             m.put("contentType", s.contentType().name());
@@ -86,10 +94,15 @@ final class GetCommand implements Callable<Integer> {
         try (ObjectRegion r = ObjectRegion.openReadOnly(tag, RegionFiles.file(tag, main.options()))) {
             m.put("masterPid", r.masterPid());
             m.put("masterAlive", MasterStatus.isAlive(r.masterPid(), r.masterStartMillis()));
-            m.put("generation", r.generation());
+            m.put("generation", unsigned(r.generation()));
             m.put("file", r.file().toString());
         }
         return m;
+    }
+
+    /** A u64 field as FORMAT.md types it (as Python's get --meta prints it). */
+    private static BigInteger unsigned(long value) {
+        return new BigInteger(Long.toUnsignedString(value));
     }
 
     static String print(JsonNode node, boolean pretty) {

@@ -12,7 +12,8 @@ final class MasterStatus {
      * precision of /proc's start times), so a reused pid does not count as the master.
      */
     static boolean isAlive(long pid, long startMillis) {
-        if (pid <= 0) {
+        // pid_t is 32-bit: ProcessHandle.of would truncate a larger (damaged) pid to another process's.
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
             return false;
         }
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> startMillis == 0

@@ -66,9 +66,10 @@ final class WatchCommand implements Callable<Integer> {
         ObjectNode line = JsonInput.MAPPER.createObjectNode();
         line.put("version", s.version());
         if (s.contentType() == ContentType.JSON) {
-            line.set("value", JsonInput.parse(s.text(), "version " + s.version()));
+            line.set("value", JsonInput.published(s, "version " + s.version()));
         } else {
-            line.put("value", s.contentType() == ContentType.TEXT ? s.text() : HexFormat.of().formatHex(s.bytes()));
+            line.put("value", s.contentType() == ContentType.TEXT
+                    ? JsonInput.publishedText(s, "version " + s.version()) : HexFormat.of().formatHex(s.bytes()));
         }
         return JsonInput.MAPPER.writeValueAsString(line);
     }

@@ -121,7 +121,8 @@ public final class ObjectRegion implements AutoCloseable {
         }
         int version = seg.get(INT, FORMAT_VERSION_OFFSET);
         if (version != FORMAT_VERSION) {
-            throw new CorruptRegionException("region " + tag + " (" + file + ") has format version " + version
+            // u32 and u64 fields print unsigned, as FORMAT.md types them (and as Python's reader prints them).
+            throw new CorruptRegionException("region " + tag + " (" + file + ") has format version " + Integer.toUnsignedString(version)
                     + "; this shm4j reads version " + FORMAT_VERSION + ": use a matching shm4j or recreate the region");
         }
         int headerLength = seg.get(INT, HEADER_LENGTH_OFFSET);
@@ -129,8 +130,8 @@ public final class ObjectRegion implements AutoCloseable {
         long fileLength = seg.get(LONG, FILE_LENGTH_OFFSET);
         if (headerLength != HEADER_LENGTH || capacity <= 0 || capacity % SLOT_ALIGNMENT != 0
                 || capacity > Integer.MAX_VALUE || fileLength != fileLength(capacity)) {
-            throw corrupt(tag, file, "has a header field out of range (headerLength " + headerLength + ", slotCapacity "
-                    + capacity + ", fileLength " + fileLength + ")");
+            throw corrupt(tag, file, "has a header field out of range (headerLength " + Integer.toUnsignedString(headerLength)
+                    + ", slotCapacity " + Long.toUnsignedString(capacity) + ", fileLength " + Long.toUnsignedString(fileLength) + ")");
         }
         if (seg.byteSize() < fileLength) {
             throw corrupt(tag, file, "is truncated: " + seg.byteSize() + " bytes, the header says " + fileLength);
@@ -358,7 +359,7 @@ public final class ObjectRegion implements AutoCloseable {
                 if (seq1 == suspectSeq) {
                     throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
                             + " is corrupt: its sequence number is odd (mid-write) although it holds committed version "
-                            + version + "; the master's next publish replaces it (or remove the region)");
+                            + Long.toUnsignedString(version) + "; the master's next publish replaces it (or remove the region)");
                 }
                 suspectSeq = seq1;
             } else if ((seq1 & 1) == 0) {
@@ -408,10 +409,10 @@ public final class ObjectRegion implements AutoCloseable {
             return "length " + Integer.toUnsignedLong(length) + " exceeds slot capacity " + capacity;
         }
         if (slotVersion != committed) {
-            return "holds version " + slotVersion + " where " + committed + " was committed";
+            return "holds version " + Long.toUnsignedString(slotVersion) + " where " + Long.toUnsignedString(committed) + " was committed";
         }
         if (ContentType.ofId(type) == null) {
-            return "unknown content type " + type;
+            return "unknown content type " + Integer.toUnsignedString(type);
         }
         return crcBad ? "CRC-32 mismatch" : "inconsistent";
     }
