@@ -103,31 +103,38 @@ class Header:
         return bool(self.flags & FLAG_SUPERSEDED)
 
 
-def validate_header(raw, actual_size, region):
+def region_name(tag, path):
+    """How messages name a region: ``TAG (PATH)``, as the Java library's do."""
+    return "%s (%s)" % (tag, path)
+
+
+def unreadable(tag, path, what):
+    """The error for a file refused before reading it, worded as Java's ObjectRegion words it
+    (the CLIs print the same line)."""
+    return CorruptRegionError("region %s %s; nothing was read from it (remove it with `shm4j rm %s` "
+                              "once no process uses it)" % (region_name(tag, path), what, tag))
+
+
+def validate_header(raw, actual_size, tag, path):
     """Checks a file's first bytes and size as docs/FORMAT.md section 4 orders; returns the
-    decoded Header or raises CorruptRegionError naming ``region``."""
+    decoded Header or raises CorruptRegionError naming region ``tag`` at ``path``."""
     if actual_size < HEADER_LENGTH or len(raw) < HEADER_LENGTH:
-        raise CorruptRegionError(
-            "region %s is truncated: %d bytes, a header needs %d; remove the file and let the "
-            "master recreate it" % (region, actual_size, HEADER_LENGTH))
+        raise unreadable(tag, path, "is truncated: %d bytes, shorter than the %d-byte header"
+                         % (actual_size, HEADER_LENGTH))
     if bytes(raw[:8]) != MAGIC:
-        raise CorruptRegionError(
-            "region %s is not a shm4j object region (magic %r, expected %r); check the tag or "
-            "directory" % (region, bytes(raw[:8]), MAGIC))
+        raise unreadable(tag, path, "is not a shm4j object region (bad magic); it may be a raw region: "
+                                    "use another tag")
     header = Header(raw)
     if header.format_version != FORMAT_VERSION:
         raise CorruptRegionError(
-            "region %s has unsupported format version %d (this shm4j reads %d); use a shm4j "
-            "of the same version as the master" % (region, header.format_version, FORMAT_VERSION))
+            "region %s has format version %d; this shm4j reads version %d: use a matching shm4j or "
+            "recreate the region" % (region_name(tag, path), header.format_version, FORMAT_VERSION))
     cap = header.slot_capacity
     if (header.header_length != HEADER_LENGTH or cap <= 0 or cap % SLOT_ALIGNMENT != 0
             or cap > MAX_SLOT_CAPACITY or header.file_length != file_length(cap)):
-        raise CorruptRegionError(
-            "region %s has a header field out of range (headerLength %d, slotCapacity %d, "
-            "fileLength %d); the file is damaged: remove it and restart the master"
-            % (region, header.header_length, cap, header.file_length))
+        raise unreadable(tag, path, "has a header field out of range (headerLength %d, slotCapacity %d, "
+                                    "fileLength %d)" % (header.header_length, cap, header.file_length))
     if actual_size < header.file_length:
-        raise CorruptRegionError(
-            "region %s is truncated: %d bytes, its header says %d; remove the file and restart "
-            "the master" % (region, actual_size, header.file_length))
+        raise unreadable(tag, path, "is truncated: %d bytes, the header says %d"
+                         % (actual_size, header.file_length))
     return header

@@ -5,9 +5,8 @@ Pretty form: ``"key" : value``, objects one member per line indented two spaces 
 object (arrays do not indent), arrays on one line as ``[ 1, 2 ]``, empty ``{ }`` and ``[ ]``.
 Floating-point numbers as Java's ``Double.toString``: plain in [1e-3, 1e7), else ``d.dddE±n``.
 """
-import json
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 
 def dumps(value, pretty=False):
@@ -53,8 +52,15 @@ def _write(v, out, pretty, level):
         raise TypeError("not a JSON value: %r" % (v,))
 
 
+# Jackson's escapes: short ones for \b \t \n \f \r, else \u00XX with upper-case hex for
+# the other control characters (json.dumps writes lower case).
+_ESCAPES = {c: "\\u%04X" % c for c in range(0x20)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\b"): "\\b", ord("\t"): "\\t", ord("\n"): "\\n",
+                 ord("\f"): "\\f", ord("\r"): "\\r"})
+
+
 def _string(s):
-    return json.dumps(s, ensure_ascii=False)
+    return '"' + s.translate(_ESCAPES) + '"'
 
 
 def java_double(d):
@@ -66,5 +72,11 @@ def java_double(d):
     if 1e-3 <= abs(d) < 1e7:
         return repr(d)  # plain notation with at least one fractional digit, as Java
     _, digits, exponent = Decimal(repr(abs(d))).normalize().as_tuple()
+    if len(digits) == 1:
+        # One digit is shortest: Java picks the 1- or 2-digit decimal that rounds to d and is
+        # closest to it, which differs only for subnormals (5e-324 prints as 4.9E-324).
+        two = Context(prec=2, rounding=ROUND_HALF_EVEN).plus(Decimal(abs(d)))
+        if float(two) == abs(d):
+            _, digits, exponent = two.normalize().as_tuple()
     mantissa = str(digits[0]) + "." + ("".join(map(str, digits[1:])) or "0")
     return "%s%sE%d" % ("-" if d < 0 else "", mantissa, len(digits) - 1 + exponent)

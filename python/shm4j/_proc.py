@@ -34,5 +34,5 @@ def is_alive(pid, start_ms):
     if start_ms == 0:
         return True
     now = start_millis(pid)
-    # A second of slack: writers may round the tick-to-millisecond conversion differently.
-    return now == 0 or abs(now - start_ms) <= 1000
+    # Less than a second apart (the precision of /proc's start times), as the Java CLI's MasterStatus.
+    return now == 0 or abs(now - start_ms) < 1000

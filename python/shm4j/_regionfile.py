@@ -43,9 +43,8 @@ class RegionFile:
     """One region file mapped in this process: its descriptors, maps and atomic word views.
     ``q``/``i`` read the first map; ``wq``/``wi`` write through the master's writable map."""
 
-    def __init__(self, key, fd, mapping, header, region, writable):
+    def __init__(self, key, fd, mapping, header, writable):
         self.key = key
-        self.region = region
         self.header = header
         self.slot_capacity = header.slot_capacity
         self.slot_bases = (slot_offset(self.slot_capacity, 0), slot_offset(self.slot_capacity, 1))
@@ -130,14 +129,14 @@ def dispose_fd(fd, key):
             os.close(fd)
 
 
-def read_header(fd, region):
+def read_header(fd, tag, path):
     """Reads and validates the header through ``fd`` (FORMAT.md section 4)."""
     size = os.fstat(fd).st_size
     raw = os.pread(fd, HEADER_LENGTH, 0)
-    return validate_header(raw, size, region)
+    return validate_header(raw, size, tag, path)
 
 
-def open_existing(fd, key, region, writable):
+def open_existing(fd, key, tag, path, writable):
     """Maps a region file and registers it, or joins this process's entry for it (then the
     descriptor is kept with the entry). Validates the header of a file new to this process.
     On failure nothing is registered or counted and ``fd`` is still the caller's: a master
@@ -151,7 +150,7 @@ def open_existing(fd, key, region, writable):
                 entry.add(fd, None)
             entry.refs += 1  # after the map: a failed one must not leave a use behind
             return entry
-        header = read_header(fd, region)
+        header = read_header(fd, tag, path)
         mapping = mmap.mmap(fd, header.file_length,
                             access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
-        return register(RegionFile(key, fd, mapping, header, region, writable))
+        return register(RegionFile(key, fd, mapping, header, writable))

@@ -121,7 +121,7 @@ def _get(args):
             if args.pointer is not None:
                 raise CommandError(INVALID_INPUT, "region %s holds %s content, not JSON; drop --pointer"
                                    % (args.tag, snap.content_type.name))
-            _out(_plain(snap))
+            _out(_plain(snap, "region %s version %d" % (args.tag, snap.version)))
             return OK
         value = _json(snap, "region %s version %d" % (args.tag, snap.version))
         if args.pointer is not None:
@@ -142,16 +142,71 @@ def _meta(f, snap):
     return meta
 
 
-def _plain(snap):
-    """TEXT as text, RAW as hex, as the Java CLI prints non-JSON content."""
-    return snap.data.decode("utf-8") if snap.content_type == ContentType.TEXT else snap.data.hex()
+def _plain(snap, source):
+    """TEXT as text, RAW as hex, as the Java CLI prints non-JSON content; TEXT that is not UTF-8
+    (FORMAT.md) is refused, as Java's JsonInput.publishedText refuses it."""
+    if snap.content_type != ContentType.TEXT:
+        return snap.data.hex()
+    try:
+        return snap.data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CommandError(INVALID_INPUT, "%s is not valid UTF-8 text; its master must publish a valid value"
+                           % source) from e
 
 
 def _json(snap, source):
+    """The payload as Java's JsonInput.published reads it: strict UTF-8 (FORMAT.md), then JSON
+    within Jackson's limits; the parser's own error is only the cause (shown by --verbose), as
+    the two parsers word it apart."""
     try:
-        return snap.value()
-    except (ValueError, UnicodeDecodeError) as e:
-        raise CommandError(INVALID_INPUT, "%s is not valid JSON (%s)" % (source, e)) from None
+        value = _STRICT_JSON(snap.data.decode("utf-8"))
+        if _depth(value) > _MAX_DEPTH:
+            raise ValueError("nested deeper than %d" % _MAX_DEPTH)
+        return value
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+        raise CommandError(INVALID_INPUT, "%s is not valid JSON or exceeds the JSON limits (docs/CLI.md); its "
+                           "master must publish a valid value" % source) from e
+
+
+# The Java CLI's parser, Jackson, refuses more than these (its StreamReadConstraints defaults).
+_MAX_DEPTH = 500  # arrays and objects open at once
+_MAX_NUMBER_DIGITS = 1000  # digits of a number: integer, fraction and exponent, as Jackson counts them
+_MAX_NAME_LENGTH = 50_000  # UTF-16 units of a member name (a Java String's length)
+
+
+def _no_constant(name):
+    raise ValueError("%s is not JSON (RFC 8259)" % name)
+
+
+def _number(kind):
+    def parse(token):
+        if sum(c.isdigit() for c in token) > _MAX_NUMBER_DIGITS:
+            raise ValueError("a number of more than %d digits" % _MAX_NUMBER_DIGITS)
+        return kind(token)
+    return parse
+
+
+def _members(pairs):
+    for name, _ in pairs:
+        if len(name.encode("utf-16-le", "surrogatepass")) // 2 > _MAX_NAME_LENGTH:
+            raise ValueError("a member name of more than %d characters" % _MAX_NAME_LENGTH)
+    return dict(pairs)
+
+
+def _depth(value):
+    """How many arrays and objects are open at the deepest point of ``value``."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((item, depth + 1) for item in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+# json.loads as strict as Jackson: no NaN, Infinity or -Infinity, and Jackson's limits.
+_STRICT_JSON = json.JSONDecoder(parse_float=_number(float), parse_int=_number(int), parse_constant=_no_constant,
+                                object_pairs_hook=_members).decode
 
 
 def _at_pointer(value, pointer, tag, version):
@@ -200,7 +255,8 @@ def _watch(args):
                 f.wait_newer(seen)
                 continue
             seen = snap.version
-            value = _json(snap, "version %d" % snap.version) if snap.content_type == ContentType.JSON else _plain(snap)
+            source = "version %d" % snap.version
+            value = _json(snap, source) if snap.content_type == ContentType.JSON else _plain(snap, source)
             _out('{"version":%d,"value":%s}' % (snap.version, dumps(value)))
             printed += 1
     return OK

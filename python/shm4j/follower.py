@@ -9,7 +9,7 @@ from ._closeable import Closeable
 from . import _files, _futex, _sleepers
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGTH, NOTIFY_WORD,
-                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields)
+                      SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields, region_name)
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError,
                      RegionNotFoundError, Shm4jError)
 
@@ -32,10 +32,6 @@ class Snapshot(NamedTuple):
         return _decode(self.content_type, self.data)
 
 
-def region_name(tag, path):
-    return "'%s' (%s)" % (tag, path)
-
-
 def open_region_file(tag, path):
     """Opens ``path`` read-only and maps it (or joins this process's entry for that file)."""
     region = region_name(tag, path)
@@ -56,15 +52,15 @@ def open_region_file(tag, path):
                              "create it with a group-readable mode" % region) from None
         key = rf.key_of(os.fstat(fd))
         try:
-            return rf.open_existing(fd, key, region, writable=False)
+            return rf.open_existing(fd, key, tag, path, writable=False)
         except BaseException:
             rf.dispose_fd(fd, key)
             raise
 
 
 def _not_found(tag, path):
-    return ("no region '%s' in %s: start its master first, or check the directory (SHM4J_DIR)"
-            % (tag, os.path.dirname(path)))
+    # Java's RegionNotFoundException's words (the CLIs print the same line)
+    return "no region '%s' (%s); create it first or check the tag and SHM4J_DIR" % (tag, path)
 
 
 class Follower(Closeable):
@@ -277,44 +273,36 @@ class Follower(Closeable):
                 # The master writes slot v % 2 only for v + 2, after committing v + 1: an odd seq
                 # with committed still v is damage, not a write in progress (FORMAT.md 5.2).
                 if q[COMMITTED_QWORD] == v:
-                    problem = ("its slot %d holding committed version %d has an odd sequence number "
-                               "%d (mid-write), which no master leaves there" % (v & 1, v, q1))
+                    problem = ("its sequence number is odd (mid-write) although it holds committed "
+                               "version %d" % v)
             else:
                 version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
-                if length > f.slot_capacity:
-                    if q[seq_word] == q1:
-                        raise CorruptRegionError(
-                            "region %s: slot %d says length %d, beyond its capacity %d; remove the "
-                            "file and restart the master" % (self.region, v & 1, length, f.slot_capacity))
-                else:
+                data = None
+                if length <= f.slot_capacity:
                     start = base + SLOT_HEADER_LENGTH
                     data = f.map[start:start + length]
-                    # Python calls keep program order and x86-64 keeps loads in order: seq is
-                    # loaded again only after the copy (see _regionfile's notes).
-                    if q[seq_word] == q1:
-                        if version > v:
-                            # Reused for v + 2 after v + 1 was committed: the next attempt reads
-                            # the new committed. Were committed and seq unchanged, it is damage.
-                            problem = ("committed is %d but its slot holds the newer version %d"
-                                       % (v, version))
-                        elif version != v:
-                            raise CorruptRegionError(
-                                "region %s: committed is %d but its slot holds version %d; remove the "
-                                "file and restart the master" % (self.region, v, version))
-                        elif zlib.crc32(data) == crc:
-                            if ctype > 2:
-                                raise CorruptRegionError("region %s: unknown content type %d in a slot; use a "
-                                                         "newer shm4j" % (self.region, ctype))
-                            self.retries += attempts
-                            return version, ptime, ctype, data
-                        else:
-                            problem = ("CRC mismatch in version %d (stored %08x, computed %08x)"
-                                       % (v, crc, zlib.crc32(data)))
+                # Python calls keep program order and x86-64 keeps loads in order: seq is
+                # loaded again only after the copy (see _regionfile's notes).
+                if q[seq_word] == q1:
+                    # A slot reused for v + 2 after v + 1 was committed holds a newer version: the
+                    # next attempt reads the new committed. Any failure with committed and seq
+                    # unchanged is damage. Checked in the order Java's reader describes them.
+                    if data is None:
+                        problem = "length %d exceeds slot capacity %d" % (length, f.slot_capacity)
+                    elif version != v:
+                        problem = "holds version %d where %d was committed" % (version, v)
+                    elif ctype > 2:
+                        problem = "unknown content type %d" % ctype
+                    elif zlib.crc32(data) != crc:
+                        problem = "CRC-32 mismatch"
+                    else:
+                        self.retries += attempts
+                        return version, ptime, ctype, data
             if problem is not None:
                 # Seen once it may be a race; the same committed and seq twice is not (5.2).
                 if suspect == (f, v, q1):
-                    raise CorruptRegionError("region %s: %s; the region is damaged: restart the "
-                                             "master to republish" % (self.region, problem))
+                    raise CorruptRegionError("region %s slot %d is corrupt: %s; the master's next publish "
+                                             "replaces it (or remove the region)" % (self.region, v & 1, problem))
                 suspect = (f, v, q1)
             attempts += 1
             if started is None:

@@ -14,10 +14,11 @@ from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, FORMAT_VERSION,
                       GENERATION_OFFSET, HEADER_LENGTH, HEADER_STRUCT, MAGIC, MASTER_PID_OFFSET,
                       MASTER_START_OFFSET, MIN_SLOT_CAPACITY, NOTIFY_WORD, SLOT_FIELDS_STRUCT,
-                      SLOT_HEADER_LENGTH, ContentType, capacity_for, file_length, slot_offset)
+                      SLOT_HEADER_LENGTH, ContentType, capacity_for, file_length, region_name,
+                      slot_offset)
 from .errors import (CorruptRegionError, InvalidObjectError, MasterConflictError,
                      ObjectTooLargeError, Shm4jError)
-from .follower import Snapshot, region_name
+from .follower import Snapshot
 
 DEFAULT_MAX_OBJECT_SIZE = 64 << 20
 # No master writes a committed version of 2^63 - 1 or more (Java's long overflows past it), 5.3.
@@ -162,7 +163,7 @@ class Master(Closeable):
                 entry = taken = None
                 try:
                     if _names(self.path, key):  # else replaced (grown) between open and lock: retry
-                        entry = rf.open_existing(fd, key, self.region, writable=True)
+                        entry = rf.open_existing(fd, key, self.tag, self.path, writable=True)
                         self._claim(entry)
                         taken = entry
                         return entry
@@ -227,12 +228,12 @@ class Master(Closeable):
     def _register_new(self, fd):
         """Maps a file this master just wrote and holds, and registers it as this master's."""
         try:
-            header = rf.read_header(fd, self.region)
+            header = rf.read_header(fd, self.tag, self.path)
             mapping = mmap.mmap(fd, header.file_length, access=mmap.ACCESS_WRITE)
         except BaseException:
             os.close(fd)
             raise
-        entry = rf.RegionFile(rf.key_of(os.fstat(fd)), fd, mapping, header, self.region, writable=True)
+        entry = rf.RegionFile(rf.key_of(os.fstat(fd)), fd, mapping, header, writable=True)
         entry.master = self
         return rf.register(entry)
 

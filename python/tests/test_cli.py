@@ -27,6 +27,21 @@ class CliTest(RegionTestCase):
         self.assertFalse(meta["masterAlive"])  # put's process has ended
         self.assertRegex(meta["published"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$")
 
+    def test_get_prints_as_jackson_and_refuses_what_the_java_cli_refuses(self):
+        # CliDifferentialTest (shm4j-python) pins these against the Java CLI; here without Java.
+        with shm4j.Master("p", self.dir) as m:
+            m.publish_bytes(b'["\\u001f\\b", 5e-324, 1e-323]', shm4j.ContentType.JSON)
+            self.assertEqual('["\\u001F\\b",4.9E-324,9.9E-324]\n', self.run_cli("get", "p").stdout)
+            for payload, content_type in ((b"a\xffb", shm4j.ContentType.TEXT), (b"[NaN]", shm4j.ContentType.JSON),
+                                          (b"[" * 501 + b"]" * 501, shm4j.ContentType.JSON),
+                                          (b"1" * 1001, shm4j.ContentType.JSON)):
+                with self.subTest(payload[:8]):
+                    version = m.publish_bytes(payload, content_type)
+                    r = self.run_cli("get", "p")
+                    self.assertEqual(4, r.returncode, r.stderr)
+                    self.assertRegex(r.stderr, r"^shm4j: region p version %d is not valid (UTF-8 text|JSON or exceeds "
+                                               r"the JSON limits)" % version)
+
     def test_put_from_file_and_stdin(self):
         path = os.path.join(self.dir, "in.json")
         with open(path, "w") as f:

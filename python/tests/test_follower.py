@@ -58,7 +58,7 @@ class FollowerTest(RegionTestCase):
             self.assertEqual(b"\x00\xff", f.get())
 
     def test_missing_region_and_invalid_tag(self):
-        with self.assertRaisesRegex(shm4j.RegionNotFoundError, "no region 'absent'.*start its master"):
+        with self.assertRaisesRegex(shm4j.RegionNotFoundError, "no region 'absent' .*create it first"):
             shm4j.Follower("absent", self.dir)
         for bad in ("", ".", "..", "a/b", "a~b", "x" * 201, "é"):
             with self.assertRaises(shm4j.InvalidTagError, msg=bad):
@@ -73,8 +73,8 @@ class FollowerTest(RegionTestCase):
         self.poke("torn", base, struct.pack("<Q", seq + 1))
         with shm4j.Follower("torn", self.dir) as f:
             start = time.monotonic()
-            with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 1 holding committed version 1 "
-                                        "has an odd sequence number %d" % (seq + 1)):
+            with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 1 is corrupt: its sequence number is "
+                                        "odd \\(mid-write\\) although it holds committed version 1;"):
                 f.get()
             with self.assertRaises(shm4j.CorruptRegionError):
                 f.snapshot()
@@ -89,8 +89,8 @@ class FollowerTest(RegionTestCase):
         self.poke("newer", slot_base(1) + SLOT_VERSION_OFFSET, struct.pack("<Q", 3))
         with shm4j.Follower("newer", self.dir) as f:
             start = time.monotonic()
-            with self.assertRaisesRegex(shm4j.CorruptRegionError, "committed is 1 but its slot holds "
-                                        "the newer version 3"):
+            with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 1 is corrupt: holds version 3 where 1 "
+                                        "was committed"):
                 f.snapshot()
             self.assertLess(time.monotonic() - start, 1.0)
 
@@ -105,7 +105,7 @@ class FollowerTest(RegionTestCase):
         start = slot_base(1) + SLOT_HEADER_LENGTH
         self.poke("crc", start + 2, b"X")
         with shm4j.Follower("crc", self.dir) as f:
-            with self.assertRaisesRegex(shm4j.CorruptRegionError, "CRC mismatch in version 1"):
+            with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 1 is corrupt: CRC-32 mismatch"):
                 f.get()
         self.poke("crc", slot_base(1) + SLOT_CRC_OFFSET, b"\x00\x00\x00\x00")
         with shm4j.Follower("crc", self.dir) as f, self.assertRaises(shm4j.CorruptRegionError):
@@ -115,20 +115,20 @@ class FollowerTest(RegionTestCase):
         self.publish("len", {"v": 1})
         self.poke("len", slot_base(1) + SLOT_LENGTH_OFFSET, struct.pack("<I", MIN_SLOT_CAPACITY + 1))
         with shm4j.Follower("len", self.dir) as f:
-            with self.assertRaisesRegex(shm4j.CorruptRegionError, "beyond its capacity"):
+            with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 1 is corrupt: length 4033 exceeds slot capacity 4032"):
                 f.get()
 
     def test_committed_naming_a_slot_with_an_older_version_is_corrupt(self):
         self.publish("ver", {"v": 1}, {"v": 2})
         self.poke("ver", COMMITTED_OFFSET, struct.pack("<Q", 4))  # slot 0 holds 2
         with shm4j.Follower("ver", self.dir) as f:
-            with self.assertRaisesRegex(shm4j.CorruptRegionError, "committed is 4 but its slot holds version 2"):
+            with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 0 is corrupt: holds version 2 where 4 was committed"):
                 f.get()
 
     def test_header_damage_is_refused(self):
         cases = [
             ("magic", 0, b"NOTSHM4J", "not a shm4j object region"),
-            ("version", FORMAT_VERSION_OFFSET, struct.pack("<I", 2), "unsupported format version 2"),
+            ("version", FORMAT_VERSION_OFFSET, struct.pack("<I", 2), "has format version 2; this shm4j reads version 1"),
             ("capacity", SLOT_CAPACITY_OFFSET, struct.pack("<Q", 100), "header field out of range"),
         ]
         for tag, offset, data, message in cases:

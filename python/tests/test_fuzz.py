@@ -77,7 +77,7 @@ class RegionFileFuzzTest(RegionTestCase):
                 s = f.snapshot()
         except shm4j.Shm4jError as e:
             self.assertLess(time.monotonic() - start, READ_LIMIT_SECONDS, "time to refuse, " + where)
-            self.assertIn("'%s'" % TAG, str(e), where)
+            self.assertIn("region %s (" % TAG, str(e), where)
             return REFUSED_BY_FOLLOWER
         except Exception as e:
             raise AssertionError("%s: a damaged file must give a Shm4jError, not %r" % (where, e)) from e
@@ -100,7 +100,7 @@ class RegionFileFuzzTest(RegionTestCase):
             with shm4j.Master(TAG, self.dir) as m:
                 published = m.publish_bytes(THIRD, shm4j.ContentType.JSON)
         except shm4j.Shm4jError as e:
-            self.assertIn("'%s'" % TAG, str(e), where)
+            self.assertIn("region %s (" % TAG, str(e), where)
             with open(self.path(TAG), "rb") as f:
                 self.assertTrue(f.read() == damaged, "a refused file is left as it was, " + where)
             return False
