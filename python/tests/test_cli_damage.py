@@ -12,15 +12,13 @@ exits would not. A longer run (from python/)::
 
     SHM4J_CLI_FUZZ_SEED=7 SHM4J_CLI_FUZZ_ITERATIONS=20000 python3 -m unittest tests.test_cli_damage
 """
-import contextlib
-import io
 import os
 import random
 import subprocess
-import traceback
 import unittest
 
 from shm4j import _regionfile, cli
+from tests.cli_diff import run_in_process
 from tests.damage import damage
 from tests.support import RegionTestCase
 
@@ -86,20 +84,11 @@ class DamagedRegionCommandsTest(RegionTestCase):
         return r
 
     def run_in_process(self, *args):
-        """``python3 -m shm4j --dir DIR args...`` as cli.main in this process: its exit code and
-        output, an escaping exception as the interpreter would report it (exit 1, a traceback).
+        """``python3 -m shm4j --dir DIR args...`` in this process (tests.cli_diff.run_in_process).
         Asserts the command left no region file open in this process."""
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = cli.main(["--dir", self.dir, *args])
-            except SystemExit as e:
-                code = e.code
-            except BaseException:  # reported as python3 would report it, then asserted on
-                traceback.print_exc()
-                code = cli.SOFTWARE
+        code, out, err = run_in_process(["--dir", self.dir, *args])
         self.assertEqual({}, _regionfile._OPEN, "%s left region files open" % (args,))
-        return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+        return subprocess.CompletedProcess(args, code, out, err)
 
 
 if __name__ == "__main__":

@@ -8,21 +8,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Exit code and captured output of one in-process run of the CLI. */
-record CliRun(int code, String out, String err) {
-    List<String> errLines() {
+/** Exit code and captured output of one in-process run of the CLI (public for shm4j-python's tests). */
+public record CliRun(int code, String out, String err) {
+    public List<String> errLines() {
         return err.lines().toList();
     }
 
     /** Runs {@code shm4j --dir DIR ARGS...} in this JVM. */
-    static CliRun in(Path dir, String... args) {
+    public static CliRun in(Path dir, String... args) {
         List<String> all = new ArrayList<>(List.of("--dir", dir.toString()));
         all.addAll(List.of(args));
         return raw(all.toArray(String[]::new));
     }
 
     /** Runs {@code shm4j ARGS...} in this JVM. */
-    static CliRun raw(String... args) {
+    public static CliRun raw(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();

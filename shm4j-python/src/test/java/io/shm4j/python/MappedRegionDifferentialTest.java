@@ -1,7 +1,6 @@
 package io.shm4j.python;
 
 import io.shm4j.AccessMode;
-import io.shm4j.ChildJvm;
 import io.shm4j.MappedRegion;
 import io.shm4j.ReadOnlyRegionException;
 import io.shm4j.TestDirectory;
@@ -9,10 +8,8 @@ import io.shm4j.Whence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +51,6 @@ class MappedRegionDifferentialTest {
     private static final int SEQUENCES = Integer.getInteger("shm4j.mmapdiff.sequences", 1000);
     private static final int PER_PROCESS = 250;
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(60);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HexFormat HEX = HexFormat.of();
     /** Most bytes are from here, so that find, rfind and readline often match. */
     private static final byte[] ALPHABET = {'a', 'b', '\n', 0};
@@ -227,24 +223,20 @@ class MappedRegionDifferentialTest {
     private List<Outcome> runInPython(List<Sequence> batch) throws IOException, InterruptedException {
         Map<String, Object> request = Map.of("dir", dir.path().toString(),
                 "sequences", batch.stream().map(Sequence::json).toList());
-        try (ChildJvm python = PythonPeer.module("tests.mmap_diff")) {
-            try (OutputStream in = python.process().getOutputStream()) {
-                in.write(JSON.writeValueAsBytes(request));
+        List<JsonNode> lines = PythonPeer.exchange("tests.mmap_diff", request, batch.size(), PYTHON_TIMEOUT);
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Sequence seq = batch.get(i);
+            JsonNode line = lines.get(i);
+            assertThat(line.get("id").asInt()).isEqualTo(seq.id());
+            List<Step> steps = new ArrayList<>();
+            for (JsonNode s : line.get("steps")) {
+                steps.add(new Step(s.get(0).asString(), s.get(1).asLong(), s.get(2).asLong()));
             }
-            List<Outcome> outcomes = new ArrayList<>();
-            for (Sequence seq : batch) {
-                JsonNode line = JSON.readTree(python.nextLine(PYTHON_TIMEOUT));
-                assertThat(line.get("id").asInt()).isEqualTo(seq.id());
-                List<Step> steps = new ArrayList<>();
-                for (JsonNode s : line.get("steps")) {
-                    steps.add(new Step(s.get(0).asString(), s.get(1).asLong(), s.get(2).asLong()));
-                }
-                assertThat(steps).hasSameSizeAs(seq.ops());
-                outcomes.add(new Outcome(steps, HEX.parseHex(line.get("file").asString())));
-            }
-            assertThat(python.waitFor(PYTHON_TIMEOUT)).isZero();
-            return outcomes;
+            assertThat(steps).hasSameSizeAs(seq.ops());
+            outcomes.add(new Outcome(steps, HEX.parseHex(line.get("file").asString())));
         }
+        return outcomes;
     }
 
     private Outcome runInJava(Sequence seq) throws IOException {

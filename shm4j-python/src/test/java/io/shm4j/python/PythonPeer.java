@@ -1,11 +1,17 @@
 package io.shm4j.python;
 
 import io.shm4j.ChildJvm;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Starts the Python side as real processes: {@code python3 -m tests.procs ...} (or any module)
@@ -13,6 +19,8 @@ import java.util.List;
  * ({@code shm4j.python.executable}, {@code shm4j.python.dir}; see this module's pom).
  */
 final class PythonPeer {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private PythonPeer() {
     }
 
@@ -24,6 +32,25 @@ final class PythonPeer {
     /** {@code python3 -m tests.procs args...}: the peers described in python/tests/procs.py. */
     static ChildJvm procs(Object... args) throws IOException {
         return module("tests.procs", args);
+    }
+
+    /**
+     * Runs {@code python3 -m module} with {@code request} as JSON on its standard input; returns the
+     * {@code lines} JSON lines it prints, each within {@code timeout}, once it has exited 0.
+     */
+    static List<JsonNode> exchange(String module, Object request, int lines, Duration timeout)
+            throws IOException, InterruptedException {
+        try (ChildJvm python = module(module)) {
+            try (OutputStream in = python.process().getOutputStream()) {
+                in.write(JSON.writeValueAsBytes(request));
+            }
+            List<JsonNode> out = new ArrayList<>();
+            for (int i = 0; i < lines; i++) {
+                out.add(JSON.readTree(python.nextLine(timeout)));
+            }
+            assertThat(python.waitFor(timeout)).as("exit code of python3 -m " + module).isZero();
+            return out;
+        }
     }
 
     /** {@code python3 -m module args...} in {@code python/}. */

@@ -1,0 +1,257 @@
+package io.shm4j.python;
+
+import io.shm4j.ContentType;
+import io.shm4j.ObjectCodecs;
+import io.shm4j.RegionDamage;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectMaster;
+import io.shm4j.TestDirectory;
+import io.shm4j.cli.CliRun;
+import io.shm4j.cli.ExitCodes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static io.shm4j.internal.ObjectRegionDescriptor.MASTER_PID_OFFSET;
+import static io.shm4j.internal.ObjectRegionDescriptor.MASTER_START_OFFSET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Differential test of the two command lines: {@code python3 -m shm4j} (python/shm4j/cli.py)
+ * promises the Java CLI's object commands "with the same output and the same exit codes". For
+ * {@code get TAG}, {@code get TAG --meta} and {@code inspect TAG} on seeded {@link RegionDamage}s
+ * of a region holding two versions (random bytes, header and slot fields set to edge or random
+ * values, payload bytes, truncation), and on whole regions (JSON, text, raw bytes, nothing
+ * published, payloads that are not UTF-8 or at and over the JSON limits of docs/CLI.md, a master
+ * pid over 32 bits, a master start 999 and 1000 ms off), both must exit with the same code and
+ * print the same stdout and the same stderr, byte for byte, and neither may create a file. The
+ * one exception: {@code ageMillis} in {@code get --meta} depends on the clock, so only its
+ * presence is compared. On whole regions {@code get} must also give the expected exit code.
+ *
+ * <p>The Java CLI runs in this JVM ({@link CliRun}); the Python CLI runs in one Python process per
+ * {@value #PER_PROCESS} damaged files, through {@code shm4j.cli.main(argv)}
+ * ({@code python/tests/cli_diff.py}). Both read the same files in the same directory. A failure
+ * names the seed, the damage and both sides' results; re-running with the same seed is exact. A
+ * longer run: {@code ./mvnw -o test -pl shm4j-python -am -Dtest=CliDifferentialTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dshm4j.clidiff.seed=N -Dshm4j.clidiff.count=M}
+ * (M damaged files; default 300; about 1 s per 120).
+ */
+class CliDifferentialTest {
+    private static final long SEED = Long.getLong("shm4j.clidiff.seed", 0xC11_D1FFL);
+    private static final int COUNT = Integer.getInteger("shm4j.clidiff.count", 300);
+    private static final int PER_PROCESS = 500;
+    private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(120);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The only clock-dependent output: get --meta's age of the version. */
+    private static final Pattern AGE_MILLIS = Pattern.compile("\"ageMillis\" ?: ?-?\\d+");
+
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+
+    /** A command and where it ran, for messages. */
+    record Command(String where, List<String> args) {
+    }
+
+    @Test
+    void bothCommandLinesAnswerTheSameOnDamagedRegions() throws Exception {
+        assertThat(CliRun.in(dir.path(), "put", "pristine", "{\"version\":1}").code()).isZero();
+        assertThat(CliRun.in(dir.path(), "put", "pristine", "{\"version\":2,\"color\":\"green\"}").code()).isZero();
+        byte[] pristine = Files.readAllBytes(dir.path().resolve("pristine"));
+        Files.delete(dir.path().resolve("pristine"));
+        Files.delete(dir.path().resolve("pristine~sleepers"));
+
+        SplittableRandom random = new SplittableRandom(SEED);
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> codes = new TreeMap<>();
+        for (int from = 0; from < COUNT; from += PER_PROCESS) {
+            List<Command> commands = new ArrayList<>();
+            List<Path> files = new ArrayList<>();
+            for (int i = from; i < Math.min(COUNT, from + PER_PROCESS); i++) {
+                String tag = "damaged-" + i;
+                Path file = dir.path().resolve(tag);
+                Files.write(file, RegionDamage.of(pristine, random).bytes());
+                files.add(file);
+                String where = "seed " + Long.toHexString(SEED) + ", damage " + i;
+                commands.add(new Command(where, List.of("get", tag)));
+                commands.add(new Command(where, List.of("get", tag, "--meta")));
+                commands.add(new Command(where, List.of("inspect", tag)));
+            }
+            List<CliRun> java = compare(commands, problems);
+            for (int i = 0; i < commands.size(); i++) {
+                List<String> args = commands.get(i).args();
+                codes.merge(args.getFirst() + (args.size() > 2 ? " " + args.get(2) : "") + "=" + java.get(i).code(), 1, Integer::sum);
+            }
+            for (Path file : files) {
+                Files.delete(file);
+            }
+        }
+        System.out.println("CliDifferentialTest: seed " + Long.toHexString(SEED) + ", " + COUNT
+                + " damaged regions, exit codes (command=code: count) " + codes);
+        assertThat(problems).as("seed %x: %d commands where the Java and Python CLIs differ", SEED, problems.size())
+                .isEmpty();
+        // The damage reached each outcome; else this compares less than it claims.
+        assertThat(codes).containsKeys("get=0", "get=6", "get --meta=0", "get --meta=6", "inspect=0", "inspect=6");
+    }
+
+    /** A JSON payload published as is, and the exit code {@code get} must give for it. */
+    record Payload(String tag, String json, int getCode) {
+    }
+
+    @Test
+    void bothCommandLinesAnswerTheSameOnWholeRegions() throws Exception {
+        Path d = dir.path();
+        Map<String, Integer> getCodes = new TreeMap<>(); // tag -> the exit code get must give
+        assertThat(CliRun.in(d, "put", "json", "{\"s\":\"é ✓ \\u0001 \\\"q\\\" \\\\ /\",\"n\":[0,-1,1.5,1e7,1e-4,"
+                + "123456789012345678901234567890,-0.0,0.1],\"t\":true,\"f\":false,\"z\":null,\"o\":{\"e\":{}},\"a\":[[]]}")
+                .code()).isZero();
+        getCodes.put("json", ExitCodes.OK);
+        publish("text", ContentType.TEXT, "line one\nzwei é ✓\n".getBytes(StandardCharsets.UTF_8), ExitCodes.OK, getCodes);
+        publish("raw", ContentType.RAW, new byte[] {0, 1, (byte) 0xff, 'a'}, ExitCodes.OK, getCodes);
+        publish("empty", ContentType.RAW, null, ExitCodes.NOT_FOUND, getCodes);
+        // Whole slots whose payload is not UTF-8, as FORMAT.md says TEXT and JSON are.
+        publish("text-bad-utf8", ContentType.TEXT, new byte[] {'a', (byte) 0xff, 'b'}, ExitCodes.INVALID_INPUT, getCodes);
+        publish("json-bad-utf8", ContentType.JSON, new byte[] {'"', (byte) 0xc3, '"'}, ExitCodes.INVALID_INPUT, getCodes);
+        List<Payload> payloads = List.of(
+                new Payload("json-not-json", "{\"a\":", ExitCodes.INVALID_INPUT),
+                new Payload("json-empty", "", ExitCodes.INVALID_INPUT),
+                new Payload("json-nan", "[NaN]", ExitCodes.INVALID_INPUT),
+                new Payload("json-bom", "\uFEFF{\"a\":1}", ExitCodes.INVALID_INPUT),
+                new Payload("json-trailing", "{} x", ExitCodes.INVALID_INPUT),
+                new Payload("json-infinite", "[1e400,-1e400]", ExitCodes.OK),
+                new Payload("json-duplicate-key", "{\"a\":1,\"b\":2,\"a\":3}", ExitCodes.OK),
+                new Payload("json-space", " \n\t{\"a\" : [ 1 , 2 ] }\r\n", ExitCodes.OK),
+                new Payload("json-numbers", "[1E2,1.0e+2,-0,-0.0,0.1e-400,3.141592653589793238462643383279,1e22,1e21,123e-20,"
+                        + "9007199254740993,1.7976931348623157e308,2.2250738585072014e-308,1e-310,4.9e-324,1e-323,5e-323,"
+                        + "9.5e-323]", ExitCodes.OK),
+                new Payload("json-escapes", "\"\\u00e9\\ud83d\\ude00\\t\\u0000\\b\\f\\n\\r\\u001f\\u007f\\u2028\\/"
+                        + "\u00e9\ud83d\ude00\u2028\"", ExitCodes.OK),
+                // Jackson's limits (docs/CLI.md), at and over each.
+                new Payload("json-depth-500", "[".repeat(500) + "]".repeat(500), ExitCodes.OK),
+                new Payload("json-depth-501", "{\"a\":".repeat(500) + "[]" + "}".repeat(500), ExitCodes.INVALID_INPUT),
+                new Payload("json-depth-1100", "[".repeat(1100) + "]".repeat(1100), ExitCodes.INVALID_INPUT),
+                new Payload("json-integer-1000", "-" + "1".repeat(1000), ExitCodes.OK),
+                new Payload("json-integer-1001", "1".repeat(1001), ExitCodes.INVALID_INPUT),
+                new Payload("json-integer-5000", "1".repeat(5000), ExitCodes.INVALID_INPUT),
+                new Payload("json-float-1000", "-0." + "1".repeat(999), ExitCodes.OK),
+                new Payload("json-float-1001", "1".repeat(999) + ".5e-1", ExitCodes.INVALID_INPUT),
+                new Payload("json-name-50000", "{\"" + "\uD83D\uDE00".repeat(25_000) + "\":1}", ExitCodes.OK),
+                new Payload("json-name-50001", "{\"" + "\uD83D\uDE00".repeat(25_000) + "a\":1}", ExitCodes.INVALID_INPUT));
+        for (Payload p : payloads) {
+            publish(p.tag(), ContentType.JSON, p.json().getBytes(StandardCharsets.UTF_8), p.getCode(), getCodes);
+        }
+        // The master's identity edited: "alive" needs a pid that fits pid_t and this JVM's start
+        // less than a second away.
+        byte[] json = Files.readAllBytes(d.resolve("json"));
+        long pid = ProcessHandle.current().pid();
+        long start = ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli();
+        Files.write(d.resolve("pid-over-32-bits"), withLong(json, MASTER_PID_OFFSET, (1L << 32) + pid));
+        getCodes.put("pid-over-32-bits", ExitCodes.OK);
+        for (long delta : new long[] {-1000, -999, 999, 1000}) {
+            String tag = "start" + (delta < 0 ? "-minus-" : "-plus-") + Math.abs(delta);
+            Files.write(d.resolve(tag), withLong(json, MASTER_START_OFFSET, start + delta));
+            getCodes.put(tag, ExitCodes.OK);
+        }
+        getCodes.put("missing", ExitCodes.NOT_FOUND);
+
+        List<Command> commands = new ArrayList<>();
+        for (String tag : getCodes.keySet()) {
+            commands.add(new Command("whole region " + tag, List.of("get", tag)));
+            commands.add(new Command("whole region " + tag, List.of("get", tag, "--meta")));
+            commands.add(new Command("whole region " + tag, List.of("inspect", tag)));
+        }
+        commands.add(new Command("whole region json", List.of("get", "json", "--pretty")));
+        commands.add(new Command("whole region json", List.of("get", "json", "--pointer", "/n/2")));
+        commands.add(new Command("whole region json", List.of("get", "json", "--meta", "--pretty")));
+        List<String> problems = new ArrayList<>();
+        List<CliRun> java = compare(commands, problems);
+        assertThat(problems).isEmpty();
+        Map<String, Integer> gotCodes = new TreeMap<>();
+        for (int i = 0; i < commands.size(); i++) {
+            if (commands.get(i).args().size() == 2 && commands.get(i).args().getFirst().equals("get")) {
+                gotCodes.put(commands.get(i).args().get(1), java.get(i).code());
+            }
+        }
+        assertThat(gotCodes).as("get's exit code by region").isEqualTo(getCodes);
+        assertThat(CliRun.in(d, "inspect", "start-plus-999").out()).contains(", alive\n");
+        assertThat(CliRun.in(d, "inspect", "start-plus-1000").out()).contains(", not running\n");
+        assertThat(CliRun.in(d, "inspect", "pid-over-32-bits").out()).contains(", not running\n");
+    }
+
+    /** A copy of {@code file} with the 8-byte field at {@code offset} set to {@code value}. */
+    private static byte[] withLong(byte[] file, int offset, long value) {
+        byte[] b = file.clone();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(offset, value);
+        return b;
+    }
+
+    /** Creates region {@code tag} and publishes {@code payload} as {@code type} (nothing if null); get must exit {@code getCode}. */
+    private void publish(String tag, ContentType type, byte[] payload, int getCode, Map<String, Integer> getCodes) throws IOException {
+        try (SharedObjectMaster<byte[]> m = SharedObject.master(tag, ObjectCodecs.bytes(type), dir.options())) {
+            if (payload != null) {
+                m.publish(payload);
+            }
+        }
+        getCodes.put(tag, getCode);
+    }
+
+    /** Runs every command in both CLIs; adds the differences, described, to {@code problems}; returns Java's results. */
+    private List<CliRun> compare(List<Command> commands, List<String> problems) throws Exception {
+        List<Path> before = files();
+        List<CliRun> python = runInPython(commands);
+        List<CliRun> java = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            Command c = commands.get(i);
+            CliRun j = CliRun.in(dir.path(), c.args().toArray(String[]::new));
+            CliRun p = python.get(i);
+            java.add(j);
+            if (j.code() != p.code() || !comparable(j.out()).equals(comparable(p.out())) || !j.err().equals(p.err())) {
+                problems.add(c.where() + ": " + String.join(" ", c.args()) + "\n  Java:   " + shown(j) + "\n  Python: " + shown(p));
+            }
+        }
+        // Read-only commands: no sleepers file either (FORMAT.md 3.3: only a follower that waits writes it).
+        assertThat(files()).as("the region directory after get and inspect").isEqualTo(before);
+        return java;
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> files = Files.list(dir.path())) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** Output as compared: ageMillis present with any value. */
+    private static String comparable(String out) {
+        return AGE_MILLIS.matcher(out).replaceAll("\"ageMillis\":_");
+    }
+
+    private static String shown(CliRun r) {
+        return "exit " + r.code() + ", stdout " + JSON.writeValueAsString(r.out()) + ", stderr " + JSON.writeValueAsString(r.err());
+    }
+
+    /** The commands' results in one Python process (python/tests/cli_diff.py). */
+    private List<CliRun> runInPython(List<Command> commands) throws IOException, InterruptedException {
+        Map<String, Object> request = Map.of("dir", dir.path().toString(),
+                "commands", commands.stream().map(Command::args).toList());
+        List<CliRun> results = new ArrayList<>();
+        for (JsonNode r : PythonPeer.exchange("tests.cli_diff", request, commands.size(), PYTHON_TIMEOUT)) {
+            results.add(new CliRun(r.get("code").asInt(), r.get("out").asString(), r.get("err").asString()));
+        }
+        return results;
+    }
+}
