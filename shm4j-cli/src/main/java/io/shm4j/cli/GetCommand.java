@@ -101,7 +101,7 @@ final class GetCommand implements Callable<Integer> {
     }
 
     /** A u64 field as FORMAT.md types it (as Python's get --meta prints it). */
-    private static BigInteger unsigned(long value) {
+    static BigInteger unsigned(long value) {
         return new BigInteger(Long.toUnsignedString(value));
     }
 

@@ -64,7 +64,7 @@ final class WatchCommand implements Callable<Integer> {
     /** {@code {"version":N,"value":V}}: JSON as is, text as a string, raw bytes as a hex string. */
     static String line(Snapshot s) {
         ObjectNode line = JsonInput.MAPPER.createObjectNode();
-        line.put("version", s.version());
+        line.put("version", GetCommand.unsigned(s.version())); // u64, as Python prints it
         if (s.contentType() == ContentType.JSON) {
             line.set("value", JsonInput.published(s, "version " + s.version()));
         } else {
