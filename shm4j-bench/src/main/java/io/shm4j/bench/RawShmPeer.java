@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class RawShmPeer implements Peer {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final long PAYLOAD_OFFSET = Long.getLong("hackPayloadOffset", 64);
+    private static final long PAYLOAD_OFFSET = 64;
 
     @Override
     public String name() {
