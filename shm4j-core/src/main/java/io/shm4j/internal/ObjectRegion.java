@@ -344,6 +344,9 @@ public final class ObjectRegion implements AutoCloseable {
      */
     public <R> R readCommitted(Sink<R> sink) {
         long started = 0;
+        // A slot that failed a check, as (committed, seq): failing again under the same pair is
+        // not a race (the master moves committed before it rewrites a slot), so it is damage.
+        long suspectVersion = 0;
         long suspectSeq = -1;
         for (int attempt = 0; ; attempt++) {
             long version = committedAcquire();
@@ -356,11 +359,12 @@ public final class ObjectRegion implements AutoCloseable {
                 // The master writes a slot only for the version after the next one, which it
                 // starts after committing the next one: an odd seq under an unchanged committed
                 // is no write in progress but damage. Twice, as below, before saying so.
-                if (seq1 == suspectSeq) {
+                if (version == suspectVersion && seq1 == suspectSeq) {
                     throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
                             + " is corrupt: its sequence number is odd (mid-write) although it holds committed version "
                             + Long.toUnsignedString(version) + "; the master's next publish replaces it (or remove the region)");
                 }
+                suspectVersion = version;
                 suspectSeq = seq1;
             } else if ((seq1 & 1) == 0) {
                 long slotVersion = segment.get(LONG, s + SLOT_VERSION_OFFSET);
@@ -384,11 +388,12 @@ public final class ObjectRegion implements AutoCloseable {
                     if (lengthOk && slotVersion == version && contentType != null && crc32(sink.checksum(), copy, length) == crc) {
                         return sink.accept(version, time, contentType, copy, length);
                     }
-                    if (seq1 == suspectSeq) { // the same whole slot failed twice: not a race
+                    if (version == suspectVersion && seq1 == suspectSeq) { // failed twice: not a race
                         throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
                                 + " is corrupt: " + describe(version, slotVersion, length, type, lengthOk && crc32(sink.checksum(), copy, length) != crc)
                                 + "; the master's next publish replaces it (or remove the region)");
                     }
+                    suspectVersion = version;
                     suspectSeq = seq1;
                 }
             }
