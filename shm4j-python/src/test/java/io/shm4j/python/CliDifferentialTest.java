@@ -13,6 +13,7 @@ import io.shm4j.TestDirectory;
 import io.shm4j.WaitStrategy;
 import io.shm4j.cli.CliRun;
 import io.shm4j.cli.ExitCodes;
+import io.shm4j.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * print the same stdout and the same stderr, byte for byte, and neither may create a file. The
  * one exception: {@code ageMillis} in {@code get --meta} depends on the clock, so only its
  * presence is compared. On whole regions {@code get} must also give the expected exit code.
+ * {@code put} and {@code watch} are compared too: see {@link #bothCommandLinesPutTheSame} and
+ * {@link #bothCommandLinesWatchTheSame}.
  *
  * <p>The Java CLI runs in this JVM ({@link CliRun}); the Python CLI runs in one Python process per
  * {@value #PER_PROCESS} damaged files, through {@code shm4j.cli.main(argv)}
@@ -323,6 +326,71 @@ class CliDifferentialTest {
             // The damage reached both outcomes; else this compares less than it claims.
             assertThat(damageCodes.values()).contains(ExitCodes.OK, ExitCodes.CORRUPT_REGION);
         }
+    }
+
+    /**
+     * {@code watch TAG} in real processes ({@code io.shm4j.cli.Main} in a child JVM and
+     * {@code python3 -m shm4j}; Java's watch has no {@code --count}, docs/CLI.md none either): a
+     * master in this JVM publishes JSON, text and raw values, each only once both watchers printed
+     * the one before (so none is skipped), and both lines must be equal; a JSON payload that is
+     * not UTF-8 then ends both with the same exit code and stderr line. A second pair, ended by
+     * SIGINT, must exit 130 with nothing on stderr.
+     */
+    @Test
+    void bothCommandLinesWatchTheSame(@TempDir Path errs) throws Exception {
+        List<Map.Entry<ContentType, byte[]>> values = new ArrayList<>();
+        for (Payload p : PAYLOADS) {
+            if (p.getCode() == ExitCodes.OK) {
+                values.add(Map.entry(ContentType.JSON, p.json().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        values.add(Map.entry(ContentType.TEXT, "line one\nzwei é ✓ \"q\" \\ \u0001\n".getBytes(StandardCharsets.UTF_8)));
+        values.add(Map.entry(ContentType.TEXT, new byte[0]));
+        values.add(Map.entry(ContentType.RAW, new byte[] {0, 1, (byte) 0xff, 'a'}));
+        values.add(Map.entry(ContentType.RAW, new byte[0]));
+        publish("watched", values.getFirst().getKey(), values.getFirst().getValue());
+        List<String> javaLines = new ArrayList<>();
+        List<String> pythonLines = new ArrayList<>();
+        try (ChildJvm java = watcher(false, "watched", errs); ChildJvm python = watcher(true, "watched", errs)) {
+            for (int i = 0; i < values.size(); i++) {
+                if (i > 0) {
+                    publish("watched", values.get(i).getKey(), values.get(i).getValue());
+                }
+                javaLines.add(java.nextLine(PYTHON_TIMEOUT));
+                pythonLines.add(python.nextLine(PYTHON_TIMEOUT));
+            }
+            publish("watched", ContentType.JSON, new byte[] {'"', (byte) 0xc3, '"'});
+            assertThat(python.waitFor(PYTHON_TIMEOUT)).as("Python's exit code").isEqualTo(java.waitFor(PYTHON_TIMEOUT))
+                    .isEqualTo(ExitCodes.INVALID_INPUT);
+            assertThat(python.output()).as("Python's lines").isEqualTo(pythonLines);
+            assertThat(java.output()).as("Java's lines").isEqualTo(javaLines);
+        }
+        assertThat(pythonLines).as("Python's lines, as Java's").isEqualTo(javaLines);
+        assertThat(javaLines).hasSize(values.size()).first().asString().startsWith("{\"version\":1,");
+        assertThat(Files.readString(errs.resolve("python"))).as("Python's stderr, as Java's")
+                .isEqualTo(Files.readString(errs.resolve("java")))
+                .isEqualTo("shm4j: version " + (values.size() + 1) + " is not valid JSON or exceeds the JSON limits "
+                        + "(docs/CLI.md); its master must publish a valid value\n");
+
+        publish("interrupted", ContentType.TEXT, "x".getBytes(StandardCharsets.UTF_8));
+        try (ChildJvm java = watcher(false, "interrupted", errs); ChildJvm python = watcher(true, "interrupted", errs)) {
+            assertThat(python.nextLine(PYTHON_TIMEOUT)).isEqualTo(java.nextLine(PYTHON_TIMEOUT)).isEqualTo("{\"version\":1,\"value\":\"x\"}");
+            for (ChildJvm watcher : List.of(java, python)) {
+                assertThat(new ProcessBuilder("kill", "-INT", Long.toString(watcher.pid())).start().waitFor()).isZero();
+            }
+            assertThat(java.waitFor(PYTHON_TIMEOUT)).as("Java's exit code on SIGINT").isEqualTo(ExitCodes.INTERRUPTED);
+            assertThat(python.waitFor(PYTHON_TIMEOUT)).as("Python's exit code on SIGINT").isEqualTo(ExitCodes.INTERRUPTED);
+        }
+        assertThat(Files.readString(errs.resolve("java"))).isEmpty();
+        assertThat(Files.readString(errs.resolve("python"))).isEmpty();
+    }
+
+    /** {@code shm4j --dir DIR watch TAG} as a process, Python's or Java's; its stderr goes to {@code errs/python} or {@code errs/java}. */
+    private ChildJvm watcher(boolean python, String tag, Path errs) throws IOException {
+        String[] args = {"--dir", dir.path().toString(), "watch", tag};
+        ProcessBuilder builder = python ? PythonPeer.builder("shm4j", (Object[]) args)
+                : new ProcessBuilder(ChildJvm.command(List.of(), List.of(), Main.class, args));
+        return ChildJvm.of(builder.redirectError(errs.resolve(python ? "python" : "java").toFile()));
     }
 
     /** The region files in the directory (not the helper files {@code TAG~*}), as bytes. */
