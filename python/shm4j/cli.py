@@ -8,6 +8,7 @@ within the retry bound), 130 interrupted.
 """
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -18,7 +19,7 @@ from ._jsontext import dumps
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
                      MasterConflictError, ObjectTooLargeError, RegionNotFoundError)
 from .follower import Follower
-from .master import Master
+from .master import DEFAULT_MAX_OBJECT_SIZE, Master
 
 OK, SOFTWARE, USAGE, NOT_FOUND, INVALID_INPUT, MASTER_CONFLICT, CORRUPT_REGION, IO_ERROR, BUSY = range(9)
 INTERRUPTED = 130
@@ -159,13 +160,18 @@ def _json(snap, source):
     within Jackson's limits; the parser's own error is only the cause (shown by --verbose), as
     the two parsers word it apart."""
     try:
-        value = _STRICT_JSON(snap.data.decode("utf-8"))
-        if _depth(value) > _MAX_DEPTH:
-            raise ValueError("nested deeper than %d" % _MAX_DEPTH)
-        return value
-    except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+        return _refused(_strict(snap.data.decode("utf-8")), numbers=False)
+    except (ValueError, RecursionError) as e:  # UnicodeError is a ValueError
         raise CommandError(INVALID_INPUT, "%s is not valid JSON or exceeds the JSON limits (docs/CLI.md); its "
                            "master must publish a valid value" % source) from e
+
+
+def _strict(text):
+    """``text`` parsed as Jackson parses it for the Java CLI: RFC 8259 within Jackson's limits."""
+    value = _STRICT_JSON(text)
+    if _depth(value) > _MAX_DEPTH:
+        raise ValueError("nested deeper than %d" % _MAX_DEPTH)
+    return value
 
 
 # The Java CLI's parser, Jackson, refuses more than these (its StreamReadConstraints defaults).
@@ -226,23 +232,58 @@ def _at_pointer(value, pointer, tag, version):
 
 
 def _put(args):
+    """As Java's PutCommand: strict UTF-8 JSON within Jackson's limits, published as the bytes
+    Jackson writes (so that get --meta's size and inspect's crc32 agree too)."""
     if args.file is not None:
-        with open(args.file, "rb") as fh:
-            text, source = fh.read(), args.file
+        source = args.file
+        try:
+            with open(args.file, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise CommandError(NOT_FOUND, "%s: no such file; nothing was published" % source) from None
     elif args.json is None or args.json == "-":
-        text, source = sys.stdin.buffer.read(), "standard input"
+        data, source = sys.stdin.buffer.read(), "standard input"
     else:
-        text, source = args.json, "the JSON argument"
-    if not text.strip():
-        raise CommandError(INVALID_INPUT, "%s is empty, not a JSON value; nothing was published" % source)
+        data, source = None, "the JSON argument"
     try:
-        value = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise CommandError(INVALID_INPUT, "%s is not valid JSON (%s); nothing was published" % (source, e)) from None
-    with Master(args.tag, args.dir) as m:
-        version = m.publish(value)
+        text = args.json if data is None else data.decode("utf-8")
+        if not text.strip(" \t\n\r"):  # JSON's white space only, as Jackson skips
+            raise CommandError(INVALID_INPUT, "%s is empty, not a JSON value; nothing was published" % source)
+        payload = dumps(_refused(_strict(text), numbers=True)).encode("utf-8")
+    except (ValueError, RecursionError) as e:  # UnicodeError is a ValueError
+        raise CommandError(INVALID_INPUT, "%s is not valid JSON or exceeds the JSON limits (docs/CLI.md); "
+                           "nothing was published" % source) from e
+    try:
+        with Master(args.tag, args.dir) as m:
+            version = m.publish_bytes(payload, ContentType.JSON)
+    except MasterConflictError as e:  # worded as Java's MasterConflictException
+        raise CommandError(MASTER_CONFLICT, "region %s already has a master (pid %d); stop that process first, "
+                           "or open a follower to read" % (args.tag, e.holder_pid)) from e
+    except ObjectTooLargeError as e:  # worded as Java's ObjectTooLargeException
+        raise CommandError(INVALID_INPUT, "object for region %s is %d bytes, over the limit of %d bytes; nothing "
+                           "was published (raise ShmOptions.withMaxObjectSize or publish less)"
+                           % (args.tag, len(payload), DEFAULT_MAX_OBJECT_SIZE)) from e
     _out("published %s version %d" % (args.tag, version))
     return OK
+
+
+def _refused(value, numbers):
+    """``value``, else ValueError, as Java's JsonInput.refused checks: no string with an unpaired
+    surrogate escape (UTF-8 cannot hold it) and, with ``numbers`` (put), no number beyond a
+    double's range (it would be published as the string "Infinity")."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if numbers and isinstance(v, float) and math.isinf(v):
+            raise ValueError("a number beyond the range of a double")
+        if isinstance(v, dict):
+            stack.extend(v)
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, str):
+            v.encode("utf-8")  # UnicodeEncodeError for an unpaired surrogate
+    return value
 
 
 def _watch(args):

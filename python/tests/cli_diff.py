@@ -4,10 +4,12 @@ compare with the Java CLI.
 
     python3 -m tests.cli_diff < commands.json
 
-Input, one JSON document: ``{"dir": DIR, "commands": [[ARG, ...], ...]}``; each command runs as
-``python3 -m shm4j --dir DIR ARG...`` would. Output, one JSON line per command:
+Input, one JSON document: ``{"dir": DIR, "commands": [[ARG, ...], ...], "stdin": [B64, ...]}``;
+each command runs as ``python3 -m shm4j --dir DIR ARG...`` would, with the bytes base64 ``B64``
+(the command's entry of the optional ``stdin`` list) as standard input, else an empty one. Output, one JSON line per command:
 ``{"code": N, "out": STDOUT, "err": STDERR}``.
 """
+import base64
 import contextlib
 import io
 import json
@@ -17,10 +19,11 @@ import traceback
 from shm4j import cli
 
 
-def run_in_process(argv):
-    """``python3 -m shm4j argv...`` as cli.main in this process: its exit code, stdout and stderr;
-    an escaping exception as the interpreter would report it (exit 1, a traceback)."""
+def run_in_process(argv, stdin=b""):
+    """``python3 -m shm4j argv...`` as cli.main in this process, reading ``stdin``: its exit code,
+    stdout and stderr; an escaping exception as the interpreter would report it (exit 1, a traceback)."""
     out, err = io.StringIO(), io.StringIO()
+    saved_stdin, sys.stdin = sys.stdin, io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = cli.main(argv)
@@ -29,13 +32,17 @@ def run_in_process(argv):
         except BaseException:  # reported as python3 would report it
             traceback.print_exc()
             code = cli.SOFTWARE
+        finally:
+            sys.stdin = saved_stdin
     return code, out.getvalue(), err.getvalue()
 
 
 def main():
     request = json.load(sys.stdin)
-    for command in request["commands"]:
-        code, out, err = run_in_process(["--dir", request["dir"], *command])
+    stdin = request.get("stdin") or [None] * len(request["commands"])
+    for command, data in zip(request["commands"], stdin):
+        code, out, err = run_in_process(["--dir", request["dir"], *command],
+                                        b"" if data is None else base64.b64decode(data))
         print(json.dumps({"code": code, "out": out, "err": err}), flush=True)
 
 

@@ -49,6 +49,11 @@ public final class ChildJvm implements AutoCloseable {
 
     /** As {@link #start(List, Class, String...)}, run through {@code prefix} (e.g. {@code setpriv ...}). */
     public static ChildJvm start(List<String> prefix, List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
+        return of(new ProcessBuilder(command(prefix, jvmOptions, mainClass, args)));
+    }
+
+    /** The command line {@link #start(List, List, Class, String...)} runs. */
+    public static List<String> command(List<String> prefix, List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.add("-XX:+UseSerialGC");
@@ -58,15 +63,18 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());
         cmd.addAll(List.of(args));
-        return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        return cmd;
     }
 
     /**
      * Starts another kind of child process (e.g. a Python peer) with the same line reading and
-     * cleanup; its stderr is inherited.
+     * cleanup; its stderr is inherited unless {@code builder} redirects it.
      */
     public static ChildJvm of(ProcessBuilder builder) throws IOException {
-        return new ChildJvm(builder.redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        if (builder.redirectError() == ProcessBuilder.Redirect.PIPE) {
+            builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        return new ChildJvm(builder.start());
     }
 
     /** The next stdout line, or an {@link AssertionError} after {@code timeout}. */

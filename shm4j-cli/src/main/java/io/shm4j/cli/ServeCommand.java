@@ -67,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 published = now;
                 try {
-                    JsonNode value = JsonInput.parse(Files.readString(watched), watched.toString());
+                    JsonNode value = JsonInput.parse(JsonInput.read(null, watched), watched.toString());
                     if (!value.equals(master.current())) {
                         out.println("version " + master.publish(value));
                         out.flush();

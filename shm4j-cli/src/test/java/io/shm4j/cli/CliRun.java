@@ -2,6 +2,8 @@ package io.shm4j.cli;
 
 import picocli.CommandLine;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -19,6 +21,17 @@ public record CliRun(int code, String out, String err) {
         List<String> all = new ArrayList<>(List.of("--dir", dir.toString()));
         all.addAll(List.of(args));
         return raw(all.toArray(String[]::new));
+    }
+
+    /** As {@link #in}, with {@code stdin} as standard input (System.in, restored after). */
+    public static CliRun in(Path dir, byte[] stdin, String... args) {
+        InputStream before = System.in;
+        System.setIn(new ByteArrayInputStream(stdin));
+        try {
+            return in(dir, args);
+        } finally {
+            System.setIn(before);
+        }
     }
 
     /** Runs {@code shm4j ARGS...} in this JVM. */

@@ -55,6 +55,11 @@ final class PythonPeer {
 
     /** {@code python3 -m module args...} in {@code python/}. */
     static ChildJvm module(String module, Object... args) throws IOException {
+        return ChildJvm.of(builder(module, args));
+    }
+
+    /** The process {@link #module} starts, not started (e.g. to redirect its stderr). */
+    static ProcessBuilder builder(String module, Object... args) {
         List<String> command = new ArrayList<>(List.of(System.getProperty("shm4j.python.executable", "python3"), "-m", module));
         for (Object arg : args) {
             command.add(String.valueOf(arg));
@@ -62,6 +67,6 @@ final class PythonPeer {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory().toFile());
         builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
         builder.environment().put("PYTHONPATH", directory().toString());
-        return ChildJvm.of(builder);
+        return builder;
     }
 }
