@@ -96,6 +96,9 @@ def _parser():
     w = sub.add_parser("watch", parents=[common], help="print each new version as one JSON line")
     w.add_argument("tag", metavar="TAG")
     w.add_argument("--count", type=int, metavar="N", help="stop after N lines (default: until interrupted)")
+    w.add_argument("--strategy", choices=sorted(_WAITS), default="block",
+                   help="block (default): sleep in the kernel between versions, woken by the master's publish; "
+                        "spin: busy-poll a core; backoff: poll with pauses up to 1 ms")
     w.set_defaults(command=_watch)
 
     i = sub.add_parser("inspect", parents=[common], help="show the header and both slots as stored")
@@ -286,14 +289,32 @@ def _refused(value, numbers):
     return value
 
 
+def _wait_spinning(follower, version):
+    while not follower.has_newer(version):
+        pass
+
+
+def _wait_backing_off(follower, version):
+    pause = 1e-6
+    while not follower.has_newer(version):
+        time.sleep(pause)
+        pause = min(pause * 2, 1e-3)
+
+
+# watch --strategy, as the Java CLI's (docs/CLI.md): how to wait for a version newer than the last.
+_WAITS = {"block": lambda follower, version: follower.wait_newer(version),
+          "spin": _wait_spinning, "backoff": _wait_backing_off}
+
+
 def _watch(args):
+    wait = _WAITS[args.strategy]
     printed = 0
     with Follower(args.tag, args.dir) as f:
         seen = 0
         while args.count is None or printed < args.count:
             snap = f.snapshot()
             if snap is None or snap.version <= seen:
-                f.wait_newer(seen)
+                wait(f, seen)
                 continue
             seen = snap.version
             source = "version %d" % snap.version

@@ -52,13 +52,19 @@ class CliTest(RegionTestCase):
         self.assertEqual('{"x":null}\n', self.run_cli("get", "p").stdout)
 
     def test_watch_prints_one_json_line_per_version(self):
-        with shm4j.Master("w", self.dir) as m:
-            m.publish({"k": 1})
-            watch = self.python("-m", "shm4j", "--dir", self.dir, "watch", "w", "--count", "2")
-            self.assertEqual({"version": 1, "value": {"k": 1}}, json.loads(watch.stdout.readline()))
-            m.publish([2])
-            self.assertEqual('{"version":2,"value":[2]}\n', watch.stdout.readline())
-        self.assertEqual(0, watch.wait(30))
+        for strategy in ("block", "spin", "backoff"):
+            with self.subTest(strategy=strategy), shm4j.Master("w-" + strategy, self.dir) as m:
+                m.publish({"k": 1})
+                watch = self.python("-m", "shm4j", "--dir", self.dir, "watch", "w-" + strategy, "--count", "2",
+                                    "--strategy", strategy)
+                self.assertEqual({"version": 1, "value": {"k": 1}}, json.loads(watch.stdout.readline()))
+                m.publish([2])  # arrives while the watcher waits its way
+                self.assertEqual('{"version":2,"value":[2]}\n', watch.stdout.readline())
+                self.assertEqual(0, watch.wait(30))
+
+    def test_watch_refuses_an_unknown_strategy(self):
+        r = self.run_cli("watch", "w", "--strategy", "nap")
+        self.assertEqual(2, r.returncode)
 
     def test_inspect_prints_header_and_slots(self):
         self.run_cli("put", "i", "7")
