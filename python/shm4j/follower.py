@@ -129,7 +129,7 @@ class Follower(Closeable):
                     if q[seq_word] == q1 and _crc32(data) == crc:  # seq re-read after the copy
                         try:
                             value = _decode_json(data.decode())  # see _decode
-                        except ValueError:
+                        except (ValueError, RecursionError):  # RecursionError: nested too deep
                             return self._get()
                         self._value = value
                         self._value_version = version
@@ -343,7 +343,10 @@ def _decode(ctype, data):
     not valid for its type."""
     if ctype == 1:
         try:
-            return _decode_json(data.decode())  # UTF-8 (FORMAT.md): json.loads(bytes) would first guess the encoding
-        except ValueError:
-            return json.loads(data)  # a BOM or UTF-16/32, which json.loads accepts; or invalid: raises again
+            try:
+                return _decode_json(data.decode())  # UTF-8 (FORMAT.md): json.loads(bytes) would first guess the encoding
+            except ValueError:
+                return json.loads(data)  # a BOM or UTF-16/32, which json.loads accepts; or invalid: raises again
+        except RecursionError:
+            raise ValueError("nested deeper than Python's json module parses") from None
     return data.decode() if ctype == 2 else data

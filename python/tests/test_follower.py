@@ -153,6 +153,15 @@ class FollowerTest(RegionTestCase):
                 f.get()
             self.assertEqual(b"{not json", f.snapshot().data)
 
+    def test_json_nested_deeper_than_python_parses_is_refused_with_its_version(self):
+        deep = b"[" * 100_000 + b"]" * 100_000  # valid JSON, beyond any recursion limit
+        with shm4j.Master("deep", self.dir) as m, shm4j.Follower("deep", self.dir) as f:
+            m.publish_bytes(deep, shm4j.ContentType.JSON)
+            with self.assertRaisesRegex(shm4j.InvalidObjectError, "version 1 .* not valid JSON: nested deeper"):
+                f.get()
+            with self.assertRaisesRegex(ValueError, "nested deeper"):
+                f.snapshot().value()
+
     def test_json_payloads_decode_as_json_loads_decodes_them(self):
         # get() decodes UTF-8 itself; a BOM, UTF-16 or an encoded surrogate takes json.loads
         with shm4j.Master("enc", self.dir) as m, shm4j.Follower("enc", self.dir) as f:
