@@ -151,14 +151,33 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             return null;
         }
         Decoded<T> d = decoded;
-        return d != null && d.version == version ? d.value
-                : remember(version, inPlace.decode(scratch.array(), 0, scratch.length()));
+        if (d != null && d.version == version) {
+            return d.value;
+        }
+        try {
+            return remember(version, inPlace.decode(scratch.array(), 0, scratch.length()));
+        } catch (CodecException e) {
+            throw undecodable(version, e);
+        }
     }
 
     /** {@code s} decoded, once per version: subscriptions' counterpart of {@link #decodeNewest()}. */
     private synchronized T decode(Snapshot s) {
         Decoded<T> d = decoded;
-        return d != null && d.version == s.version() ? d.value : remember(s.version(), codec.decode(s.payload()));
+        if (d != null && d.version == s.version()) {
+            return d.value;
+        }
+        try {
+            return remember(s.version(), codec.decode(s.payload()));
+        } catch (CodecException e) {
+            throw undecodable(s.version(), e);
+        }
+    }
+
+    /** The codec's refusal, naming the region and version as every shm4j error does. */
+    private CodecException undecodable(long version, CodecException e) {
+        return new CodecException("region " + tag + " version " + Long.toUnsignedString(version) + ": " + e.getMessage()
+                + "; its master must publish a valid value", e);
     }
 
     /** Caches {@code value} as the decoded {@code version} unless a newer one is cached; holds this follower's lock. */
@@ -371,8 +390,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             try {
                 value = decode(s);
             } catch (CodecException e) {
-                LOG.log(System.Logger.Level.WARNING, "region " + tag + ": version " + seen
-                        + " skipped by a subscription: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; a subscription skipped it");
                 continue;
             }
             try {

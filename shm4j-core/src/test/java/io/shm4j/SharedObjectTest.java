@@ -169,9 +169,14 @@ class SharedObjectTest {
     @Test
     void payloadThatIsNotValidForTheTypeIsAClearError() throws IOException {
         try (var master = SharedObject.master("text", ObjectCodecs.text(), options);
-             var typed = SharedObject.follower("text", Config.class, options)) {
+             var typed = SharedObject.follower("text", Config.class, options);
+             var tree = SharedObject.follower("text", JsonNode.class, options)) { // decodes in place: the other path
             master.publish("not json {");
-            assertThatThrownBy(typed::get).isInstanceOf(CodecException.class).hasMessageContaining("not a valid JSON Config");
+            assertThatThrownBy(typed::get).isInstanceOf(CodecException.class)
+                    .hasMessageStartingWith("region text version 1: ").hasMessageContaining("not a valid JSON Config")
+                    .hasMessageEndingWith("its master must publish a valid value");
+            assertThatThrownBy(tree::get).isInstanceOf(CodecException.class)
+                    .hasMessageStartingWith("region text version 1: ").hasMessageContaining("not a valid JSON");
         }
     }
 
