@@ -13,6 +13,9 @@ from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGT
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError,
                      RegionNotFoundError, Shm4jError)
 
+_SHRUNK_NEXT = ("nothing was read from it. A master moves the region to a new file on its next publish, "
+                "and this follower follows it then")
+
 MAX_ATTEMPTS = 100_000
 MAX_SECONDS = 5.0
 _SPINS_BEFORE_SLEEP = 16
@@ -91,6 +94,7 @@ class Follower(Closeable):
     def _bind(self, f):
         """Uses region file ``f``; keeps what the read path needs of it in attributes."""
         self._file, self._q, self._i, self._map, self._capacity = f, f.q, f.i, f.map, f.slot_capacity
+        self._fd, self._length = f.fds[0], f.header.file_length  # for the size check (_check_size)
         # per slot: its seq word index, the offset of its fields after seq, its payload's offset
         self._slots = tuple((base >> 3, base + 8, base + SLOT_HEADER_LENGTH) for base in f.slot_bases)
 
@@ -118,7 +122,7 @@ class Follower(Closeable):
         q = self._q
         if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
             v = q[COMMITTED_QWORD]
-            if v:
+            if v and _fstat(self._fd).st_size >= self._length:  # else _get() says why (5.4)
                 # A new JSON version read as FORMAT.md 5.2 says, in one attempt and one frame (each
                 # call costs); anything else (a writer active, damage, other content) takes _get().
                 seq_word, fields, start = self._slots[v & 1]
@@ -182,6 +186,7 @@ class Follower(Closeable):
         SlotFields whose ``crc_ok`` says whether the payload matches its CRC (None if the length
         is beyond the slot)."""
         self._follow_growth()
+        self._check_size()
         f = self._file
         base = f.slot_bases[index]
         seq = self._q[base >> 3]
@@ -236,19 +241,32 @@ class Follower(Closeable):
 
     def _follow_growth(self):
         """If this file is superseded and the tag names another file now, switch to it."""
-        if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            return
+        if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            self._follow()
+
+    def _follow(self):
+        """Switches to the file the tag names if it is another one; returns whether it did."""
         with rf.LOCK:
             try:
                 key = rf.key_of(os.stat(self.path))
             except FileNotFoundError:
-                return  # removed: keep the last file, still whole
+                return False  # removed: keep the last file
             if key == self._file.key:
-                return  # between the flag and the rename: the old file is still current
+                return False  # between the flag and the rename: the old file is still current
             old = self._file
             self._bind(open_region_file(self.tag, self.path))
             self._forget()
             rf.release(old)
+            return True
+
+    def _check_size(self):
+        """FORMAT.md 5.4: a slot is touched only while the file is as long as its header says,
+        since a page lost to truncation ends this process with SIGBUS (Python cannot catch it).
+        A shrunk file: if a master moved the region (the tag names another file) this moves
+        there, else it raises RegionShrunkError. A file shrunk after this check still faults."""
+        size = _fstat(self._fd).st_size
+        if size < self._length and not self._follow():
+            raise self._file.shrunk(self.tag, self.path, size, _SHRUNK_NEXT)
 
     def _read(self):
         """One whole committed version as (version, publishTime, contentType, payload), or None
@@ -260,6 +278,7 @@ class Follower(Closeable):
         while True:
             if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
                 self._follow_growth()
+            self._check_size()
             f = self._file
             q = self._q
             v = q[COMMITTED_QWORD]
@@ -335,6 +354,7 @@ class Follower(Closeable):
 _CONTENT_TYPES = tuple(ContentType)  # indexed by id: cheaper than calling the enum
 _unpack_slot_fields = SLOT_FIELDS_STRUCT.unpack_from
 _crc32 = zlib.crc32
+_fstat = os.fstat
 _decode_json = json.JSONDecoder().decode  # what json.loads calls, without its argument checks
 
 

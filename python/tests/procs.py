@@ -5,6 +5,9 @@
     python3 -m tests.procs wait     TAG DIR VERSION TIMEOUT   wait_newer once; print the outcome
     python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
     python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
+    python3 -m tests.procs obey     TAG DIR master|follower   one command per stdin line: "publish"
+                                    (master), "get" or "fresh" (follower; "fresh" reads through a new
+                                    Follower); prints "ok VERSION" or "error CLASS MESSAGE"
 
 Self-checking object (the Java side builds the same): ``{"n": N, "len": K, "fill": F}`` where N
 is the version it is published as, F is K copies of the letter ``chr(97 + N % 26)``. A torn or
@@ -106,6 +109,29 @@ def try_master(tag, directory):
         print("conflict pid=%d" % e.holder_pid, flush=True)
 
 
+def obey(tag, directory, role):
+    """A master or follower that acts only when told, so that a test can change the file
+    between two operations (test_shrink)."""
+    opened = shm4j.Master(tag, directory) if role == "master" else shm4j.Follower(tag, directory)
+    with opened as peer:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            command = line.strip()
+            try:
+                if command == "publish":
+                    version = peer.publish(payload(peer.version + 1))
+                else:
+                    reader = peer if command == "get" else shm4j.Follower(tag, directory)
+                    value = reader.get()
+                    version = value["n"]
+                    problem = check(value, reader.version if command == "fresh" else peer._value_version)
+                    if problem:
+                        raise AssertionError(problem)
+                print("ok %d" % version, flush=True)
+            except Exception as e:
+                print("error %s %s" % (type(e).__name__, e), flush=True)
+
+
 if __name__ == "__main__":
     command, tag, directory, *rest = sys.argv[1:]
     if command == "wait":
@@ -114,5 +140,7 @@ if __name__ == "__main__":
         hold(tag, directory)
     elif command == "try":
         try_master(tag, directory)
+    elif command == "obey":
+        obey(tag, directory, rest[0])
     else:
         {"master": master, "follower": follower}[command](tag, directory, float(rest[0]))

@@ -20,6 +20,11 @@ import java.util.function.Predicate;
  *   <li>{@code try-master DIR TAG}: try to become master; RESULT ok or conflict pid=N.</li>
  *   <li>{@code load-once DIR TAG MARKER [MILLIS]}: loadOnce with a loader that appends to MARKER and takes MILLIS (300).</li>
  *   <li>{@code follow-once DIR TAG}: open a follower and read; RESULT ok VALUE, or error CLASS MESSAGE.</li>
+ *   <li>{@code shrink-master DIR TAG}: publish self-checking payloads until stdin closes; RESULT counts what
+ *       publish threw (errors, other, first).</li>
+ *   <li>{@code shrink-follower DIR TAG}: read with get, snapshot and readNewer until stdin says {@code stop V}
+ *       and version V was seen (or 120 s passed); prints {@code SHRUNK message} on the first
+ *       RegionShrunkException; RESULT counts versions, invalid ones, what was thrown.</li>
  * </ul>
  */
 public final class ObjectPeerMain {
@@ -40,6 +45,8 @@ public final class ObjectPeerMain {
             case "try-master" -> tryMaster(tag, options);
             case "load-once" -> loadOnce(tag, options, Path.of(args[3]), args.length > 4 ? Long.parseLong(args[4]) : 300);
             case "follow-once" -> followOnce(tag, options);
+            case "shrink-master" -> shrinkMaster(tag, options);
+            case "shrink-follower" -> shrinkFollower(tag, options);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         System.out.flush();
@@ -211,5 +218,115 @@ public final class ObjectPeerMain {
             return "loaded-by-" + ProcessHandle.current().pid();
         });
         System.out.println("RESULT value=" + value);
+    }
+
+    /** What a loop caught, by kind; {@code errors} must stay 0 (no {@link Error} escapes shm4j). */
+    private static final class Caught {
+        long shrunk;
+        long errors;
+        long other;
+        String first;
+
+        void add(Throwable t) {
+            if (t instanceof RegionShrunkException) {
+                shrunk++;
+            } else if (t instanceof Error) {
+                if (errors++ == 0) {
+                    t.printStackTrace();
+                }
+            } else {
+                other++;
+            }
+            if (first == null && !(t instanceof RegionShrunkException)) {
+                first = t.toString().replaceAll("\\s", "_");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "shrunk=" + shrunk + " errors=" + errors + " other=" + other + " first=" + first;
+        }
+    }
+
+    /** A thread that reads stdin lines into {@code lines}; null marks its end. */
+    private static java.util.concurrent.BlockingQueue<String> stdinLines() {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException ignored) {
+                // parent gone
+            }
+            lines.add("EOF");
+        });
+        t.setDaemon(true);
+        t.start();
+        return lines;
+    }
+
+    private static void shrinkMaster(String tag, ShmOptions options) throws Exception {
+        var stdin = stdinLines();
+        SplittableRandom random = new SplittableRandom();
+        Caught caught = new Caught();
+        long published = 0;
+        try (SharedObjectMaster<byte[]> master = SharedObject.master(tag, ObjectCodecs.bytes(), options)) {
+            master.publish(SelfCheckingPayload.create(random.nextLong(), 3000));
+            System.out.println("READY " + master.version());
+            while (stdin.peek() == null) {
+                try {
+                    // both slots, their payloads across page boundaries
+                    master.publish(SelfCheckingPayload.create(random.nextLong(), 1000 + random.nextInt(3000)));
+                    published++;
+                } catch (Throwable t) {
+                    caught.add(t);
+                }
+            }
+            System.out.println("RESULT published=" + published + " version=" + master.version() + " " + caught);
+        }
+    }
+
+    private static void shrinkFollower(String tag, ShmOptions options) throws Exception {
+        var stdin = stdinLines();
+        Caught caught = new Caught();
+        long versions = 0;
+        long invalid = 0;
+        long last = 0;
+        long stopAt = -1;
+        long deadline = Long.MAX_VALUE;
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
+            SnapshotBuffer buffer = new SnapshotBuffer();
+            System.out.println("READY");
+            while (stopAt < 0 || (last < stopAt && System.nanoTime() < deadline)) {
+                String line = stdin.poll();
+                if (line != null && line.startsWith("stop ")) {
+                    stopAt = Long.parseLong(line.substring(5));
+                    deadline = System.nanoTime() + 120_000_000_000L;
+                }
+                try {
+                    byte[] value = follower.get();
+                    Snapshot s = follower.snapshot();
+                    if (value == null || s == null || !SelfCheckingPayload.isValid(value) || !SelfCheckingPayload.isValid(s.payload())) {
+                        invalid++;
+                    }
+                    if (follower.readNewer(buffer)) {
+                        if (!SelfCheckingPayload.isValid(Arrays.copyOf(buffer.array(), buffer.length()))) {
+                            invalid++;
+                        }
+                    }
+                    if (s != null && s.version() != last) {
+                        last = s.version();
+                        versions++;
+                    }
+                } catch (Throwable t) {
+                    if (t instanceof RegionShrunkException && caught.shrunk == 0) {
+                        System.out.println("SHRUNK " + t.getMessage());
+                    }
+                    caught.add(t);
+                }
+            }
+            System.out.println("RESULT versions=" + versions + " last=" + last + " invalid=" + invalid + " " + caught);
+        }
     }
 }
