@@ -352,4 +352,18 @@ class SharedObjectTest {
         assertThat(Files.size(f)).isGreaterThan(ObjectRegionDescriptor.fileLength(ObjectRegionDescriptor.MIN_SLOT_CAPACITY));
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r-----");
     }
+
+    @Test
+    void aMasterTakesATypeAsAFollowerDoes() throws IOException {
+        try (SharedObjectMaster<Config> master = SharedObject.master("typed", Config.class, options);
+             var follower = SharedObject.follower("typed", Config.class, options)) {
+            master.publish(new Config("red", 2, List.of()));
+            assertThat(follower.get()).isEqualTo(new Config("red", 2, List.of()));
+        }
+        try (SharedObjectMaster<String> text = SharedObject.master("typed-text", String.class, options);
+             var follower = SharedObject.follower("typed-text", String.class, options)) {
+            text.publish("plain");
+            assertThat(follower.snapshot().contentType()).isEqualTo(ContentType.TEXT);
+        }
+    }
 }
