@@ -67,6 +67,8 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     private final ObjectCodecs.RangeDecoder<T> inPlace;
     /** Where {@link #get()} copies new versions for {@link #inPlace}; guarded by this. */
     private final SnapshotBuffer scratch = new SnapshotBuffer();
+    /** The mapping {@link #scratch} was filled from; guarded by this. */
+    private ObjectRegion scratchFrom;
     private final FollowedRegion region;
     private volatile Snapshot snapshot;
     private volatile Decoded<T> decoded;
@@ -90,7 +92,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         this.tag = tag;
         this.codec = codec;
         this.inPlace = rangeDecoder(codec);
-        this.region = new FollowedRegion(tag, file, region);
+        this.region = new FollowedRegion(tag, file, region, this::forgetVersions);
         WaitStrategy strategy = options.waitStrategy();
         this.sleepers = ChangeWaiter.sleepsInKernel(strategy) && Futex.isAvailable()
                 ? Sleepers.openOrNull(file, options, "followers of " + tag + " poll with BACKOFF instead of sleeping")
@@ -106,8 +108,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws RegionShrunkException  if the file shrank under this process (class notes)
      */
     public T get() {
+        // The mapping before the cache: a switch to another file empties the cache first.
+        ObjectRegion r = region.mapping();
         Decoded<T> d = decoded;
-        if (d != null && region.holds(d.version)) {
+        if (d != null && FollowedRegion.holds(r, d.version)) {
             return d.value;
         }
         return decodeNewest();
@@ -127,7 +131,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             Snapshot s = refresh();
             return s == null ? null : decode(s);
         }
-        region.read(SharedObjectFollower::copyNewest, scratch);
+        region.read(SharedObjectFollower::copyNewestToScratch, this);
         long version = scratch.version();
         if (version == 0) {
             return null;
@@ -173,8 +177,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** The newest version as a whole snapshot (raw bytes and metadata), or {@code null} if none yet. */
     public Snapshot snapshot() {
+        ObjectRegion r = region.mapping(); // before the cache, as in get()
         Snapshot s = snapshot;
-        if (s != null && region.holds(s.version())) {
+        if (s != null && FollowedRegion.holds(r, s.version())) {
             return s;
         }
         synchronized (this) {
@@ -205,6 +210,25 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      */
     public boolean readNewer(SnapshotBuffer buffer) {
         return region.readUnlocked(SharedObjectFollower::copyNewest, buffer);
+    }
+
+    /**
+     * Versions are numbered per history: a tag removed and created again starts over, so the
+     * caches, keyed by version, are emptied when the region moves to another file, before
+     * readers can see the new mapping ({@link FollowedRegion} calls this).
+     */
+    private void forgetVersions() {
+        decoded = null;
+        snapshot = null;
+    }
+
+    /** {@link #copyNewest} into {@link #scratch}, emptied first if it was filled from another file; holds this follower's lock. */
+    private static boolean copyNewestToScratch(ObjectRegion r, SharedObjectFollower<?> f) {
+        if (f.scratchFrom != r) {
+            f.scratch.clear();
+            f.scratchFrom = r;
+        }
+        return copyNewest(r, f.scratch);
     }
 
     /** Copies {@code r}'s newest version into {@code buffer} unless it holds it already. */

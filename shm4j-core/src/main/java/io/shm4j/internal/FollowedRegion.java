@@ -1,6 +1,7 @@
 package io.shm4j.internal;
 
 import io.shm4j.CorruptRegionException;
+import io.shm4j.RegionNotFoundException;
 import io.shm4j.RegionShrunkException;
 
 import java.io.IOException;
@@ -54,6 +55,8 @@ public final class FollowedRegion implements AutoCloseable {
 
     private final String tag;
     private final Path file;
+    /** Called under this region's lock before readers can see a new file's mapping. */
+    private final Runnable onMove;
     /** Threads inside {@link #awaitChange}; while > 0, replaced mappings are retired, not unmapped. */
     private final AtomicInteger waiting = new AtomicInteger();
     /** Replaced mappings a waiting thread may still use; guarded by this. */
@@ -63,20 +66,30 @@ public final class FollowedRegion implements AutoCloseable {
     /** When the tag was last found still naming a superseded file; guarded by this. */
     private long lastReopenNanos;
 
-    public FollowedRegion(String tag, Path file, ObjectRegion first) {
+    /**
+     * @param onMove called, under this region's lock, when the region moved to another file and
+     *               before readers can see its mapping: versions are numbered per file history,
+     *               so caches keyed by version must be emptied
+     */
+    public FollowedRegion(String tag, Path file, ObjectRegion first, Runnable onMove) {
         this.tag = tag;
         this.file = file;
         this.mapping = first;
+        this.onMove = onMove;
+    }
+
+    /** The current mapping: read it before a cache keyed by version, then check with {@link #holds}. */
+    public ObjectRegion mapping() {
+        return mapping;
     }
 
     /**
-     * The fast path's check: whether the current mapping still holds {@code version} as its
+     * The fast path's check: whether mapping {@code r} still holds {@code version} as its
      * committed version and is not superseded (two loads). {@code false} whenever in doubt
      * (closed, swapped, faulted): {@link #read} then tells which.
      */
-    public boolean holds(long version) {
+    public static boolean holds(ObjectRegion r, long version) {
         try {
-            ObjectRegion r = mapping;
             boolean holds = r.committedAcquire() == version && !r.isSuperseded();
             FaultPoint.here();
             return holds;
@@ -194,6 +207,10 @@ public final class FollowedRegion implements AutoCloseable {
         ObjectRegion next;
         try {
             next = ObjectRegion.openReadOnly(tag, file);
+        } catch (RegionNotFoundException e) {
+            // The tag was removed after the growth (FORMAT.md 5.4): as for a region removed without
+            // growth, keep the last whole version of this file; a later read tries the tag again.
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException("region " + tag + " was replaced but cannot be reopened: " + e.getMessage(), e);
         }
@@ -201,6 +218,7 @@ public final class FollowedRegion implements AutoCloseable {
             next.close(); // master died between flagging and renaming, or is renaming right now
             return r;
         }
+        onMove.run();
         mapping = next;
         lastReopenNanos = 0;
         retired.add(r);
