@@ -1,7 +1,10 @@
 """Programs the cross-process tests run as real processes (also from the Java tests):
 
-    python3 -m tests.procs master   TAG DIR SECONDS   publish self-checking objects at full speed
-    python3 -m tests.procs follower TAG DIR SECONDS   read and validate every snapshot; print a summary
+    python3 -m tests.procs master   TAG DIR           publish self-checking objects at full speed
+                                    until stdin closes (every reader is done)
+    python3 -m tests.procs follower TAG DIR VERSIONS  read and validate every snapshot until VERSIONS
+                                    new versions were seen; print a summary ("done": false if
+                                    WORK_DEADLINE passed first)
     python3 -m tests.procs wait     TAG DIR VERSION TIMEOUT   wait_newer once; print the outcome
     python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
     python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
@@ -17,6 +20,7 @@ Sizes cycle so that objects range from a few bytes to ~300 KiB, which also grows
 import json
 import os
 import sys
+import threading
 import time
 
 import shm4j
@@ -40,17 +44,30 @@ def check(value, version):
     return None
 
 
-def master(tag, directory, seconds):
+SAFETY_DEADLINE = 600.0  # a publisher nobody stops: a test that forgot to
+WORK_DEADLINE = 300.0    # a reader that cannot do its work under any load
+
+
+def master(tag, directory):
+    """Publishes until stdin closes: the test closes it once every reader said it is done."""
+    stdin_open = threading.Event()
+    stdin_open.set()
+
+    def watch_stdin():
+        sys.stdin.read()
+        stdin_open.clear()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
     with shm4j.Master(tag, directory) as m:
         m.publish(payload(m.version + 1))
         print("ready %d" % m.version, flush=True)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + SAFETY_DEADLINE
+        while stdin_open.is_set() and time.monotonic() < deadline:
             m.publish(payload(m.version + 1))
         print("done %d" % m.version, flush=True)
 
 
-def follower(tag, directory, seconds):
+def follower(tag, directory, min_versions):
     """Validates every new version the API returns and, between those, two forced full protocol
     reads of the committed slot (copy, seq re-check, CRC; no cache): get()'s and the general one,
     so every counted read went through the seqlock."""
@@ -59,8 +76,9 @@ def follower(tag, directory, seconds):
     first_error = None
     with shm4j.Follower(tag, directory) as f:
         print("ready", flush=True)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        started = time.monotonic()
+        deadline = started + WORK_DEADLINE
+        while versions < min_versions and time.monotonic() < deadline:
             snap = f.snapshot()
             if snap is None:
                 continue
@@ -82,7 +100,8 @@ def follower(tag, directory, seconds):
                 first_error = first_error or problem
         retries = f.retries
     print(json.dumps({"reads": reads, "invalid": invalid, "versions": versions, "last": last,
-                      "retries": retries, "firstError": first_error}), flush=True)
+                      "retries": retries, "firstError": first_error, "done": versions >= min_versions,
+                      "seconds": round(time.monotonic() - started, 3)}), flush=True)
 
 
 def wait(tag, directory, version, timeout):
@@ -142,5 +161,7 @@ if __name__ == "__main__":
         try_master(tag, directory)
     elif command == "obey":
         obey(tag, directory, rest[0])
+    elif command == "master":
+        master(tag, directory)
     else:
-        {"master": master, "follower": follower}[command](tag, directory, float(rest[0]))
+        follower(tag, directory, int(rest[0]))

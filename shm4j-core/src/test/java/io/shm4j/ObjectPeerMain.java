@@ -12,8 +12,12 @@ import java.util.function.Predicate;
  * {@code ObjectPeerMain MODE DIR TAG [ARGS]}; prints {@code READY} once set up and a final
  * {@code RESULT ...} line.
  * <ul>
- *   <li>{@code stress-master DIR TAG SECONDS MAXLEN}: publish self-checking payloads of random size at full speed.</li>
- *   <li>{@code stress-follower DIR TAG SECONDS}: validate every snapshot and buffered read; report reads and invalid ones.</li>
+ *   <li>{@code stress-master DIR TAG MAXLEN}: publish self-checking payloads of random size at full speed
+ *       until stdin closes (its readers said they are done; or {@link #SAFETY_DEADLINE_NANOS}).</li>
+ *   <li>{@code stress-follower DIR TAG MIN_SECONDS UNTIL}: validate every snapshot and buffered read for at
+ *       least MIN_SECONDS and until UNTIL: {@code versions=N} new versions seen, or {@code stdin}: stdin said
+ *       {@code stop V} and version V was seen; report reads, invalid ones and {@code done} (false if
+ *       {@link #WORK_DEADLINE_NANOS} passed first).</li>
  *   <li>{@code count-master DIR TAG COUNT}: publish {"n":1}..{"n":COUNT} as JSON, 1 ms apart.</li>
  *   <li>{@code json-follower DIR TAG LAST}: read until {"n":LAST}; report versions seen and any non-increasing n.</li>
  *   <li>{@code hold-master DIR TAG}: become master, publish one object, wait for stdin to close.</li>
@@ -36,8 +40,8 @@ public final class ObjectPeerMain {
         ShmOptions options = ShmOptions.defaults().withDirectory(Path.of(args[1]));
         String tag = args[2];
         switch (mode) {
-            case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-            case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]),
+            case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]));
+            case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]), args[4],
                     s -> SelfCheckingPayload.isValid(s.payload()));
             case "count-master" -> countMaster(tag, options, Integer.parseInt(args[3]));
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
@@ -52,14 +56,20 @@ public final class ObjectPeerMain {
         System.out.flush();
     }
 
-    private static void stressMaster(String tag, ShmOptions options, int seconds, int maxLength) throws Exception {
+    /** How long a publishing peer goes on if nobody tells it to stop: a test that forgot it. */
+    public static final long SAFETY_DEADLINE_NANOS = 600_000_000_000L;
+    /** How long a reading peer tries to do its work before it reports {@code done=false}. */
+    public static final long WORK_DEADLINE_NANOS = 300_000_000_000L;
+
+    private static void stressMaster(String tag, ShmOptions options, int maxLength) throws Exception {
         SplittableRandom random = new SplittableRandom();
+        var stdin = stdinLines();
         try (SharedObjectMaster<byte[]> master = SharedObject.master(tag, ObjectCodecs.bytes(), options)) {
             master.publish(SelfCheckingPayload.create(random.nextLong(), 100));
             System.out.println("READY " + master.version());
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            long end = System.nanoTime() + SAFETY_DEADLINE_NANOS;
             long published = 0;
-            while (System.nanoTime() < end) {
+            while (stdin.isEmpty() && System.nanoTime() < end) {
                 master.publish(SelfCheckingPayload.create(random.nextLong(), SelfCheckingPayload.randomLength(random, maxLength)));
                 published++;
             }
@@ -75,21 +85,32 @@ public final class ObjectPeerMain {
      * cache. {@code valid} checks one snapshot (other modules' peers reuse this loop with their
      * own payloads).
      */
-    public static void stressFollower(String tag, ShmOptions options, int seconds, Predicate<Snapshot> valid) throws Exception {
+    public static void stressFollower(String tag, ShmOptions options, int minSeconds, String until,
+                                      Predicate<Snapshot> valid) throws Exception {
         Path file = options.directory().resolve(tag);
+        long minVersions = until.startsWith("versions=") ? Long.parseLong(until.substring("versions=".length())) : 0;
+        var stdin = until.equals("stdin") ? stdinLines() : null;
+        long stopAt = stdin == null ? 0 : -1; // -1: not told yet
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             ObjectRegion raw = ObjectRegion.openReadOnly(tag, file);
             SnapshotBuffer buffer = new SnapshotBuffer();
             SnapshotBuffer forcedBuffer = new SnapshotBuffer();
             long lastBuffered = 0;
             System.out.println("READY");
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            long start = System.nanoTime();
+            long minEnd = start + minSeconds * 1_000_000_000L;
+            long deadline = minEnd + WORK_DEADLINE_NANOS;
             long reads = 0;
             long newVersions = 0;
             long invalid = 0;
             long last = 0;
             long backwards = 0;
-            while (System.nanoTime() < end) {
+            boolean done = false;
+            while (!done && System.nanoTime() < deadline) {
+                if (stopAt < 0 && stdin.peek() != null && stdin.peek().startsWith("stop ")) {
+                    stopAt = Long.parseLong(stdin.poll().substring("stop ".length()));
+                }
+                done = System.nanoTime() >= minEnd && newVersions >= minVersions && stopAt >= 0 && last >= stopAt;
                 Snapshot s = follower.snapshot();
                 reads++;
                 if (s.version() != last) {
@@ -130,7 +151,8 @@ public final class ObjectPeerMain {
             }
             raw.close();
             System.out.println("RESULT reads=" + reads + " newVersions=" + newVersions + " invalid=" + invalid
-                    + " backwards=" + backwards + " last=" + last);
+                    + " backwards=" + backwards + " last=" + last + " done=" + done
+                    + " millis=" + (System.nanoTime() - start) / 1_000_000);
         }
     }
 
