@@ -6,6 +6,9 @@
     python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
     python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
     python3 -m tests.procs try-loop TAG DIR     the same once per line read from stdin
+    python3 -m tests.procs lockf    TAG DIR     take a classic POSIX lock (an old master's) on the
+                                                file; prints "locked" or "refused", then holds it
+                                                until stdin closes
     python3 -m tests.procs hold-touch TAG DIR   be the master; per stdin line "touch" open and close
                                                 the file every other way (touch_ways), "grow" grow it
 
@@ -108,9 +111,11 @@ def hold(tag, directory):
 def try_master(tag, directory):
     try:
         with shm4j.Master(tag, directory) as m:
-            print("ok version=%d" % m.version, flush=True)
+            version = m.version
     except shm4j.MasterConflictError as e:
         print("conflict pid=%d" % e.holder_pid, flush=True)
+        return
+    print("ok version=%d" % version, flush=True)  # once closed: the next attempt may take it
 
 
 def touch_ways(tag, directory):
@@ -149,6 +154,18 @@ def touch_ways(tag, directory):
             ("cli put, refused", cli_main(5, "put", tag, "1"))]
 
 
+def posix_lock(tag, directory):
+    import fcntl
+    fd = os.open(os.path.join(directory, tag), os.O_RDWR)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print("refused", flush=True)
+        return
+    print("locked", flush=True)
+    sys.stdin.read()
+
+
 def hold_touch(tag, directory):
     with shm4j.Master(tag, directory) as m:
         m.publish({"holder": os.getpid()})
@@ -171,6 +188,8 @@ if __name__ == "__main__":
         hold(tag, directory)
     elif command == "try":
         try_master(tag, directory)
+    elif command == "lockf":
+        posix_lock(tag, directory)
     elif command == "hold-touch":
         hold_touch(tag, directory)
     elif command == "try-loop":

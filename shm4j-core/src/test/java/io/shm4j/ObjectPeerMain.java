@@ -194,11 +194,14 @@ public final class ObjectPeerMain {
     }
 
     private static void tryMaster(String tag, ShmOptions options) throws Exception {
+        long version;
         try (SharedObjectMaster<Object> master = SharedObject.master(tag, options)) {
-            System.out.println("RESULT ok version=" + master.version());
+            version = master.version();
         } catch (MasterConflictException e) {
             System.out.println("RESULT conflict pid=" + e.holderPid());
+            return;
         }
+        System.out.println("RESULT ok version=" + version); // once closed: the next attempt may take it
     }
 
     private static void followOnce(String tag, ShmOptions options) {

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -118,6 +120,30 @@ class MasterLockTest {
             }
             assertThat(attempt(java)).startsWith("RESULT ok");
             assertThat(attempt(python)).startsWith("ok");
+        }
+    }
+
+    /**
+     * OFD locks and classic POSIX locks on the same bytes conflict, so masters of this version
+     * and of earlier ones (which took {@code FileChannel.tryLock} / {@code lockf}) still exclude
+     * each other.
+     */
+    @Test
+    void masterOfAnEarlierVersionAndOfThisOneExcludeEachOther() throws Exception {
+        long self = ProcessHandle.current().pid();
+        try (SharedObjectMaster<Object> master = SharedObject.master(TAG, dir.options())) {
+            master.publish(1);
+            try (ChildJvm old = PythonPeer.procs("lockf", TAG, dir.path())) {
+                assertThat(old.nextLine(TIMEOUT)).as("an earlier version's lockf beside this master").isEqualTo("refused");
+            }
+        }
+        try (FileChannel ch = FileChannel.open(dir.path().resolve(TAG), StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileLock old = ch.tryLock();
+             ChildJvm java = ChildJvm.start(ObjectPeerMain.class, "try-master-loop", dir.path().toString(), TAG);
+             ChildJvm python = PythonPeer.procs("try-loop", TAG, dir.path())) {
+            assertThat(old).as("an earlier version's FileChannel.tryLock").isNotNull();
+            assertThat(attempt(java)).as("a Java master beside an earlier version's").isEqualTo("RESULT conflict pid=" + self);
+            assertThat(attempt(python)).as("a Python master beside an earlier version's").isEqualTo("conflict pid=" + self);
         }
     }
 
