@@ -228,7 +228,17 @@ public final class RegionFiles {
                     + (write ? "write" : "read") + " it");
             case NativeFiles.EROFS -> e.toJdk("cannot open " + region + " for writing: " + dir
                     + " is on a read-only file system; use a writable directory");
-            default -> e.toJdk("cannot open " + region + ": " + NativeFiles.Errno.describe(e.errno));
+            default -> {
+                try { // e.g. a socket: ENXIO
+                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isRegularFile()) {
+                        yield notRegular(file, region, kind(file, a));
+                    }
+                } catch (IOException ignored) {
+                    // say what open(2) said
+                }
+                yield e.toJdk("cannot open " + region + ": " + NativeFiles.Errno.describe(e.errno));
+            }
         };
     }
 
