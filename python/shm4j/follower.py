@@ -40,6 +40,8 @@ def open_region_file(tag, path):
             key = rf.key_of(os.lstat(path))  # a link's own: never a file this process has open
         except FileNotFoundError:
             raise RegionNotFoundError(_not_found(tag, path)) from None
+        except OSError:
+            key = None  # e.g. the directory is a file: open_regular says what is wrong
         entry = rf.lookup(key)
         if entry is not None:
             return rf.acquire(entry)

@@ -14,6 +14,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -75,8 +76,15 @@ public final class ObjectRegion implements AutoCloseable {
     public static ObjectRegion openReadOnly(String tag, Path file) throws IOException {
         synchronized (MasterLocks.MONITOR) {
             try {
-                Object key = fileKey(file);
-                FileChannel held = MasterLocks.held(key);
+                Object key;
+                try {
+                    key = fileKey(file);
+                } catch (NoSuchFileException e) {
+                    throw e;
+                } catch (FileSystemException e) {
+                    key = null; // e.g. the directory is a file: the open below says what is wrong
+                }
+                FileChannel held = key == null ? null : MasterLocks.held(key);
                 if (held != null) {
                     return map(tag, file, key, held, false);
                 }

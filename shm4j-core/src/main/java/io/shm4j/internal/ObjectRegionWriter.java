@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -81,6 +82,10 @@ public final class ObjectRegionWriter implements AutoCloseable {
                         return created;
                     }
                     continue; // another process created it first: take theirs
+                } catch (FileSystemException e) {
+                    throw RegionFiles.reworded(e, file, "cannot look up region " + tag + ": "
+                            + (e instanceof AccessDeniedException ? "permission denied" : e.getReason())
+                            + "; a master needs to search and write " + file.getParent());
                 }
                 if (MasterLocks.held(before) != null) {
                     return conflict(tag, ProcessHandle.current().pid(), failIfHeld);
