@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * symbolic link would send a master's writes (or a follower's reads) to any file. A master
  * refused on a link writes nothing into the link's target.
  */
-class SpecialFilesTest {
+public class SpecialFilesTest {
     /** Generous: a refusal takes milliseconds; an open blocked on a FIFO never ends. */
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
@@ -36,7 +36,7 @@ class SpecialFilesTest {
     @RegisterExtension
     final TestDirectory outside = TestDirectory.create();
 
-    enum Kind {
+    public enum Kind {
         FIFO("is a FIFO (named pipe), not a regular file"),
         SOCKET("is a socket, not a regular file"),
         DIRECTORY("is a directory, not a regular file"),
@@ -44,7 +44,7 @@ class SpecialFilesTest {
         LINK_TO_A_FIFO("is a symbolic link; shm4j never follows links"),
         DANGLING_LINK("is a symbolic link; shm4j never follows links");
 
-        final String says;
+        public final String says;
 
         Kind(String says) {
             this.says = says;
@@ -52,7 +52,7 @@ class SpecialFilesTest {
     }
 
     /** Makes {@code dir/tag} a {@code kind}; returns the file a link points to, else null. */
-    static Path make(Kind kind, Path dir, String tag, Path outside) throws Exception {
+    public static Path make(Kind kind, Path dir, String tag, Path outside) throws Exception {
         Path file = dir.resolve(tag);
         switch (kind) {
             case FIFO -> mkfifo(file);

@@ -79,10 +79,8 @@ public final class ObjectRegion implements AutoCloseable {
                 Object key;
                 try {
                     key = fileKey(file);
-                } catch (NoSuchFileException e) {
-                    throw e;
                 } catch (FileSystemException e) {
-                    key = null; // e.g. the directory is a file: the open below says what is wrong
+                    key = null; // missing, or e.g. the directory is a file: the open below says which
                 }
                 FileChannel held = key == null ? null : MasterLocks.held(key);
                 if (held != null) {
