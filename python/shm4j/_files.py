@@ -10,6 +10,7 @@ import struct
 import sys
 import tempfile
 
+from . import _proc
 from .errors import InvalidTagError, RegionFileError
 
 MAX_TAG_LENGTH = 200
@@ -255,23 +256,11 @@ def remove_stale_helpers(path):
             pid = int(entry[len(prefix):].split(".", 1)[0])
         except ValueError:
             continue  # not ours
-        if not _running(pid):
+        if not _proc.is_alive(pid, 0):
             try:
                 unlink_if_exists(os.path.join(directory_, entry))
             except OSError:
                 return  # not ours to remove (e.g. a sticky directory)
-
-
-def _running(pid):
-    if pid <= 0 or pid > 2**31 - 1:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 def unlink_if_exists(path):

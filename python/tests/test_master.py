@@ -6,6 +6,7 @@ import os
 import signal
 import stat
 import struct
+import subprocess
 import unittest
 from unittest import mock
 
@@ -206,6 +207,24 @@ except shm4j.MasterConflictError as e:
         contender.stdin.write("try\n")
         contender.stdin.flush()
         self.assertTrue(expect_line(contender, "").startswith("ok "))
+
+    def test_helpers_of_dead_creators_are_removed_by_the_next_creator_and_master(self):
+        # FORMAT.md 1, 5.5: <name>~new.<pid>.<n>, as Java names them (CreationHelpersTest there).
+        p = subprocess.Popen(["true"])
+        p.wait()
+        dead, live = p.pid, os.getppid()
+        with shm4j.Master("obj", self.dir) as m:
+            m.publish(1)
+        self.assertEqual(["obj", "obj~sleepers"], sorted(os.listdir(self.dir)), "no helper left")
+        os.link(self.path("obj"), self.path("obj~new.%d.1" % dead))  # killed between link and unlink
+        for name in ("obj~new.%d.2" % dead, "obj~new.%d.1" % live, "obj~sleepers~new.%d.3" % dead):
+            with open(self.path(name), "w") as f:
+                f.write("helper")
+        with shm4j.Master("obj", self.dir) as m:  # takes the tag
+            self.assertEqual(1, m.current())
+        os.unlink(self.path("obj~sleepers"))
+        shm4j.Master("obj", self.dir).close()  # creates obj~sleepers again
+        self.assertEqual(["obj", "obj~new.%d.1" % live, "obj~sleepers"], sorted(os.listdir(self.dir)))
 
     def test_a_failure_after_the_lock_is_taken_releases_the_lock_and_the_file(self):
         # Steps that may fail with the lock held: mapping the file writable, after the file is
