@@ -27,6 +27,9 @@ class FailuresSayWhyCommandsTest {
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
 
+    @RegisterExtension
+    final TestDirectory inputs = TestDirectory.create();
+
     @Test
     void aRegionDirectoryThatIsARegularFileIsNamedAsSuch() throws Exception {
         Path file = dir.path().resolve("plain");
@@ -56,6 +59,8 @@ class FailuresSayWhyCommandsTest {
         assertThat(CliRun.in(dir.path(), "put", "secret", "2").code()).isZero();
         Path d = dir.path();
         Files.setPosixFilePermissions(d.resolve("secret"), PosixFilePermissions.fromString("---------"));
+        Path input = Files.writeString(inputs.path().resolve("in.json"), "{}");
+        Files.setPosixFilePermissions(input, PosixFilePermissions.fromString("---------"));
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
             List<String> results = batch(List.of(
@@ -66,7 +71,8 @@ class FailuresSayWhyCommandsTest {
                     command("--dir", d.toString(), "dump", "secret"),
                     command("--dir", d.toString(), "rm", "mine"),
                     command("--dir", d.resolve("sub/x").toString(), "put", "t", "1"),
-                    command("--dir", d.toString(), "get", "mine")));
+                    command("--dir", d.toString(), "get", "mine"),
+                    command("--dir", d.toString(), "put", "mine", "--file", input.toString())));
             assertThat(results.get(0)).startsWith("RESULT 7 shm4j: " + d.resolve("new")
                     + ": cannot create it: no write permission on the directory " + d + "; run as a user who may write there");
             assertThat(results.get(1)).startsWith("RESULT 7 shm4j: " + d.resolve("secret") + ": no write permission on region secret");
@@ -78,6 +84,7 @@ class FailuresSayWhyCommandsTest {
             assertThat(results.get(6)).startsWith("RESULT 7 shm4j: " + d.resolve("sub/x")
                     + ": cannot create the region directory: no permission to create " + d.resolve("sub"));
             assertThat(results.get(7)).isEqualTo("RESULT 0 ");
+            assertThat(results.get(8)).startsWith("RESULT 7 shm4j: " + input + ": no read permission on it; nothing was published");
 
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("-wx-wx-wx"));
             assertThat(batch(List.of(command("--dir", d.toString(), "ls")))).singleElement().asString()
