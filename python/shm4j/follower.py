@@ -55,7 +55,7 @@ def open_region_file(tag, path):
         try:
             return rf.open_existing(fd, key, tag, path, writable=False)
         except BaseException:
-            rf.dispose_fd(fd, key)
+            os.close(fd)
             raise
 
 

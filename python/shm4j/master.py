@@ -144,18 +144,18 @@ class Master(Closeable):
                 key = rf.key_of(os.fstat(fd))
                 mine = rf.lookup(key)
                 if mine is not None and mine.master is not None:
-                    rf.dispose_fd(fd, key)
+                    os.close(fd)
                     raise MasterConflictError(
                         "region %s already has a master in this process (pid %d); close it "
                         "first or use a Follower" % (self.region, self._pid), self._pid)
                 try:
                     locked = _files.try_lock(fd)
                 except BaseException:
-                    rf.dispose_fd(fd, key)
+                    os.close(fd)
                     raise
                 if not locked:
                     holder = _master_pid(fd)
-                    rf.dispose_fd(fd, key)
+                    os.close(fd)
                     raise MasterConflictError(
                         "region %s already has a master: pid %d holds its lock; stop that "
                         "process first, or read with a Follower" % (self.region, holder), holder) from None
@@ -174,7 +174,7 @@ class Master(Closeable):
                         # masters, here and elsewhere, are refused and the file stays mapped.
                         _files.unlock(fd)
                         if entry is None:
-                            rf.dispose_fd(fd, key)
+                            os.close(fd)
                         else:
                             entry.master = None
                             rf.release(entry)
