@@ -142,7 +142,13 @@ class FailuresSayWhyTest(RegionTestCase):
         with shm4j.Master("mine", self.dir) as m:
             m.publish(1)
         os.chmod(self.path("mine"), 0o600)
-        cases = [(["put", "new", "1"], "cannot create it: no write permission on the directory %s" % self.dir),
+        secret_input = self.dir + "-input.json"
+        with open(secret_input, "w") as f:
+            f.write("{}")
+        os.chmod(secret_input, 0)
+        self.addCleanup(os.unlink, secret_input)
+        cases = [(["put", "mine", "--file", secret_input], "%s: no read permission on it; nothing was published"
+                  % secret_input),(["put", "new", "1"], "cannot create it: no write permission on the directory %s" % self.dir),
                  (["put", "mine", "1"], "no write permission on region mine"),
                  (["get", "mine"], "no read permission on region mine"),
                  (["inspect", "mine"], "no read permission on region mine"),

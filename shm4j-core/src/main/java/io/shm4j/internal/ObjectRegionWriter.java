@@ -32,13 +32,12 @@ import static io.shm4j.internal.ObjectRegionDescriptor.*;
  * the region file, held on a descriptor of its own ({@link OpenFile#tryLock}): nothing else this
  * process does with the file (another open and close, a mapping, a CLI command in the same JVM)
  * can drop it, and the kernel drops it when the process dies, so a crashed master never blocks
- * its successor. Because growth
- * replaces the file behind the tag, a lock only counts if the tag still names the locked file
- * after locking: {@link #acquire} compares the path's file key before opening and after locking,
- * and starts over if they differ (FORMAT.md 5.3). Growth sets SUPERSEDED on the old file
- * <em>before</em> renaming the new one over the tag, so a follower that sees the flag always
- * finds the new file, or (if this master dies in between) the old file still named by the tag,
- * whose flag the next master clears. A live file is never truncated.
+ * its successor. Because growth replaces the file behind the tag, a lock only counts if the tag
+ * still names the locked file after locking: {@link #acquire} compares the path's file key
+ * before opening and after locking, and starts over if they differ (FORMAT.md 5.3). Growth sets
+ * SUPERSEDED on the old file <em>before</em> renaming the new one over the tag, so a follower
+ * that sees the flag always finds the new file, or (if this master dies in between) the old file
+ * still named by the tag, whose flag the next master clears. A live file is never truncated.
  */
 public final class ObjectRegionWriter implements AutoCloseable {
     private static final int MAX_ACQUIRE_ATTEMPTS = 100;
@@ -190,7 +189,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
             f = RegionFiles.createReservedAtomically(file, fileLength(MIN_SLOT_CAPACITY), options, created -> {
                 initHeader(created.channel(), MIN_SLOT_CAPACITY);
                 if (!created.tryLock()) {
-                    throw new IllegalStateException("a lock on the unlinked helper " + created.path());
+                    throw new Shm4jException("another process locked " + created.path() + " before it became region "
+                            + tag + "; nothing was created: try again");
                 }
             });
         } catch (FileAlreadyExistsException e) {
@@ -276,7 +276,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
         try {
             initHeader(newChannel, capacity);
             if (!newFile.tryLock()) {
-                throw new IllegalStateException("a lock on the new, unnamed " + tmp);
+                throw new Shm4jException("another process locked " + tmp + " before it replaced region " + tag
+                        + "; nothing was published: try again");
             }
             newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel, true);
             newRegion.takeOver(region.masterPid(), region.masterStartMillis(), region.generation());

@@ -135,8 +135,8 @@ public final class RegionFiles {
                         + "(or --dir, ShmOptions.withDirectory) at a directory you may write");
             } catch (FileSystemException e) {
                 throw new FileSystemException(dir.toString(), null, "cannot create the region directory: "
-                        + p + ": " + e.getReason() + "; point SHM4J_DIR (or --dir, ShmOptions.withDirectory)"
-                        + " at a directory you may write");
+                        + p + ": " + (e.getReason() != null ? e.getReason() : e.getMessage())
+                        + "; point SHM4J_DIR (or --dir, ShmOptions.withDirectory) at a directory you may write");
             }
         }
         return dir;
