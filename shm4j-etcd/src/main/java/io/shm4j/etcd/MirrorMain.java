@@ -22,9 +22,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -39,6 +37,8 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {MirrorMain.Push.class, MirrorMain.Pull.class, MirrorMain.Status.class})
 public final class MirrorMain implements Runnable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** gRPC logs INFO lines at start through java.util.logging; held here because JUL keeps loggers weakly. */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "On errors, print the stack trace too.")
     boolean verbose;
@@ -247,6 +247,7 @@ public final class MirrorMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 }
