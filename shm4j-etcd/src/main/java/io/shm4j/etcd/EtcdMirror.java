@@ -100,7 +100,7 @@ public final class EtcdMirror implements AutoCloseable {
      * waiting for its region to be created.
      *
      * @throws PusherConflictException  if another pusher holds a named tag and standby is off
-     * @throws EtcdUnavailableException if etcd does not answer within the request timeout
+     * @throws EtcdUnavailableException if etcd does not answer within 30 s
      */
     public static EtcdMirror push(MirrorOptions options) throws IOException {
         EtcdMirror mirror = new EtcdMirror(Role.PUSH, options);

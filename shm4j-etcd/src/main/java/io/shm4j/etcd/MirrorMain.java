@@ -237,12 +237,7 @@ public final class MirrorMain implements Runnable {
         MirrorMain main = new MirrorMain();
         CommandLine cl = new CommandLine(main);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr(), main.verbose));
-        cl.setParameterExceptionHandler((e, args) -> {
-            CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println("shm4j: " + e.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
-            cmd.getErr().flush();
-            return ExitCodes.USAGE;
-        });
+        cl.setParameterExceptionHandler((e, args) -> ExitCodes.reportUsage(e));
         return cl;
     }
 

@@ -96,7 +96,7 @@ final class Puller implements Runnable {
                                 }
                                 active();
                                 backoff = 100;
-                            } else if (item instanceof CompactedException) {
+                            } else if (item instanceof Throwable t && isCompacted(t)) {
                                 reread = true;
                                 status(State.DISCONNECTED, "revision " + next + " was compacted while disconnected; reading the current value");
                                 break;
@@ -119,6 +119,16 @@ final class Puller implements Runnable {
         } catch (InterruptedException e) {
             // closed
         }
+    }
+
+    /** Whether the watch failed because the revision to resume from was compacted (jetcd may wrap the error). */
+    private static boolean isCompacted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CompactedException || (t.getMessage() != null && t.getMessage().contains("compacted"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Publishes the current values; returns the revision to watch from. */

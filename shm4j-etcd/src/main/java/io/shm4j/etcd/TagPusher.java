@@ -55,6 +55,12 @@ final class TagPusher implements Runnable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long REGION_WAIT_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 2000;
+    /**
+     * How long a starting pusher retries before {@link EtcdMirror#push} gives up with etcd's
+     * error: long enough for a busy machine's first gRPC connection, short enough to report an
+     * etcd that is not there.
+     */
+    private static final long START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Client client;
     private final MirrorOptions options;
@@ -72,6 +78,7 @@ final class TagPusher implements Runnable {
     private long lockRevision;
     private CloseableClient keepAlive;
     private long backoffMillis = 100;
+    private final long startNanos = System.nanoTime();
 
     TagPusher(Client client, MirrorOptions options, TagStatus status) {
         this.client = client;
@@ -109,7 +116,9 @@ final class TagPusher implements Runnable {
                     push();
                     backoffMillis = 100;
                 } catch (EtcdUnavailableException e) {
-                    started.completeExceptionally(e);
+                    if (System.nanoTime() - startNanos > START_WAIT_NANOS) {
+                        started.completeExceptionally(e);
+                    }
                     status.state(State.DISCONNECTED, e.getMessage() + "; retrying");
                     Thread.sleep(backoffMillis);
                     backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);

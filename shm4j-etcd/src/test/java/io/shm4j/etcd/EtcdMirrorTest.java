@@ -133,8 +133,8 @@ class EtcdMirrorTest {
                     .contains((max + 1) + " bytes");
             master.publish("small".getBytes(StandardCharsets.UTF_8));
             awaitPayload(follower, "small");
-            assertThat(push.status().getFirst().state()).isEqualTo(State.ACTIVE);
-            assertThat(pull.status().getFirst().state()).isEqualTo(State.ACTIVE);
+            await(() -> push.status().getFirst().state() == State.ACTIVE, "the push goes on after the refusal");
+            await(() -> pull.status().getFirst().state() == State.ACTIVE, "the pull is active");
         }
     }
 
@@ -185,21 +185,6 @@ class EtcdMirrorTest {
             assertThat(pull.status()).extracting(MirrorStatus::tag).containsExactly("one", "two");
             assertThat(push.status()).extracting(MirrorStatus::tag).containsExactly("one", "two");
         }
-    }
-
-    @Test
-    void recordsRoundTripAndDamageIsRefused() {
-        MirrorRecord r = new MirrorRecord(new byte[] {1, 2, 3}, ContentType.RAW, "hôst", 42, 123456789L);
-        byte[] bytes = r.encode();
-        assertThat(bytes).hasSize(32 + "hôst".getBytes(StandardCharsets.UTF_8).length + 3);
-        MirrorRecord back = MirrorRecord.decode(bytes);
-        assertThat(back.payload()).containsExactly(1, 2, 3);
-        assertThat(back.sourceHost()).isEqualTo("hôst");
-        assertThat(back.sourceVersion()).isEqualTo(42);
-        assertThat(back.publishTimeNanos()).isEqualTo(123456789L);
-        bytes[bytes.length - 1] ^= 1;
-        assertThatThrownBy(() -> MirrorRecord.decode(bytes)).hasMessageContaining("CRC");
-        assertThatThrownBy(() -> MirrorRecord.decode("{\"a\":1}".getBytes())).hasMessageContaining("not a shm4j mirror record");
     }
 
     private static void put(Client c, String key, byte[] value) throws Exception {
