@@ -221,6 +221,10 @@ final class TagPusher implements Runnable {
                     fresh = false;
                 }
             }
+            if (leaseLost && !closed) {
+                status.state(State.STARTING, "lost the pusher role for " + dataKeyName + ": its lease ended (etcd "
+                        + "unreachable, or this process paused, for longer than the TTL)");
+            }
         }
     }
 
@@ -268,8 +272,7 @@ final class TagPusher implements Runnable {
                         .Then(Op.put(dataKey, ByteSequence.from(value), PutOption.DEFAULT))
                         .commit(), options.requestTimeout(), options, "the put of " + dataKeyName);
                 if (!r.isSucceeded()) {
-                    leaseLost = true;
-                    status.state(State.STARTING, "lost the pusher role for " + dataKeyName + " (its lease ended)");
+                    leaseLost = true; // the lock key is gone or another pusher's: push() reports it
                     return;
                 }
                 status.mirrored(r.getHeader().getRevision(), options.hostName(), buffer.version(), buffer.publishTimeNanos(),

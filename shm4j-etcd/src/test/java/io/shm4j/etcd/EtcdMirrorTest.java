@@ -57,7 +57,7 @@ class EtcdMirrorTest {
 
     private MirrorOptions options(TestDirectory host, String name, String... tags) {
         return MirrorOptions.of(etcd.endpoint()).withTags(List.of(tags)).withHostName(name)
-                .withShmOptions(host.options()).withLeaseTtl(Duration.ofSeconds(2)).withListener(events::add);
+                .withShmOptions(host.options()).withListener(events::add);
     }
 
     @Test

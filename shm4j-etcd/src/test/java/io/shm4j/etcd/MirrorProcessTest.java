@@ -185,9 +185,9 @@ class MirrorProcessTest {
         int last = 500;
         ChildJvm master = master(1, last, 10);
         master.awaitLine("first", DEADLINE);
-        ChildJvm first = mirror(hostA, "a1", etcd.endpoint(), "push", "cfg", "--ttl", "2");
+        ChildJvm first = mirror(hostA, "a1", etcd.endpoint(), "push", "cfg", "--ttl", "4");
         first.awaitLine("ACTIVE cfg", DEADLINE);
-        ChildJvm standby = mirror(hostA, "a2", etcd.endpoint(), "push", "cfg", "--ttl", "2", "--standby");
+        ChildJvm standby = mirror(hostA, "a2", etcd.endpoint(), "push", "cfg", "--ttl", "4", "--standby");
         assertThat(standby.awaitLine("STANDBY cfg", DEADLINE)).contains("host a1 pid " + first.pid());
         mirror(hostB, "b", etcd.endpoint(), "pull", "cfg").awaitLine("ACTIVE cfg", DEADLINE);
         ChildJvm follower = javaFollower(hostB, last);
