@@ -85,12 +85,16 @@ public final class MirrorBench {
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.println("run | jetcd p50 us | mirror p50 us | ratio | jetcd p99 us | mirror p99 us | ratio | jetcd v/s | mirror v/s | ratio | get() local ns | get() mirrored ns");
             for (int run = 1; run <= runs; run++) {
-                long[] plain = plainLatency(endpoint, samples, size);
-                long plainRate = plainRate(endpoint, seconds, size);
                 Path a = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-a-");
                 Path b = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-b-");
                 try {
-                    MirrorResult m = mirror(endpoint, a, b, samples, seconds, size, run);
+                    // Odd runs measure plain jetcd first, even runs the mirror first: neither always gets the warmer etcd.
+                    MirrorResult m = run % 2 == 0 ? mirror(endpoint, a, b, samples, seconds, size, run) : null;
+                    long[] plain = plainLatency(endpoint, samples, size);
+                    long plainRate = plainRate(endpoint, seconds, size);
+                    if (m == null) {
+                        m = mirror(endpoint, a, b, samples, seconds, size, run);
+                    }
                     System.out.printf(Locale.ROOT, "%d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f | %d | %d | %.2f | %.1f | %.1f%n", run,
                             pct(plain, 50), pct(m.latency, 50), pct(m.latency, 50) / pct(plain, 50),
                             pct(plain, 99), pct(m.latency, 99), pct(m.latency, 99) / pct(plain, 99),
