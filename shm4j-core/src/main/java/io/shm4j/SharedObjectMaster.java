@@ -25,7 +25,8 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
     private final ObjectRegionWriter writer;
     private final ObjectCodec<T> codec;
     private final int maxObjectSize;
-    private boolean published;
+    /** Whether {@link #current} holds the committed value (after a publish, or once read at takeover). */
+    private boolean currentKnown;
     private T current;
     private boolean closed;
 
@@ -48,7 +49,7 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
         ensureOpen();
         long version = write(codec.contentType(), codec.encode(value));
         current = value;
-        published = true;
+        currentKnown = true;
         return version;
     }
 
@@ -75,7 +76,7 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
         ensureOpen();
         long version = write(contentType, payload);
         current = null;
-        published = false;
+        currentKnown = false;
         return version;
     }
 
@@ -106,10 +107,10 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      */
     public synchronized T current() {
         ensureOpen();
-        if (!published) {
+        if (!currentKnown) {
             Snapshot committed = writer.readCommitted();
             current = committed == null ? null : codec.decode(committed.payload());
-            published = true;
+            currentKnown = true;
         }
         return current;
     }
