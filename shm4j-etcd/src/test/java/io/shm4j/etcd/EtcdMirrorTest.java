@@ -56,7 +56,11 @@ class EtcdMirrorTest {
     }
 
     private MirrorOptions options(TestDirectory host, String name, String... tags) {
-        return MirrorOptions.of(etcd.endpoint()).withTags(List.of(tags)).withHostName(name)
+        return options(etcd.endpoint(), host, name, tags);
+    }
+
+    private MirrorOptions options(String endpoint, TestDirectory host, String name, String... tags) {
+        return MirrorOptions.of(endpoint).withTags(List.of(tags)).withHostName(name)
                 .withShmOptions(host.options()).withListener(events::add);
     }
 
@@ -135,6 +139,20 @@ class EtcdMirrorTest {
             awaitPayload(follower, "small");
             await(() -> push.status().getFirst().state() == State.ACTIVE, "the push goes on after the refusal");
             await(() -> pull.status().getFirst().state() == State.ACTIVE, "the pull is active");
+        }
+    }
+
+    @Test
+    void anEtcdWithALowerLimitThanTheMirrorWasToldRefusesAndThePushSaysWhichFlag() throws Exception {
+        try (EtcdServer small = EtcdServer.launch("--max-request-bytes=65536");
+             SharedObjectMaster<byte[]> master = SharedObject.master("big", ObjectCodecs.bytes(), hostA.options());
+             EtcdMirror push = EtcdMirror.push(options(small.endpoint(), hostA, "a", "big"))) {
+            master.publish(new byte[100_000]);
+            await(() -> events.stream().anyMatch(e -> e.state() == State.REJECTED), "etcd refuses, the push reports it");
+            assertThat(events.stream().filter(e -> e.state() == State.REJECTED).findFirst().orElseThrow().message())
+                    .contains("etcd refused it").contains("--max-request-bytes");
+            master.publish(new byte[1000]);
+            await(() -> push.status().getFirst().sourceVersion() == 2, "the push goes on with the next version");
         }
     }
 
