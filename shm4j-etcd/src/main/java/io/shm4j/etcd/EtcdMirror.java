@@ -19,7 +19,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -165,8 +165,7 @@ public final class EtcdMirror implements AutoCloseable {
 
     /** Where each tag stands now, by tag. */
     public List<MirrorStatus> status() {
-        return statuses.values().stream().map(s -> s.snapshot(false))
-                .sorted(java.util.Comparator.comparing(MirrorStatus::tag)).toList();
+        return statuses.values().stream().map(s -> s.snapshot(false)).sorted(Comparator.comparing(MirrorStatus::tag)).toList();
     }
 
     private TagStatus status(String tag) {
@@ -295,8 +294,7 @@ public final class EtcdMirror implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            Map<String, TagStatus> all = new LinkedHashMap<>(statuses);
-            all.values().forEach(s -> s.state(State.CLOSED, "stopped"));
+            statuses.values().forEach(s -> s.state(State.CLOSED, "stopped"));
             flushStatuses();
             client.close();
             if (interrupted) {

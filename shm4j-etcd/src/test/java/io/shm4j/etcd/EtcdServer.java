@@ -38,10 +38,16 @@ final class EtcdServer implements AutoCloseable {
 
     /** Skips the calling test, with the reason, when no etcd binary is on the PATH. */
     static void assumeInstalled() {
-        Assumptions.assumeTrue(installed(), "etcd not installed (apt-get install -y etcd-server): shm4j-etcd tests skipped");
+        if (!INSTALLED) {
+            System.err.println(SKIP_REASON);
+        }
+        Assumptions.assumeTrue(INSTALLED, SKIP_REASON);
     }
 
-    static boolean installed() {
+    private static final String SKIP_REASON = "shm4j-etcd: etcd not installed (apt-get install -y etcd-server): test skipped";
+    private static final boolean INSTALLED = installed();
+
+    private static boolean installed() {
         try {
             Process p = new ProcessBuilder(BINARY, "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
