@@ -48,8 +48,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class TagPusher implements Runnable {
     /**
-     * Bytes an etcd transaction adds to the record and keys (request header, compare, framing):
-     * generous, measured below 100. etcd compares the whole request with {@code --max-request-bytes}.
+     * Bytes an etcd transaction adds to the record and keys (raft request header, the compare,
+     * protobuf framing), with room to spare: etcd compares the whole request with
+     * {@code --max-request-bytes}, and EtcdMirrorTest pushes a payload of exactly
+     * {@link #maxPayload} through an etcd with the default limit.
      */
     static final int REQUEST_OVERHEAD = 512;
     private static final JsonMapper JSON = JsonMapper.builder().build();
