@@ -54,7 +54,7 @@ public final class RegionHeader {
      * @throws CorruptRegionException naming region {@code tag} ({@code file}) and what is wrong
      */
     public static long validate(String tag, Path file, MemorySegment seg) {
-        String problem = problem(seg, seg.byteSize());
+        String problem = problem(tag, seg, seg.byteSize());
         if (problem == null) {
             return seg.get(LONG, SLOT_CAPACITY_OFFSET);
         }
@@ -78,17 +78,17 @@ public final class RegionHeader {
         if (!startsLikeObjectRegion(seg)) {
             return Kind.RAW;
         }
-        return problem(seg, size) == null ? Kind.OBJECT : Kind.DAMAGED_OBJECT;
+        return problem(file.getFileName().toString(), seg, size) == null ? Kind.OBJECT : Kind.DAMAGED_OBJECT;
     }
 
     /**
      * What makes a file unreadable, in FORMAT.md section 4's order, or null: {@code head} holds
      * the file's first bytes (at least the header if the file has it), {@code size} is its length.
      */
-    private static String problem(MemorySegment head, long size) {
+    private static String problem(String tag, MemorySegment head, long size) {
         if (!startsLikeObjectRegion(head)) {
-            return "is not a shm4j object region (bad magic): a raw region, which `shm4j dump` prints and MappedRegion"
-                    + " reads, or another program's file; use another tag for a shared object";
+            return "is not a shm4j object region (bad magic): a raw region, which `shm4j dump " + tag + "` prints and"
+                    + " MappedRegion reads, or another program's file; use another tag for a shared object";
         }
         if (size < HEADER_LENGTH || head.byteSize() < HEADER_LENGTH) {
             return "is truncated: " + size + " bytes, shorter than the " + HEADER_LENGTH + "-byte header";
