@@ -81,6 +81,15 @@ class CliCommandsTest(RegionTestCase):
         w = self.run_cli("watch", "t", "--dir", other, "--count", "1")
         self.assertEqual(('{"version":1,"value":{"s":"a\\"b","n":[1]}}\n', 0), (w.stdout, w.returncode))
 
+    @unittest.skipUnless(os.access("/usr/bin/script", os.X_OK), "no /usr/bin/script (util-linux) for a terminal")
+    def test_put_from_a_terminal_says_what_it_waits_for(self):
+        # script runs the command on a new pseudo-terminal; its own stdin (/dev/null) ends it with EOF.
+        command = "env PYTHONPATH=%s %s -m shm4j --dir %s put t" % (PYTHON_DIR, sys.executable, self.dir)
+        r = subprocess.run(["/usr/bin/script", "-qec", command, "/dev/null"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=60)
+        self.assertIn("shm4j: reading the JSON value for t from standard input; end it with Ctrl-D", r.stdout)
+        self.assertNotIn("reading the JSON value", self.run_cli("put", "t", stdin="").stderr)
+
     def test_max_size_and_mode(self):
         r = self.run_cli("put", "big", '"%s"' % ("x" * 100), "--max-size", "50")
         self.assertEqual(4, r.returncode)

@@ -1,6 +1,7 @@
 package io.shm4j.python;
 
 import io.shm4j.TestDirectory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -93,6 +94,18 @@ class LauncherTest {
         assertThat(damaged).isEqualTo(new Run(0, "{\"a\":1}\n", ""));
         Files.delete(prefix.resolve("lib/shm4j/shm4j.aot"));
         assertThat(run(dir.path(), installed.toString(), "--dir", regions, "get", "t")).isEqualTo(new Run(0, "{\"a\":1}\n", ""));
+    }
+
+    @Test
+    void putFromATerminalSaysWhatItWaitsFor() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+                "skipped: no /usr/bin/script (util-linux) to give put a terminal");
+        String regions = dir.path().resolve("regions").toString();
+        // script runs the command on a new pseudo-terminal; its own stdin (/dev/null) ends it with EOF.
+        Run onTerminal = run(dir.path(), "/usr/bin/script", "-qec", LAUNCHER + " --dir " + regions + " put t", "/dev/null");
+        assertThat(onTerminal.out()).contains("shm4j: reading the JSON value for t from standard input; end it with Ctrl-D");
+        Run piped = run(dir.path(), LAUNCHER.toString(), "--dir", regions, "put", "t");
+        assertThat(piped.err()).doesNotContain("reading the JSON value").contains("standard input is empty");
     }
 
     private static String javaHome() {
