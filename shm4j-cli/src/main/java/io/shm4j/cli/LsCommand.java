@@ -1,5 +1,6 @@
 package io.shm4j.cli;
 
+import io.shm4j.CorruptRegionException;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import io.shm4j.internal.RegionHeader;
@@ -99,6 +100,8 @@ final class LsCommand implements Callable<Integer> {
                     ObjectRegion.SlotFields slot = r.slotFields(ObjectRegionDescriptor.slotIndex(committed));
                     yield new Entry(tag, size, "object", committed, committed == 0 || slot.version() != committed ? null
                             : Instant.ofEpochSecond(0, slot.publishTimeNanos()));
+                } catch (CorruptRegionException e) { // replaced by a damaged file since kindOf read it
+                    yield new Entry(tag, size, "object (damaged)", null, null);
                 }
             }
         };
