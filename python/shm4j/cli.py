@@ -418,7 +418,7 @@ def _publish(master, tag, payload):
         return master.publish_bytes(payload, ContentType.JSON)
     except ObjectTooLargeError as e:  # worded as Java's CLI words ObjectTooLargeException
         raise CommandError(INVALID_INPUT, "object for region %s is %d bytes, over the limit of %d bytes; nothing "
-                           "was published (raise the limit with --max-size BYTES, or publish less)"
+                           "was published (raise the limit with --max-size BYTES or publish less)"
                            % (tag, len(payload), master.max_object_size)) from e
 
 
