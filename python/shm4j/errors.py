@@ -37,3 +37,13 @@ class ObjectTooLargeError(Shm4jError, ValueError):
 
 class InvalidObjectError(Shm4jError, ValueError):
     """The object cannot be encoded as JSON (e.g. a set, NaN, a custom class); nothing was written."""
+
+
+class RegionFileError(Shm4jError, OSError):
+    """A region's file (or directory) cannot be opened or created: no permission, not a regular
+    file (a symbolic link, a directory, a FIFO, ...), a path that is not a directory. An OSError
+    too, with ``errno``; the message names the file, why, and what to do."""
+
+    def __init__(self, message, errno=None):
+        OSError.__init__(self, message)
+        self.errno = errno

@@ -37,24 +37,25 @@ def open_region_file(tag, path):
     region = region_name(tag, path)
     with rf.LOCK:
         try:
-            key = rf.key_of(os.stat(path))
+            key = rf.key_of(os.lstat(path))  # a link's own: never a file this process has open
         except FileNotFoundError:
             raise RegionNotFoundError(_not_found(tag, path)) from None
+        except OSError:
+            key = None  # e.g. the directory is a file: open_regular says what is wrong
         entry = rf.lookup(key)
         if entry is not None:
             return rf.acquire(entry)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = _files.open_regular(path, False, "region " + tag, denied=(
+                "no read permission on region %s: run as its owner or have the master create it "
+                "with a group-readable mode" % region))
         except FileNotFoundError:
             raise RegionNotFoundError(_not_found(tag, path)) from None
-        except PermissionError:
-            raise Shm4jError("no read permission on region %s: run as its owner or have the master "
-                             "create it with a group-readable mode" % region) from None
         key = rf.key_of(os.fstat(fd))
         try:
             return rf.open_existing(fd, key, tag, path, writable=False)
         except BaseException:
-            rf.dispose_fd(fd, key)
+            os.close(fd)
             raise
 
 

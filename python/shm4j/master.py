@@ -1,6 +1,4 @@
 """The master: the one process that publishes a tag's object (docs/FORMAT.md 5.1, 5.3-5.5)."""
-import errno
-import fcntl
 import json
 import mmap
 import os
@@ -39,8 +37,9 @@ class Master(Closeable):
             m.update(lambda cfg: {**cfg, "limit": 20})   # version 2
             print(m.current(), m.version)
 
-    One master per tag at a time, across processes and languages: the master holds an fcntl
-    record lock on the region file, the lock a Java master takes too; a second master gets
+    One master per tag at a time, across processes and languages: the master holds an
+    open-file-description lock on the region file (F_OFD_SETLK, as a Java master does), which
+    nothing else this process does with the file can release; a second master gets
     MasterConflictError naming the holder's pid. Versions continue from what the region holds,
     so they only go up, also across masters. A Master is for one thread.
     """
@@ -133,30 +132,30 @@ class Master(Closeable):
         while True:
             with rf.LOCK:
                 try:
-                    fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+                    fd = _files.open_regular(self.path, True, "region " + self.tag, denied=(
+                        "no write permission on region %s (or its directory): a master needs read "
+                        "and write access to the file; run it as the file's owner, or in its group "
+                        "if the file is group-writable" % self.tag))
                 except FileNotFoundError:
                     entry = self._create()
                     if entry is not None:
                         return entry
                     continue  # another process created it first: take that one
-                except PermissionError:
-                    raise Shm4jError("no write permission on region %s: run the master as the "
-                                     "file's owner" % self.region) from None
                 key = rf.key_of(os.fstat(fd))
                 mine = rf.lookup(key)
                 if mine is not None and mine.master is not None:
-                    rf.dispose_fd(fd, key)
+                    os.close(fd)
                     raise MasterConflictError(
                         "region %s already has a master in this process (pid %d); close it "
                         "first or use a Follower" % (self.region, self._pid), self._pid)
                 try:
-                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as e:
-                    if e.errno not in (errno.EACCES, errno.EAGAIN):
-                        rf.dispose_fd(fd, key)
-                        raise
+                    locked = _files.try_lock(fd)
+                except BaseException:
+                    os.close(fd)
+                    raise
+                if not locked:
                     holder = _master_pid(fd)
-                    rf.dispose_fd(fd, key)
+                    os.close(fd)
                     raise MasterConflictError(
                         "region %s already has a master: pid %d holds its lock; stop that "
                         "process first, or read with a Follower" % (self.region, holder), holder) from None
@@ -166,15 +165,16 @@ class Master(Closeable):
                         entry = rf.open_existing(fd, key, self.tag, self.path, writable=True)
                         self._claim(entry)
                         taken = entry
+                        _files.remove_stale_helpers(self.path)  # a creator's killed between link and unlink
                         return entry
                 finally:
                     if taken is None:
                         # Retrying, or anything raised with the lock held (damage, an I/O error,
                         # Ctrl-C): unlock and drop this master's use of the file, else later
                         # masters, here and elsewhere, are refused and the file stays mapped.
-                        fcntl.lockf(fd, fcntl.LOCK_UN)
+                        _files.unlock(fd)
                         if entry is None:
-                            rf.dispose_fd(fd, key)
+                            os.close(fd)
                         else:
                             entry.master = None
                             rf.release(entry)
@@ -201,23 +201,19 @@ class Master(Closeable):
         _bump_notify(entry)
 
     def _create(self):
-        """Creates the region under a private name and links it to the tag (5.5); returns the
-        entry, or None if another process linked the tag first."""
-        private = "%s~new.%d" % (self.path, self._pid)
-        _remove_stale(private)
+        """Creates the region whole and locked under a helper name and links it to the tag
+        (5.5); returns the entry, or None if another process linked the tag first."""
         cap = MIN_SLOT_CAPACITY
-        fd = _files.create_reserved(private, file_length(cap), self._file_mode)
-        try:
+
+        def initialize(fd):
             os.pwrite(fd, self._header(cap, 1), 0)
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.link(private, self.path)
-            os.unlink(private)
-        except BaseException as e:
-            os.close(fd)  # also drops the lock; a linked file is whole, the next master takes it
-            _remove_stale(private)
-            if isinstance(e, FileExistsError):
-                return None
-            raise
+            if not _files.try_lock(fd):
+                raise Shm4jError("cannot lock the new, unlinked file of region %s" % self.region)
+
+        try:
+            fd = _files.create_atomically(self.path, file_length(cap), self._file_mode, initialize)
+        except FileExistsError:
+            return None
         return self._register_new(fd)
 
     def _header(self, cap, generation):
@@ -256,7 +252,8 @@ class Master(Closeable):
             renamed = False
             try:
                 published = _write_slot(entry, version, data, content_type)  # 1
-                fcntl.lockf(entry.writable_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # 2
+                if not _files.try_lock(entry.writable_fd):                    # 2
+                    raise Shm4jError("cannot lock the new, unnamed file %s" % private)
                 old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED     # 3
                 os.rename(private, self.path)                                 # 4
                 renamed = True
@@ -292,7 +289,7 @@ class Master(Closeable):
         return Snapshot(version, ptime, ContentType(ctype), data)
 
     def _release(self, entry):
-        fcntl.lockf(entry.writable_fd, fcntl.LOCK_UN)
+        _files.unlock(entry.writable_fd)
         entry.master = None
         rf.release(entry)
 
@@ -355,12 +352,4 @@ def _remove_stray_growth(path):
     directory, tag = os.path.split(path)
     for name in os.listdir(directory):
         if name.startswith(tag + "~grow."):
-            _remove_stale(os.path.join(directory, name))
-
-
-def _remove_stale(path):
-    """Removes a helper file a previous process with this pid left behind."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+            _files.unlink_if_exists(os.path.join(directory, name))

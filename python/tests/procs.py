@@ -5,18 +5,28 @@
     python3 -m tests.procs wait     TAG DIR VERSION TIMEOUT   wait_newer once; print the outcome
     python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
     python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
+    python3 -m tests.procs try-loop TAG DIR     the same once per line read from stdin
+    python3 -m tests.procs lockf    TAG DIR     take a classic POSIX lock (an old master's) on the
+                                                file; prints "locked" or "refused", then holds it
+                                                until stdin closes
+    python3 -m tests.procs hold-touch TAG DIR   be the master; per stdin line "touch" open and close
+                                                the file every other way (touch_ways), "grow" grow it
 
 Self-checking object (the Java side builds the same): ``{"n": N, "len": K, "fill": F}`` where N
 is the version it is published as, F is K copies of the letter ``chr(97 + N % 26)``. A torn or
 mixed read breaks one of: N == the snapshot's version, len(F) == K, F made of one letter.
 Sizes cycle so that objects range from a few bytes to ~300 KiB, which also grows the region.
 """
+import contextlib
+import io
 import json
+import mmap
 import os
 import sys
 import time
 
 import shm4j
+from shm4j import cli
 
 SIZES = [0, 1, 17, 100, 1000, 3000, 4000, 50, 20_000, 5, 300_000, 700, 64_000, 2]
 
@@ -101,9 +111,73 @@ def hold(tag, directory):
 def try_master(tag, directory):
     try:
         with shm4j.Master(tag, directory) as m:
-            print("ok version=%d" % m.version, flush=True)
+            version = m.version
     except shm4j.MasterConflictError as e:
         print("conflict pid=%d" % e.holder_pid, flush=True)
+        return
+    print("ok version=%d" % version, flush=True)  # once closed: the next attempt may take it
+
+
+def touch_ways(tag, directory):
+    """Every way this process may open and close a region's file besides its master: (name, fn)
+    pairs, fn raising AssertionError if the way itself failed. With a POSIX record lock, each
+    of these in the master's process would end its exclusion (FORMAT.md 5.3)."""
+    path = os.path.join(directory, tag)
+
+    def read_file():
+        with open(path, "rb") as f:
+            f.read()
+
+    def map_file():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            mmap.mmap(fd, 0, access=mmap.ACCESS_READ).close()
+        finally:
+            os.close(fd)
+
+    def cli_main(expected, *argv):
+        def run():
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+                code = cli.main(["--dir", directory, *argv])
+            if code != expected:
+                raise AssertionError("%s exited %d, not %d: %s" % (argv, code, expected, err.getvalue()))
+        return run
+
+    return [("open().read()", read_file),
+            ("os.open/os.close", lambda: os.close(os.open(path, os.O_RDWR))),
+            ("mmap", map_file),
+            ("Follower", lambda: shm4j.Follower(tag, directory).close()),
+            ("cli get", cli_main(0, "get", tag)),
+            ("cli get --meta", cli_main(0, "get", tag, "--meta")),
+            ("cli inspect", cli_main(0, "inspect", tag)),
+            ("cli watch", cli_main(0, "watch", tag, "--count", "1")),
+            ("cli put, refused", cli_main(5, "put", tag, "1"))]
+
+
+def posix_lock(tag, directory):
+    import fcntl
+    fd = os.open(os.path.join(directory, tag), os.O_RDWR)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print("refused", flush=True)
+        return
+    print("locked", flush=True)
+    sys.stdin.read()
+
+
+def hold_touch(tag, directory):
+    with shm4j.Master(tag, directory) as m:
+        m.publish({"holder": os.getpid()})
+        print("ready %d" % os.getpid(), flush=True)
+        for line in sys.stdin:
+            if line.strip() == "grow":
+                m.publish("z" * 9000)
+                print("grown", flush=True)
+            else:
+                for _, way in touch_ways(tag, directory):
+                    way()
+                print("touched", flush=True)
 
 
 if __name__ == "__main__":
@@ -114,5 +188,12 @@ if __name__ == "__main__":
         hold(tag, directory)
     elif command == "try":
         try_master(tag, directory)
+    elif command == "lockf":
+        posix_lock(tag, directory)
+    elif command == "hold-touch":
+        hold_touch(tag, directory)
+    elif command == "try-loop":
+        for _ in sys.stdin:
+            try_master(tag, directory)
     else:
         {"master": master, "follower": follower}[command](tag, directory, float(rest[0]))

@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -155,7 +154,7 @@ public final class MappedRegion implements AutoCloseable {
         Objects.requireNonNull(mode, "mode");
         FileChannel ch;
         try {
-            ch = openChannel(path, mode);
+            ch = openChannel(path, mode, tag);
         } catch (NoSuchFileException e) {
             throw new RegionNotFoundException(tag, path.toString());
         }
@@ -184,7 +183,7 @@ public final class MappedRegion implements AutoCloseable {
         Objects.requireNonNull(mode, "mode");
         while (true) {
             try {
-                FileChannel ch = openChannel(path, mode);
+                FileChannel ch = openChannel(path, mode, tag);
                 long existing = size(ch, path);
                 if (existing < size) {
                     ch.close();
@@ -217,7 +216,7 @@ public final class MappedRegion implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(mode, "mode");
         checkSize(path.toString(), size);
-        FileChannel ch = openChannel(path, mode);
+        FileChannel ch = openChannel(path, mode, null);
         long fileSize = size(ch, path);
         if (size > fileSize) {
             ch.close();
@@ -244,10 +243,14 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    private static FileChannel openChannel(Path path, AccessMode mode) throws IOException {
-        return mode == AccessMode.READ
-                ? FileChannel.open(path, StandardOpenOption.READ)
-                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    /**
+     * Opens a region's file ({@code tag} non-null: never through a link) or any file the caller
+     * named (following links); either way without blocking, and only a regular file.
+     */
+    private static FileChannel openChannel(Path path, AccessMode mode, String tag) throws IOException {
+        boolean write = mode != AccessMode.READ;
+        return (tag != null ? RegionFiles.open(path, write, "region " + tag)
+                : RegionFiles.open(path, write, true, "file " + path)).detach();
     }
 
     private static long size(FileChannel ch, Path path) throws IOException {

@@ -2,6 +2,9 @@ package io.shm4j;
 
 import io.shm4j.internal.ObjectRegion;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -18,6 +21,7 @@ import java.util.function.Predicate;
  *   <li>{@code json-follower DIR TAG LAST}: read until {"n":LAST}; report versions seen and any non-increasing n.</li>
  *   <li>{@code hold-master DIR TAG}: become master, publish one object, wait for stdin to close.</li>
  *   <li>{@code try-master DIR TAG}: try to become master; RESULT ok or conflict pid=N.</li>
+ *   <li>{@code try-master-loop DIR TAG}: the same once per line read from stdin.</li>
  *   <li>{@code load-once DIR TAG MARKER [MILLIS]}: loadOnce with a loader that appends to MARKER and takes MILLIS (300).</li>
  *   <li>{@code follow-once DIR TAG}: open a follower and read; RESULT ok VALUE, or error CLASS MESSAGE.</li>
  * </ul>
@@ -38,6 +42,13 @@ public final class ObjectPeerMain {
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
             case "try-master" -> tryMaster(tag, options);
+            case "try-master-loop" -> {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                while (in.readLine() != null) {
+                    tryMaster(tag, options);
+                    System.out.flush();
+                }
+            }
             case "load-once" -> loadOnce(tag, options, Path.of(args[3]), args.length > 4 ? Long.parseLong(args[4]) : 300);
             case "follow-once" -> followOnce(tag, options);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
@@ -183,11 +194,14 @@ public final class ObjectPeerMain {
     }
 
     private static void tryMaster(String tag, ShmOptions options) throws Exception {
+        long version;
         try (SharedObjectMaster<Object> master = SharedObject.master(tag, options)) {
-            System.out.println("RESULT ok version=" + master.version());
+            version = master.version();
         } catch (MasterConflictException e) {
             System.out.println("RESULT conflict pid=" + e.holderPid());
+            return;
         }
+        System.out.println("RESULT ok version=" + version); // once closed: the next attempt may take it
     }
 
     private static void followOnce(String tag, ShmOptions options) {

@@ -14,10 +14,11 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
@@ -69,17 +70,24 @@ public final class ObjectRegion implements AutoCloseable {
     /**
      * Maps {@code tag}'s file read-only for a follower. The file's descriptor is closed at once
      * (the mapping stays valid), unless this JVM is the file's master, whose channel is used.
+     * A link, a FIFO or anything else that is not a regular file is refused (RegionFiles.open).
      */
     public static ObjectRegion openReadOnly(String tag, Path file) throws IOException {
         synchronized (MasterLocks.MONITOR) {
             try {
-                Object key = fileKey(file);
-                FileChannel held = MasterLocks.held(key);
+                Object key;
+                try {
+                    key = fileKey(file);
+                } catch (FileSystemException e) {
+                    key = null; // missing, or e.g. the directory is a file: the open below says which
+                }
+                FileChannel held = key == null ? null : MasterLocks.held(key);
                 if (held != null) {
                     return map(tag, file, key, held, false);
                 }
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    return map(tag, file, key, ch, false);
+                OpenFile opened = RegionFiles.open(file, false, "region " + tag);
+                try (FileChannel ch = opened.detach()) {
+                    return map(tag, file, opened.key(), ch, false);
                 }
             } catch (NoSuchFileException e) {
                 throw new RegionNotFoundException(tag, file.toString());
@@ -103,9 +111,9 @@ public final class ObjectRegion implements AutoCloseable {
         }
     }
 
-    /** The file key (device and inode) the path names now. */
+    /** The file key (device and inode) the path names now; a link's own, not its target's. */
     static Object fileKey(Path file) throws IOException {
-        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     /** Writes a fresh header: no master yet, nothing committed. */

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
 
@@ -64,11 +63,15 @@ public final class RegionHeader {
         throw damaged ? corrupt(tag, file, problem) : new CorruptRegionException(name(tag, file) + " " + problem);
     }
 
-    /** The kind of {@code file}, from its header and size (read, not mapped; nothing is written). */
+    /**
+     * The kind of {@code file}, from its header and size (read, not mapped; nothing is written).
+     * Opened as the library opens region files ({@link RegionFiles#open}: no link followed, no
+     * FIFO waited on, only a regular file).
+     */
     public static Kind kindOf(Path file) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(HEADER_LENGTH);
         long size;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegionFiles.open(file, false, "region " + file.getFileName()).detach()) {
             size = ch.size();
             while (head.hasRemaining() && ch.read(head) > 0) {
                 // the header, or as much of it as the file has
