@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import stat
 import sys
 import time
 
@@ -471,7 +472,7 @@ def _ls(args):
     """As Java's LsCommand: tag, size, kind, version, last publish (raw: the file's mtime)."""
     dir_ = _files.directory(args.dir)
     entries = [_ls_entry(dir_, name) for name in sorted(os.listdir(dir_)) if _files.is_tag(name)
-               and os.path.isfile(os.path.join(dir_, name))] if os.path.isdir(dir_) else []
+               and _is_regular(os.path.join(dir_, name))] if os.path.isdir(dir_) else []
     if args.json:
         _out("[" + ",".join('{"tag":%s,"size":%d,"kind":%s,"version":%s,"modified":%s}' % (
             dumps(tag), size, dumps(kind), "null" if version is None else version,
@@ -488,10 +489,18 @@ def _ls(args):
     return OK
 
 
+def _is_regular(path):
+    """A regular file itself, not a link to one (links, FIFOs and directories are skipped, as Java's ls)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
 def _ls_entry(dir_, tag):
     """(tag, size, kind, version or None, publish or mtime in ns or None), as Java's LsCommand.entry."""
     path = os.path.join(dir_, tag)
-    with open(path, "rb") as fh:
+    with os.fdopen(_files.open_regular(path, False, "region " + tag), "rb") as fh:
         st = os.fstat(fh.fileno())
         head = fh.read(HEADER_LENGTH)
     if not starts_like_object_region(head):
@@ -536,10 +545,11 @@ def _dump(args):
     """As Java's DumpCommand: xxd's format, 16 bytes a line; the file is only read."""
     path = _files.region_path(args.tag, args.dir)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        fd = _files.open_regular(path, False, "region " + args.tag)  # no link followed, no FIFO waited on
     except FileNotFoundError:
         raise RegionNotFoundError(_not_found(args.tag, path)) from None
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read()
     if args.offset < 0 or args.offset > len(data):
         raise CommandError(INVALID_INPUT, "--offset %d is outside region %s (0..%d)" % (args.offset, args.tag, len(data)))
     if args.length is not None and args.length < 0:
