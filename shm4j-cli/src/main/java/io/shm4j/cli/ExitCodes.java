@@ -86,8 +86,13 @@ public final class ExitCodes {
      * and returns {@link #USAGE}: picocli's parameter exception handler.
      */
     public static int reportUsage(picocli.CommandLine.ParameterException e) {
+        return reportUsage(e, e.getMessage());
+    }
+
+    /** As {@link #reportUsage(picocli.CommandLine.ParameterException)}, saying {@code problem}. */
+    static int reportUsage(picocli.CommandLine.ParameterException e, String problem) {
         picocli.CommandLine cmd = e.getCommandLine();
-        cmd.getErr().println("shm4j: " + e.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        cmd.getErr().println("shm4j: " + problem + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
         cmd.getErr().flush();
         return USAGE;
     }

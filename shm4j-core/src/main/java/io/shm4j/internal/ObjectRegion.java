@@ -20,7 +20,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
 import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
@@ -94,16 +93,12 @@ public final class ObjectRegion implements AutoCloseable {
         }
     }
 
-    /** Maps {@code ch} (open on {@code file}) and validates the header. */
+    /** Maps {@code ch} (open on {@code file}) and validates the header ({@link RegionHeader#validate}). */
     static ObjectRegion map(String tag, Path file, Object fileKey, FileChannel ch, boolean writable) throws IOException {
-        long size = ch.size();
-        if (size < HEADER_LENGTH) {
-            throw corrupt(tag, file, "is truncated: " + size + " bytes, shorter than the " + HEADER_LENGTH + "-byte header");
-        }
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long capacity = validate(tag, file, seg);
+            MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            long capacity = RegionHeader.validate(tag, file, seg);
             return new ObjectRegion(tag, file, fileKey, arena, seg, capacity);
         } catch (IOException | RuntimeException e) {
             arena.close();
@@ -114,37 +109,6 @@ public final class ObjectRegion implements AutoCloseable {
     /** The file key (device and inode) the path names now; a link's own, not its target's. */
     static Object fileKey(Path file) throws IOException {
         return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-    }
-
-    /** Checks FORMAT.md section 4 and returns the slot capacity. */
-    private static long validate(String tag, Path file, MemorySegment seg) {
-        byte[] magic = seg.asSlice(MAGIC_OFFSET, MAGIC.length).toArray(ValueLayout.JAVA_BYTE);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw corrupt(tag, file, "is not a shm4j object region (bad magic); it may be a raw region: use another tag");
-        }
-        int version = seg.get(INT, FORMAT_VERSION_OFFSET);
-        if (version != FORMAT_VERSION) {
-            // u32 and u64 fields print unsigned, as FORMAT.md types them (and as Python's reader prints them).
-            throw new CorruptRegionException("region " + tag + " (" + file + ") has format version " + Integer.toUnsignedString(version)
-                    + "; this shm4j reads version " + FORMAT_VERSION + ": use a matching shm4j or recreate the region");
-        }
-        int headerLength = seg.get(INT, HEADER_LENGTH_OFFSET);
-        long capacity = seg.get(LONG, SLOT_CAPACITY_OFFSET);
-        long fileLength = seg.get(LONG, FILE_LENGTH_OFFSET);
-        if (headerLength != HEADER_LENGTH || capacity <= 0 || capacity % SLOT_ALIGNMENT != 0
-                || capacity > Integer.MAX_VALUE || fileLength != fileLength(capacity)) {
-            throw corrupt(tag, file, "has a header field out of range (headerLength " + Integer.toUnsignedString(headerLength)
-                    + ", slotCapacity " + Long.toUnsignedString(capacity) + ", fileLength " + Long.toUnsignedString(fileLength) + ")");
-        }
-        if (seg.byteSize() < fileLength) {
-            throw corrupt(tag, file, "is truncated: " + seg.byteSize() + " bytes, the header says " + fileLength);
-        }
-        return capacity;
-    }
-
-    private static CorruptRegionException corrupt(String tag, Path file, String what) {
-        return new CorruptRegionException("region " + tag + " (" + file + ") " + what
-                + "; nothing was read from it (remove it with `shm4j rm " + tag + "` once no process uses it)");
     }
 
     public String tag() {
@@ -219,7 +183,7 @@ public final class ObjectRegion implements AutoCloseable {
     long committedToContinue() {
         long committed = committedAcquire();
         if (committed < 0 || committed == Long.MAX_VALUE) {
-            throw corrupt(tag, file, "has committed version " + Long.toUnsignedString(committed)
+            throw RegionHeader.corrupt(tag, file, "has committed version " + Long.toUnsignedString(committed)
                     + ", which no master wrote (versions stay below 2^63 - 1)");
         }
         return committed;
