@@ -14,7 +14,7 @@ from ._format import ContentType
 from .compat import ObjectMmap
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
                      MasterConflictError, ObjectTooLargeError, RegionFileError, RegionNotFoundError,
-                     Shm4jError)
+                     RegionShrunkError, Shm4jError)
 from .follower import Follower, Snapshot
 from .master import DEFAULT_MAX_OBJECT_SIZE, Master
 from ._files import directory as region_directory
@@ -22,5 +22,5 @@ from ._files import directory as region_directory
 __all__ = ["Master", "Follower", "Snapshot", "ContentType", "ObjectMmap", "region_directory",
            "DEFAULT_MAX_OBJECT_SIZE", "Shm4jError", "InvalidTagError", "RegionNotFoundError",
            "CorruptRegionError", "ConsistencyError", "MasterConflictError", "ObjectTooLargeError",
-           "InvalidObjectError", "RegionFileError"]
+           "InvalidObjectError", "RegionFileError", "RegionShrunkError"]
 __version__ = "0.1.0"

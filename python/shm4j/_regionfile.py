@@ -26,7 +26,8 @@ import os
 import threading
 
 from . import _futex
-from ._format import HEADER_LENGTH, NOTIFY_OFFSET, slot_offset, validate_header
+from ._format import HEADER_LENGTH, NOTIFY_OFFSET, region_name, slot_offset, unreadable, validate_header
+from .errors import RegionShrunkError
 
 # One lock for the registry and for every change of which file a tag names in this process
 # (create, growth), so a follower never opens a descriptor of a file a master here holds.
@@ -80,6 +81,16 @@ class RegionFile:
         self.fds.append(fd)
         if mapping is not None:
             self.maps.append(mapping)
+
+    def size_now(self):
+        """The file's size now (an fstat): FORMAT.md 5.4's check for a file shrunk under the map."""
+        return os.fstat(self.fds[0]).st_size
+
+    def shrunk(self, tag, path, size, next_step):
+        """The error for this file found ``size`` bytes long, shorter than its header says."""
+        return RegionShrunkError("region %s: the file shrank to %d bytes under this process (its header "
+                                 "says %d); %s" % (region_name(tag, path), size, self.header.file_length,
+                                                   next_step))
 
     def close(self):
         for view in reversed(self._views):
@@ -141,4 +152,8 @@ def open_existing(fd, key, tag, path, writable):
         header = read_header(fd, tag, path)
         mapping = mmap.mmap(fd, header.file_length,
                             access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
+        size = os.fstat(fd).st_size
+        if size < header.file_length:  # shrunk since read_header: the map would fault (5.4)
+            mapping.close()
+            raise unreadable(tag, path, "is truncated: %d bytes, the header says %d" % (size, header.file_length))
         return register(RegionFile(key, fd, mapping, header, writable))

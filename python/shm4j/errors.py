@@ -18,6 +18,13 @@ class CorruptRegionError(Shm4jError):
     version, a header field out of range, or a slot whose length or CRC is wrong."""
 
 
+class RegionShrunkError(Shm4jError):
+    """The region file became shorter than its header says while this process had it mapped:
+    another program truncated it (shm4j never shrinks a live file). Raised instead of touching
+    the lost pages, which would end the process with SIGBUS; a master moves the region to a new
+    file on its next publish and followers follow it then (docs/FORMAT.md 5.4)."""
+
+
 class ConsistencyError(Shm4jError):
     """No whole snapshot could be read within the retry bound: the master kept overwriting the
     slot during every copy. Nothing torn is ever returned; retry later."""

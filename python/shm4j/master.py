@@ -1,5 +1,6 @@
 """The master: the one process that publishes a tag's object (docs/FORMAT.md 5.1, 5.3-5.5)."""
 import json
+import logging
 import mmap
 import os
 import struct
@@ -24,6 +25,7 @@ _MAX_COMMITTED = 2**63 - 1
 _U64 = 2**64 - 1
 
 _I64 = struct.Struct("<q")
+_LOG = logging.getLogger("shm4j")
 
 
 class Master(Closeable):
@@ -103,8 +105,16 @@ class Master(Closeable):
                 "nothing was written" % (len(data), self.region, self.max_object_size))
         f = self._open_file()
         version = self._version + 1
-        if len(data) > f.slot_capacity:
-            published = self._grow(data, content_type, version)
+        # FORMAT.md 5.4: a file shrunk under the map (another program truncated it) would end this
+        # process with SIGBUS at the first write to a lost page; checked before every publish,
+        # and then the region moves to a new file as growth does. Shrunk after the check: SIGBUS.
+        size = os.fstat(f.writable_fd).st_size
+        if size < f.header.file_length:
+            published = self._grow(data, content_type, version, size)
+            _LOG.warning("%s", f.shrunk(self.tag, self.path, size, "moved the region to a new file "
+                                                                   "holding version %d" % version))
+        elif len(data) > f.slot_capacity:
+            published = self._grow(data, content_type, version, size)
         else:
             published = _write_slot(f, version, data, content_type)
         self._version = version
@@ -190,20 +200,22 @@ class Master(Closeable):
                 "master" % (self.region, committed))
         entry.master = self
         wq, wi = entry.wq, entry.wi
+        # u64, wrapping as Java's long does: a damaged 2^64 - 1 must not stop a master.
+        self._generation = (wq[GENERATION_OFFSET >> 3] + 1) & _U64
         if wi[FLAGS_WORD] & FLAG_SUPERSEDED:
             # The previous master died between flagging and renaming (5.4): this file
             # is still the tag's, so it is live again.
             wi[FLAGS_WORD] = wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
         wq[MASTER_PID_OFFSET >> 3] = self._pid
         wq[MASTER_START_OFFSET >> 3] = self._start
-        # u64, wrapping as Java's long does: a damaged 2^64 - 1 must not stop a master.
-        wq[GENERATION_OFFSET >> 3] = (wq[GENERATION_OFFSET >> 3] + 1) & _U64
+        wq[GENERATION_OFFSET >> 3] = self._generation
         _bump_notify(entry)
 
     def _create(self):
         """Creates the region whole and locked under a helper name and links it to the tag
         (5.5); returns the entry, or None if another process linked the tag first."""
         cap = MIN_SLOT_CAPACITY
+        self._generation = 1
 
         def initialize(fd):
             os.pwrite(fd, self._header(cap, 1), 0)
@@ -235,8 +247,13 @@ class Master(Closeable):
 
     # ---- growth (5.4) ----
 
-    def _grow(self, data, content_type, version):
+    def _grow(self, data, content_type, version, old_size):
+        """Moves the region to a new file that holds ``data`` as ``version`` (5.4): to grow it, or
+        because the old file shrank to ``old_size`` bytes. The old header is written only while
+        its page is still mapped (a file shrunk to 0 bytes has none); the new one takes this
+        master's identity from this object, not from the old header."""
         old = self._file
+        header_mapped = old_size > 0
         cap = capacity_for(len(data), old.slot_capacity)
         private = "%s~grow.%d" % (self.path, self._pid)
         with rf.LOCK:
@@ -244,7 +261,7 @@ class Master(Closeable):
             mode = os.fstat(old.writable_fd).st_mode & 0o777
             fd = _files.create_reserved(private, file_length(cap), mode)
             try:
-                os.pwrite(fd, self._header(cap, old.wq[GENERATION_OFFSET >> 3]), 0)
+                os.pwrite(fd, self._header(cap, self._generation), 0)
                 entry = self._register_new(fd)
             except BaseException:
                 os.unlink(private)
@@ -254,16 +271,19 @@ class Master(Closeable):
                 published = _write_slot(entry, version, data, content_type)  # 1
                 if not _files.try_lock(entry.writable_fd):                    # 2
                     raise Shm4jError("cannot lock the new, unnamed file %s" % private)
-                old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED     # 3
+                if header_mapped:
+                    old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED  # 3
                 os.rename(private, self.path)                                 # 4
                 renamed = True
             finally:
-                if not renamed:
+                if not renamed and header_mapped:
                     old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
+                if not renamed:
                     entry.master = None
                     rf.release(entry)
                     os.unlink(private)
-            _bump_notify(old)                                                 # 5
+            if header_mapped:
+                _bump_notify(old)                                             # 5
             self._file = entry
             self._release(old)
         return published

@@ -1,7 +1,10 @@
 """Programs the cross-process tests run as real processes (also from the Java tests):
 
-    python3 -m tests.procs master   TAG DIR SECONDS   publish self-checking objects at full speed
-    python3 -m tests.procs follower TAG DIR SECONDS   read and validate every snapshot; print a summary
+    python3 -m tests.procs master   TAG DIR           publish self-checking objects at full speed
+                                    until stdin closes (every reader is done)
+    python3 -m tests.procs follower TAG DIR VERSIONS  read and validate every snapshot until VERSIONS
+                                    new versions were seen; print a summary ("done": false if
+                                    WORK_DEADLINE passed first)
     python3 -m tests.procs wait     TAG DIR VERSION TIMEOUT   wait_newer once; print the outcome
     python3 -m tests.procs hold     TAG DIR     be the master until stdin closes; prints "ready PID"
     python3 -m tests.procs try      TAG DIR     try to become master; prints "ok" or "conflict pid=N"
@@ -11,6 +14,9 @@
                                                 until stdin closes
     python3 -m tests.procs hold-touch TAG DIR   be the master; per stdin line "touch" open and close
                                                 the file every other way (touch_ways), "grow" grow it
+    python3 -m tests.procs obey     TAG DIR master|follower   one command per stdin line: "publish"
+                                    (master), "get" or "fresh" (follower; "fresh" reads through a new
+                                    Follower); prints "ok VERSION" or "error CLASS MESSAGE"
 
 Self-checking object (the Java side builds the same): ``{"n": N, "len": K, "fill": F}`` where N
 is the version it is published as, F is K copies of the letter ``chr(97 + N % 26)``. A torn or
@@ -23,6 +29,7 @@ import json
 import mmap
 import os
 import sys
+import threading
 import time
 
 import shm4j
@@ -47,17 +54,30 @@ def check(value, version):
     return None
 
 
-def master(tag, directory, seconds):
+SAFETY_DEADLINE = 600.0  # a publisher nobody stops: a test that forgot to
+WORK_DEADLINE = 300.0    # a reader that cannot do its work under any load
+
+
+def master(tag, directory):
+    """Publishes until stdin closes: the test closes it once every reader said it is done."""
+    stdin_open = threading.Event()
+    stdin_open.set()
+
+    def watch_stdin():
+        sys.stdin.read()
+        stdin_open.clear()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
     with shm4j.Master(tag, directory) as m:
         m.publish(payload(m.version + 1))
         print("ready %d" % m.version, flush=True)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + SAFETY_DEADLINE
+        while stdin_open.is_set() and time.monotonic() < deadline:
             m.publish(payload(m.version + 1))
         print("done %d" % m.version, flush=True)
 
 
-def follower(tag, directory, seconds):
+def follower(tag, directory, min_versions):
     """Validates every new version the API returns and, between those, two forced full protocol
     reads of the committed slot (copy, seq re-check, CRC; no cache): get()'s and the general one,
     so every counted read went through the seqlock."""
@@ -66,8 +86,9 @@ def follower(tag, directory, seconds):
     first_error = None
     with shm4j.Follower(tag, directory) as f:
         print("ready", flush=True)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        started = time.monotonic()
+        deadline = started + WORK_DEADLINE
+        while versions < min_versions and time.monotonic() < deadline:
             snap = f.snapshot()
             if snap is None:
                 continue
@@ -89,7 +110,8 @@ def follower(tag, directory, seconds):
                 first_error = first_error or problem
         retries = f.retries
     print(json.dumps({"reads": reads, "invalid": invalid, "versions": versions, "last": last,
-                      "retries": retries, "firstError": first_error}), flush=True)
+                      "retries": retries, "firstError": first_error, "done": versions >= min_versions,
+                      "seconds": round(time.monotonic() - started, 3)}), flush=True)
 
 
 def wait(tag, directory, version, timeout):
@@ -180,6 +202,29 @@ def hold_touch(tag, directory):
                 print("touched", flush=True)
 
 
+def obey(tag, directory, role):
+    """A master or follower that acts only when told, so that a test can change the file
+    between two operations (test_shrink)."""
+    opened = shm4j.Master(tag, directory) if role == "master" else shm4j.Follower(tag, directory)
+    with opened as peer:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            command = line.strip()
+            try:
+                if command == "publish":
+                    version = peer.publish(payload(peer.version + 1))
+                else:
+                    reader = peer if command == "get" else shm4j.Follower(tag, directory)
+                    value = reader.get()
+                    version = value["n"]
+                    problem = check(value, reader.version if command == "fresh" else peer._value_version)
+                    if problem:
+                        raise AssertionError(problem)
+                print("ok %d" % version, flush=True)
+            except Exception as e:
+                print("error %s %s" % (type(e).__name__, e), flush=True)
+
+
 if __name__ == "__main__":
     command, tag, directory, *rest = sys.argv[1:]
     if command == "wait":
@@ -195,5 +240,9 @@ if __name__ == "__main__":
     elif command == "try-loop":
         for _ in sys.stdin:
             try_master(tag, directory)
+    elif command == "obey":
+        obey(tag, directory, rest[0])
+    elif command == "master":
+        master(tag, directory)
     else:
-        {"master": master, "follower": follower}[command](tag, directory, float(rest[0]))
+        follower(tag, directory, int(rest[0]))

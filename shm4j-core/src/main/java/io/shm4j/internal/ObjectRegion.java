@@ -4,6 +4,7 @@ import io.shm4j.ContentType;
 import io.shm4j.CorruptRegionException;
 import io.shm4j.InconsistentSnapshotException;
 import io.shm4j.RegionNotFoundException;
+import io.shm4j.RegionShrunkException;
 import io.shm4j.Snapshot;
 
 import java.io.IOException;
@@ -142,6 +143,39 @@ public final class ObjectRegion implements AutoCloseable {
     /** Payload bytes per slot. */
     public long capacity() {
         return capacity;
+    }
+
+    /** The length the header gives the file: what this mapping spans. */
+    public long mappedLength() {
+        return fileLength(capacity);
+    }
+
+    /** True once {@link #close()} unmapped this region: an access then throws {@link IllegalStateException}. */
+    public boolean isUnmapped() {
+        return !arena.scope().isAlive();
+    }
+
+    /**
+     * The size of this mapping's file now, if the tag's path still names it (FORMAT.md 5.4: a
+     * shrunk file); {@code -1} if the path names another file or none (the region moved).
+     */
+    public long sizeIfStillNamed() {
+        try {
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            return fileKey.equals(now.fileKey()) ? now.size() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The error for an access to this mapping that faulted ({@code cause}, the JVM's
+     * {@link InternalError}) or failed its checks because the file is {@code size} bytes now,
+     * shorter than the mapping; {@code next} says what happens next.
+     */
+    public RegionShrunkException shrunk(long size, Throwable cause, String next) {
+        return new RegionShrunkException("region " + tag + " (" + file + "): the file shrank to " + size
+                + " bytes under this process (its header says " + mappedLength() + "); " + next, cause);
     }
 
     /** The whole mapping (read-only for followers), for futex calls and inspection. */

@@ -48,6 +48,10 @@ public final class ObjectRegionWriter implements AutoCloseable {
     /** The tag's sleeper count; null if unusable, and then every publish wakes. */
     private final Sleepers sleepers;
     private OpenFile opened; // the region file: its channel, and the descriptor holding the lock
+    /** This master's identity in every header it writes (FORMAT.md 5.3), kept here: an old header may be lost. */
+    private final long pid;
+    private final long startMillis;
+    private final long generation;
     private ObjectRegion region;
     private long version;
 
@@ -58,6 +62,9 @@ public final class ObjectRegionWriter implements AutoCloseable {
         this.opened = opened;
         this.region = region;
         this.version = region.committedToContinue();
+        this.pid = region.masterPid();
+        this.startMillis = region.masterStartMillis();
+        this.generation = region.generation();
         this.sleepers = Sleepers.openOrNull(file, options, "every publish of " + tag + " calls FUTEX_WAKE");
     }
 
@@ -242,36 +249,82 @@ public final class ObjectRegionWriter implements AutoCloseable {
         return region;
     }
 
-    /** The committed snapshot (what a resumed master starts from), or null. */
-    public Snapshot readCommitted() {
-        return region.readCommitted();
+    /**
+     * The committed snapshot (what a resumed master starts from), or null.
+     *
+     * @throws io.shm4j.RegionShrunkException if the file shrank under this master (its next publish moves the region)
+     */
+    public Snapshot readCommitted() throws IOException {
+        try {
+            Snapshot committed = region.readCommitted();
+            FaultPoint.here();
+            return committed;
+        } catch (InternalError fault) {
+            throw region.shrunk(opened.channel().size(), fault, "its last version is lost; the next publish moves the region to a new file");
+        }
     }
 
-    /** Publishes {@code payload} as the next version, growing the region if it does not fit. */
+    /**
+     * Publishes {@code payload} as the next version, growing the region if it does not fit. If
+     * the file shrank under this master (another program truncated it; the JVM reports the write
+     * to a lost page as an {@link InternalError}), moves the region to a new file holding this
+     * version, as growth does, and logs a warning (FORMAT.md 5.4).
+     */
     public long publish(ContentType type, byte[] payload) throws IOException {
         long next = version + 1;
         Instant now = Instant.now();
         long time = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         int crc = ObjectRegion.crc32(payload);
         if (payload.length > region.capacity()) {
-            grow(next, type, payload, time, crc);
+            moveTo(capacityFor(payload.length, region.capacity()), next, type, payload, time, crc);
         } else {
-            region.writeSlot(next, type, payload, time, crc);
-            region.committedRelease(next);
-            region.signalChange(sleepers);
+            try {
+                write(region, next, type, payload, time, crc);
+                FaultPoint.here();
+            } catch (InternalError fault) {
+                relocateShrunk(fault, next, type, payload, time, crc);
+            }
         }
         version = next;
         return next;
     }
 
-    /** FORMAT.md 5.4: write a larger file holding {@code next}, flag the old one, rename over the tag. */
-    private void grow(long next, ContentType type, byte[] payload, long time, int crc) throws IOException {
+    /** The ordered write of FORMAT.md 5.1 into {@code r}. */
+    private void write(ObjectRegion r, long next, ContentType type, byte[] payload, long time, int crc) {
+        r.writeSlot(next, type, payload, time, crc);
+        r.committedRelease(next);
+        r.signalChange(sleepers);
+    }
+
+    /**
+     * After a fault writing {@code next}: the file shrank under this master. Moves the region to
+     * a new file of the same capacity holding {@code next}, so followers continue there.
+     */
+    private void relocateShrunk(InternalError fault, long next, ContentType type, byte[] payload, long time, int crc)
+            throws IOException {
+        long size = opened.channel().size();
+        ObjectRegion shrunk = region;
+        try {
+            moveTo(Math.max(region.capacity(), capacityFor(payload.length, MIN_SLOT_CAPACITY)), next, type, payload, time, crc);
+        } catch (InternalError again) {
+            throw shrunk.shrunk(opened.channel().size(), again, "moving the region to a new file faulted too; nothing was published");
+        }
+        System.getLogger("io.shm4j").log(System.Logger.Level.WARNING, shrunk.shrunk(size, fault,
+                "moved the region to a new file holding version " + Long.toUnsignedString(next)).getMessage());
+    }
+
+    /**
+     * FORMAT.md 5.4: writes a file of {@code capacity} holding {@code next}, flags the old one
+     * SUPERSEDED and renames the new one over the tag. The old header is touched only while its
+     * page is still mapped (a file shrunk to 0 bytes has none).
+     */
+    private void moveTo(long capacity, long next, ContentType type, byte[] payload, long time, int crc) throws IOException {
         removeStrayGrowFiles();
-        long capacity = capacityFor(payload.length, region.capacity());
         Path tmp = file.resolveSibling(tag + RegionFiles.HELPER_SEPARATOR + "grow." + ProcessHandle.current().pid());
         OpenFile newFile = RegionFiles.createReserved(tmp, fileLength(capacity), options);
         FileChannel newChannel = newFile.channel();
         ObjectRegion newRegion = null;
+        boolean oldHeaderMapped = opened.channel().size() > 0;
         boolean renamed = false;
         try {
             // The old file's bits, not this master's options: whoever could read it still can (FORMAT.md 5.4).
@@ -282,19 +335,24 @@ public final class ObjectRegionWriter implements AutoCloseable {
                         + "; nothing was published: try again");
             }
             newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel, true);
-            newRegion.takeOver(region.masterPid(), region.masterStartMillis(), region.generation());
+            newRegion.takeOver(pid, startMillis, generation);
             newRegion.writeSlot(next, type, payload, time, crc);
             newRegion.committedRelease(next);
             synchronized (MasterLocks.MONITOR) {
-                region.flagsRelease(region.flagsAcquire() | FLAG_SUPERSEDED);
+                if (oldHeaderMapped) {
+                    region.flagsRelease(region.flagsAcquire() | FLAG_SUPERSEDED);
+                    FaultPoint.here(); // truncated to 0 bytes since the check: fail before the rename
+                }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
                 renamed = true;
                 MasterLocks.unregister(region.fileKey());
                 MasterLocks.register(newRegion.fileKey(), newChannel);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (!renamed) {
-                region.flagsRelease(region.flagsAcquire() & ~FLAG_SUPERSEDED);
+                if (oldHeaderMapped) {
+                    region.flagsRelease(region.flagsAcquire() & ~FLAG_SUPERSEDED);
+                }
                 if (newRegion != null) {
                     newRegion.close();
                 }
@@ -307,7 +365,14 @@ public final class ObjectRegionWriter implements AutoCloseable {
         OpenFile oldFile = opened;
         region = newRegion;
         opened = newFile;
-        old.signalChange(null); // wakes waiters on the old file so they move to the new one
+        if (oldHeaderMapped) {
+            try {
+                old.signalChange(null); // wakes waiters on the old file so they move to the new one
+                FaultPoint.here();
+            } catch (InternalError lost) {
+                // truncated to 0 bytes meanwhile: its waiters find the tag moved when they next read
+            }
+        }
         old.close();
         oldFile.close();
     }
