@@ -29,7 +29,8 @@ class DocExamplesTest {
             "./mvnw install -DskipTests", "shm4j-python DependencyTest",
             "./shm4j install", "shm4j-python LauncherTest",
             "./shm4j install [--prefix DIR]", "shm4j-python LauncherTest",
-            "./shm4j bench --quick", "shm4j-bench HarnessSmokeTest (the harness); BenchCommand runs its jar");
+            "./shm4j bench --quick", "shm4j-bench HarnessSmokeTest (the harness); BenchCommand runs its jar",
+            "./shm4j mirror push config --etcd http://etcd:2379", "shm4j-etcd MirrorProcessTest (needs etcd)");
 
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
