@@ -106,6 +106,16 @@ public final class ObjectRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * A region over {@code segment} (owned by {@code arena}), which holds a valid header and is no
+     * file: how the jcstress tests (module shm4j-jcstress) race a writer and readers on fresh
+     * memory many times a second.
+     */
+    static ObjectRegion inMemory(String tag, Arena arena, MemorySegment segment) {
+        Path none = Path.of(tag);
+        return new ObjectRegion(tag, none, null, arena, segment, RegionHeader.validate(tag, none, segment));
+    }
+
     /** The file key (device and inode) the path names now; a link's own, not its target's. */
     static Object fileKey(Path file) throws IOException {
         return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();

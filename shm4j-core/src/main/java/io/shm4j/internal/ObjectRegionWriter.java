@@ -297,9 +297,10 @@ public final class ObjectRegionWriter implements AutoCloseable {
      * ordered write of FORMAT.md 5.1, step by step, in the one place it is written (a publish and
      * a growth both call it). The caller is the master, the only writer, and {@code version} is
      * one past the committed version, so no reader is meant to be reading this slot; the seq
-     * catches one so slow that two publishes pass during its copy.
+     * catches one so slow that two publishes pass during its copy. Package-private for the
+     * jcstress tests (module shm4j-jcstress), which race it against {@link ObjectRegion#readCommitted}.
      */
-    private static void write(ObjectRegion r, Notifier notifier, long version, ContentType type, byte[] payload,
+    static void write(ObjectRegion r, Notifier notifier, long version, ContentType type, byte[] payload,
                               long publishTimeNanos) {
         MemorySegment seg = r.segment();
         long slot = slotOffset(r.capacity(), slotIndex(version));
@@ -341,7 +342,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
     }
 
     /** A fresh header: no master yet, nothing committed. */
-    private static void initHeader(MemorySegment seg, long capacity, long createdMillis) {
+    static void initHeader(MemorySegment seg, long capacity, long createdMillis) {
         MemorySegment.copy(MAGIC, 0, seg, ValueLayout.JAVA_BYTE, MAGIC_OFFSET, MAGIC.length);
         seg.set(INT, FORMAT_VERSION_OFFSET, FORMAT_VERSION);
         seg.set(INT, HEADER_LENGTH_OFFSET, HEADER_LENGTH);
