@@ -35,17 +35,18 @@ public final class BenchCommand implements Callable<Integer> {
             completionCandidates = PeerNames.class)
     List<String> only = new ArrayList<>();
 
-    @Option(names = "--runs", paramLabel = "N", description = "Repeat the whole plan N times; the table shows medians (default: 1 with --quick, else 3).")
+    @Option(names = "--runs", paramLabel = "N",
+            description = "Repeat the whole plan N times; ratios are taken within each run, the table shows their medians (default: 1 with --quick, else 5).")
     Integer runs;
 
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Payload sizes (default: 64,1024,65536,1048576).")
     List<Integer> sizes;
 
     @Option(names = "--followers", split = ",", paramLabel = "N",
-            description = "Follower counts swept for shm4j (default: 1,2,4,8,16; with --quick 1,4,16).")
+            description = "Follower counts swept (default: 1,2,4,8,16; with --quick 1,4,16); busy-polling peers only up to cores - 1.")
     List<Integer> followers;
 
-    @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: the shm4j peers).")
+    @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: shm4j-spin, shm4j-block, uds).")
     Set<String> scaled;
 
     @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep (default: ${DEFAULT-VALUE}).")
@@ -58,6 +59,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--wakeup-pause-us", paramLabel = "MICROS", defaultValue = "" + BenchPlan.WAKEUP_PAUSE_MICROS,
             description = "Pause before each publish in the wake-up cases (default: ${DEFAULT-VALUE}).")
     long wakeupPauseMicros;
+
+    @Option(names = "--overload", split = ",", paramLabel = "NAME",
+            description = "Peers measured for staleness under overload: master publishing flat out, follower reading in a loop (default: shm4j-spin, shm4j-block, raw).")
+    Set<String> overload;
+
+    @Option(names = "--hogs", paramLabel = "N", description = "CPU hogs (busy shell loops) running during the staleness cases (default: one per core).")
+    Integer hogs;
+
+    @Option(names = "--jvm-option", paramLabel = "OPTION",
+            description = "An option for every forked master and follower JVM (repeatable), e.g. to find where a tail comes from.")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--pin", description = "Bind the master to CPU 0 and the followers to the other CPUs (taskset): no CPU migration.")
+    boolean pin;
 
     @Option(names = "--smoke", hidden = true, description = "Tiny phases, for the build's smoke test.")
     boolean smoke;
@@ -144,7 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), unknown.getMessage());
         }
         CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
-        int runCount = runs != null ? runs : (quick || smoke ? 1 : 3);
+        int runCount = runs != null ? runs : (quick || smoke ? 1 : 5);
         if (runCount < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
         }
@@ -154,9 +169,14 @@ public final class BenchCommand implements Callable<Integer> {
         // The issue-4 target watches an idle follower's CPU for at least 10 s.
         Duration idleWindow = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(10);
         List<Integer> followerCounts = followers != null ? followers : quick ? List.of(1, 4, 16) : BenchPlan.FOLLOWER_COUNTS;
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (hogs != null && hogs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hogs must be 0 or more");
+        }
         return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES, followerCounts, scaledSize,
                 scaled != null ? scaled : BenchPlan.SCALED_PEERS, wakeup != null ? wakeup : BenchPlan.WAKEUP_PEERS,
-                wakeupPauseMicros, idleWindow, runCount, settings);
+                wakeupPauseMicros, idleWindow, overload != null ? overload : BenchPlan.OVERLOAD_PEERS,
+                hogs != null ? hogs : cores, cores, runCount, settings, jvmOptions, pin);
     }
 
     private String commandText() {

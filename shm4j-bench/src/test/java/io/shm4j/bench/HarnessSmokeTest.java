@@ -89,7 +89,7 @@ class HarnessSmokeTest {
             assertThat(markdown).contains("| " + result.peer() + " | 64 B | 1 |");
         }
         assertThat(report.text().lines().takeWhile(line -> !line.isEmpty()).count()).isEqualTo(results.size() + 1);
-        assertThat(report.text()).contains("Targets (issues 3, 4, 5):");
+        assertThat(report.text()).contains("Targets (issues 3, 4, 16):");
 
         BufferedImage chart = ImageIO.read(out.resolve("latency.png").toFile());
         assertThat(chart.getWidth()).isGreaterThan(800);

@@ -270,7 +270,7 @@ public final class ObjectRegion implements AutoCloseable {
      * committing. The caller is the master, the only writer, and {@code version} is not the
      * committed version, so no follower is meant to be reading this slot.
      */
-    void writeSlot(long version, ContentType type, byte[] payload, long publishTimeNanos, int crc) {
+    void writeSlot(long version, ContentType type, byte[] payload, long publishTimeNanos) {
         long s = slotOffset(capacity, slotIndex(version));
         long seq = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
         if ((seq & 1) == 0) {
@@ -282,7 +282,7 @@ public final class ObjectRegion implements AutoCloseable {
         // The odd seq must be visible before any payload byte: a reader that sees new bytes then
         // sees a changed seq.
         VarHandle.releaseFence();
-        MemorySegment.copy(payload, 0, segment, ValueLayout.JAVA_BYTE, s + SLOT_HEADER_LENGTH, payload.length);
+        int crc = CrcCopy.toSegment(payload, segment, s + SLOT_HEADER_LENGTH, new CRC32());
         segment.set(LONG, s + SLOT_VERSION_OFFSET, version);
         segment.set(INT, s + SLOT_LENGTH_OFFSET, payload.length);
         segment.set(INT, s + SLOT_CONTENT_TYPE_OFFSET, type.id());
@@ -374,9 +374,9 @@ public final class ObjectRegion implements AutoCloseable {
                 int crc = segment.get(INT, s + SLOT_CRC_OFFSET);
                 boolean lengthOk = length >= 0 && length <= capacity;
                 byte[] copy = lengthOk ? sink.arrayFor(length) : null;
-                if (lengthOk) {
-                    MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, s + SLOT_HEADER_LENGTH, copy, 0, length);
-                }
+                // The CRC-32 of the copy, taken chunk by chunk as it is copied (one pass); worthless
+                // unless seq is unchanged below, and only then compared.
+                int copyCrc = lengthOk ? CrcCopy.fromSegment(segment, s + SLOT_HEADER_LENGTH, copy, length, sink.checksum()) : 0;
                 // Load-load: the copy and fields above are read before seq is read again.
                 VarHandle.acquireFence();
                 long seq2 = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
@@ -385,12 +385,12 @@ public final class ObjectRegion implements AutoCloseable {
                 // The master never rewrites the committed slot, so this cannot persist unless corrupt.
                 if (seq1 == seq2) {
                     ContentType contentType = ContentType.ofId(type);
-                    if (lengthOk && slotVersion == version && contentType != null && crc32(sink.checksum(), copy, length) == crc) {
+                    if (lengthOk && slotVersion == version && contentType != null && copyCrc == crc) {
                         return sink.accept(version, time, contentType, copy, length);
                     }
                     if (version == suspectVersion && seq1 == suspectSeq) { // failed twice: not a race
                         throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
-                                + " is corrupt: " + describe(version, slotVersion, length, type, lengthOk && crc32(sink.checksum(), copy, length) != crc)
+                                + " is corrupt: " + describe(version, slotVersion, length, type, lengthOk && copyCrc != crc)
                                 + "; the master's next publish replaces it (or remove the region)");
                     }
                     suspectVersion = version;
@@ -431,16 +431,6 @@ public final class ObjectRegion implements AutoCloseable {
         } else {
             LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(10, (attempt - 256) / 16)));
         }
-    }
-
-    static int crc32(byte[] bytes) {
-        return crc32(new CRC32(), bytes, bytes.length);
-    }
-
-    private static int crc32(CRC32 crc, byte[] bytes, int length) {
-        crc.reset();
-        crc.update(bytes, 0, length);
-        return (int) crc.getValue();
     }
 
     /** Unmaps. Threads still using this region get {@link IllegalStateException}, never a crash. */

@@ -240,11 +240,10 @@ public final class ObjectRegionWriter implements AutoCloseable {
         long next = version + 1;
         Instant now = Instant.now();
         long time = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        int crc = ObjectRegion.crc32(payload);
         if (payload.length > region.capacity()) {
-            grow(next, type, payload, time, crc);
+            grow(next, type, payload, time);
         } else {
-            region.writeSlot(next, type, payload, time, crc);
+            region.writeSlot(next, type, payload, time);
             region.committedRelease(next);
             region.signalChange(sleepers);
         }
@@ -253,7 +252,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
     }
 
     /** FORMAT.md 5.4: write a larger file holding {@code next}, flag the old one, rename over the tag. */
-    private void grow(long next, ContentType type, byte[] payload, long time, int crc) throws IOException {
+    private void grow(long next, ContentType type, byte[] payload, long time) throws IOException {
         removeStrayGrowFiles();
         long capacity = capacityFor(payload.length, region.capacity());
         Path tmp = file.resolveSibling(tag + RegionFiles.HELPER_SEPARATOR + "grow." + ProcessHandle.current().pid());
@@ -265,7 +264,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
             newChannel.lock();
             newRegion = ObjectRegion.map(tag, file, ObjectRegion.fileKey(tmp), newChannel, true);
             newRegion.takeOver(region.masterPid(), region.masterStartMillis(), region.generation());
-            newRegion.writeSlot(next, type, payload, time, crc);
+            newRegion.writeSlot(next, type, payload, time);
             newRegion.committedRelease(next);
             synchronized (MasterLocks.MONITOR) {
                 region.flagsRelease(region.flagsAcquire() | FLAG_SUPERSEDED);

@@ -1,0 +1,62 @@
+package io.shm4j.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.zip.CRC32;
+
+/**
+ * Copies bytes between a mapped segment and a heap array and computes their CRC-32 in the same
+ * pass: chunk by chunk, each chunk's CRC is taken from the heap side while the chunk is still in
+ * the L1 cache, instead of a copy of the whole payload followed by a second pass over it (which,
+ * past the cache size, reads every byte from L2 or memory twice).
+ *
+ * <p>The CRC is always of the heap array: on a read that is the copy the caller returns (the
+ * mapped bytes may change under the copy), on a publish the bytes the master meant to write.
+ * {@link #CHUNK} was measured with {@code CrcCopyBenchmark} (docs/BENCHMARKS.md, "Fused copy and
+ * CRC-32").
+ */
+public final class CrcCopy {
+    /** Bytes per chunk: well inside a 32-48 KiB L1d, large enough that the per-chunk calls cost nothing. */
+    public static final int CHUNK = 8 * 1024;
+
+    private CrcCopy() {
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code source} at {@code offset} into {@code target[0, length)}
+     * and returns the CRC-32 of what landed in {@code target}; {@code crc} is reset first.
+     */
+    public static int fromSegment(MemorySegment source, long offset, byte[] target, int length, CRC32 crc) {
+        return fromSegment(source, offset, target, length, crc, CHUNK);
+    }
+
+    /** {@link #fromSegment(MemorySegment, long, byte[], int, CRC32)} with a chosen chunk size (for measuring). */
+    public static int fromSegment(MemorySegment source, long offset, byte[] target, int length, CRC32 crc, int chunk) {
+        crc.reset();
+        for (int done = 0; done < length; done += chunk) {
+            int n = Math.min(chunk, length - done);
+            MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset + done, target, done, n);
+            crc.update(target, done, n);
+        }
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Copies all of {@code source} into {@code target} at {@code offset} and returns its CRC-32;
+     * {@code crc} is reset first.
+     */
+    public static int toSegment(byte[] source, MemorySegment target, long offset, CRC32 crc) {
+        return toSegment(source, target, offset, crc, CHUNK);
+    }
+
+    /** {@link #toSegment(byte[], MemorySegment, long, CRC32)} with a chosen chunk size (for measuring). */
+    public static int toSegment(byte[] source, MemorySegment target, long offset, CRC32 crc, int chunk) {
+        crc.reset();
+        for (int done = 0; done < source.length; done += chunk) {
+            int n = Math.min(chunk, source.length - done);
+            crc.update(source, done, n);
+            MemorySegment.copy(source, done, target, ValueLayout.JAVA_BYTE, offset + done, n);
+        }
+        return (int) crc.getValue();
+    }
+}
