@@ -549,10 +549,19 @@ public final class Report {
         if (parts.isEmpty()) {
             return "no raw variant ran.";
         }
+        beatenBy = List.copyOf(beaten);
         return "fastest raw variant per size, in how many runs: " + String.join("; ", parts) + ". "
                 + (beaten.isEmpty() ? "No peer beat it." : "BEATEN by " + String.join(", ", beaten)
                 + ": the limit is not a limit there.");
     }
+
+    /** The peers (with size and ratio) that {@link #limitCheck()} found faster than the limit; null if no raw variant ran. */
+    public List<String> limitBeatenBy() {
+        limitCheck();
+        return beatenBy;
+    }
+
+    private List<String> beatenBy;
 
     public Optional<Summary> find(String peer, int payloadBytes, int followers, long pauseMicros) {
         return find(peer, payloadBytes, followers, pauseMicros, null);
