@@ -51,7 +51,7 @@ public final class Report {
     private static final List<String> OVERLOAD_COLUMNS = List.of("peer", "payload", "hogs", "versions seen",
             "between new p50", "p99", "p99.9", "max", "p99.9 x raw", "p99.9 x raw over runs", "behind p50", "p99", "p99.9",
             "max", "runs", "note");
-    private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "p99.9", "tail samples",
+    private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "followers", "p99.9", "tail samples",
             "in master safepoint", "in follower safepoint", "in GC", "safepoints M/F", "longest safepoint",
             "master preempted", "master migrated", "follower preempted", "follower migrated", "follower voluntary",
             "minor faults M/F", "GCs M/F");
@@ -158,7 +158,7 @@ public final class Report {
             text.append("\nStaleness under overload (master flat out, follower reading in a loop, CPU hogs):\n")
                     .append(aligned(overloadRows()));
         }
-        if (hot().anyMatch(x -> x.tail() != null && x.followers() == 1)) {
+        if (hot().anyMatch(x -> x.tail() != null)) {
             text.append("\nWhere the tail comes from (the slowest 0.1% of latency samples, summed over runs):\n")
                     .append(aligned(tailRows()));
         }
@@ -220,11 +220,11 @@ public final class Report {
                     .append("versions the master had published beyond the one observed:\n\n");
             markdownTable(out, overloadRows());
         }
-        if (hot().anyMatch(x -> x.tail() != null && x.followers() == 1)) {
+        if (hot().anyMatch(x -> x.tail() != null)) {
             out.append("\nWhere the tail comes from: the slowest 0.1% of each run's latency samples, summed over runs; how many ")
                     .append("overlapped a safepoint (GC included) of the master's or the follower's JVM, and what the kernel did ")
-                    .append("to the publishing and the following thread during the latency phase (preempted: involuntary context ")
-                    .append("switches; migrated: moves to another CPU):\n\n");
+                    .append("to the publishing and the following threads (all followers summed) during the latency phase (preempted: ")
+                    .append("involuntary context switches; migrated: moves to another CPU; voluntary: the thread slept):\n\n");
             markdownTable(out, tailRows());
         }
         if (!jmh.isEmpty()) {
@@ -396,9 +396,10 @@ public final class Report {
     private List<List<String>> tailRows() {
         List<List<String>> rows = new ArrayList<>();
         rows.add(TAIL_COLUMNS);
-        hot().filter(s -> s.tail() != null && s.followers() == 1).forEach(s -> {
+        hot().filter(s -> s.tail() != null).forEach(s -> {
             CaseResult.Tail t = s.tail();
-            rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Units.nanos(s.p999()), Integer.toString(t.samples()),
+            rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()), Units.nanos(s.p999()),
+                    Integer.toString(t.samples()),
                     Integer.toString(t.duringMasterSafepoint()), Integer.toString(t.duringFollowerSafepoint()),
                     Integer.toString(t.duringCollection()), t.masterSafepoints() + "/" + t.followerSafepoints(),
                     Units.nanos((double) t.longestSafepointNanos()), count(t.master().involuntarySwitches()),
