@@ -44,12 +44,12 @@ public final class Report {
     public static final String WAKEUP_REFERENCE_PEER = "uds";
     public static final String STALENESS_REFERENCE_PEER = LIMIT_PEER;
     private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p50 over runs", "p99",
-            "p99.9", "max", "x limit", "x limit over runs", "p99.9 x limit", "x shm4j", "x shm4j over runs", "x 1 follower",
+            "p99.9", "max", "x limit", "x limit per run", "p99.9 x limit", "x shm4j", "x shm4j per run", "x 1 follower",
             "observed/s", "observed bytes/s", "master RSS", "follower RSS", "follower shm", "idle CPU", "runs", "note");
     private static final List<String> WAKEUP_COLUMNS = List.of("peer", "payload", "pause", "p50", "p50 over runs", "p99",
-            "p99.9", "max", "x uds", "x uds over runs", "idle CPU", "runs", "note");
+            "p99.9", "max", "x uds", "x uds per run", "idle CPU", "runs", "note");
     private static final List<String> OVERLOAD_COLUMNS = List.of("peer", "payload", "hogs", "versions seen",
-            "between new p50", "p99", "p99.9", "max", "p99.9 x raw", "p99.9 x raw over runs", "behind p50", "p99", "p99.9",
+            "between new p50", "p99", "p99.9", "max", "p99.9 x raw", "p99.9 x raw per run", "behind p50", "p99", "p99.9",
             "max", "runs", "note");
     private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "followers", "p99.9", "tail samples",
             "in master safepoint", "in follower safepoint", "in GC", "safepoints M/F", "longest safepoint",
@@ -428,7 +428,11 @@ public final class Report {
      * A ratio taken within each run (both figures from the same run), then the median over the
      * runs that have both, with the lowest and highest.
      */
-    public record Ratio(double median, double low, double high, int runs) {
+    public record Ratio(double median, double low, double high, List<Double> perRun) {
+        public Ratio {
+            perRun = List.copyOf(perRun);
+        }
+
         static Ratio of(List<Double> perRun) {
             if (perRun.isEmpty()) {
                 return null;
@@ -436,15 +440,25 @@ public final class Report {
             double[] sorted = perRun.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             int middle = sorted.length / 2;
             double median = sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-            return new Ratio(median, sorted[0], sorted[sorted.length - 1], sorted.length);
+            return new Ratio(median, sorted[0], sorted[sorted.length - 1], perRun);
+        }
+
+        int runs() {
+            return perRun.size();
+        }
+
+        /** The same ratios capped at 1 (a limit variant against the others: 1 when it is the fastest). */
+        Ratio atMostOne() {
+            return of(perRun.stream().map(r -> Math.min(1, r)).toList());
         }
 
         static String median(Ratio r) {
             return r == null ? "–" : Units.ratio(r.median());
         }
 
+        /** Every run's ratio, in run order. */
         static String spread(Ratio r) {
-            return r == null || r.runs() < 2 ? "–" : Units.ratio(r.low()) + " – " + Units.ratio(r.high());
+            return r == null || r.runs() < 2 ? "–" : r.perRun().stream().map(Units::ratio).collect(Collectors.joining(", "));
         }
     }
 
@@ -492,7 +506,7 @@ public final class Report {
             // a variant against the others: 1 when it is the fastest of its run
             List<String> others = LIMIT_PEERS.stream().filter(p -> !p.equals(s.peer())).toList();
             Ratio r = ratio(s, others, x -> figure.applyAsDouble(x.latency()));
-            return r == null ? null : new Ratio(Math.min(1, r.median()), Math.min(1, r.low()), Math.min(1, r.high()), r.runs());
+            return r == null ? null : r.atMostOne();
         }
         return ratio(s, LIMIT_PEERS, x -> figure.applyAsDouble(x.latency()));
     }

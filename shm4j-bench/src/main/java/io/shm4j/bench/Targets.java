@@ -96,8 +96,8 @@ final class Targets {
     /** A per-run ratio against {@code limit}; {@code strictly}: it must be below the limit, not equal. */
     private static Target ratioAtMost(String issue, String name, Optional<Report.Ratio> measured, double limit, boolean strictly) {
         return measured.filter(r -> r != null)
-                .map(r -> new Target(issue, name, Units.ratio(r.median()) + (r.runs() > 1 ? " (runs " + Units.ratio(r.low())
-                        + " – " + Units.ratio(r.high()) + ")" : ""), (strictly ? "< " : "≤ ") + Units.ratio(limit),
+                .map(r -> new Target(issue, name, Units.ratio(r.median()) + (r.runs() > 1 ? " (runs " + Report.Ratio.spread(r) + ")" : ""),
+                        (strictly ? "< " : "≤ ") + Units.ratio(limit),
                         strictly ? r.median() < limit : r.median() <= limit, by(r.median(), limit)))
                 .orElse(new Target(issue, name, "–", (strictly ? "< " : "≤ ") + Units.ratio(limit), (Boolean) null, ""));
     }
