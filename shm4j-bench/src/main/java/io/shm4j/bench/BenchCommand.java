@@ -31,7 +31,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", arity = "1..*", paramLabel = "NAME",
-            description = "Run only these peers, and JMH only if 'jmh' is named (default: all peers and JMH). Known: ${COMPLETION-CANDIDATES}.",
+            description = "Run only these peers, the in-process pairs only if 'pairs' is named, JMH only if 'jmh' is (default: all peers, pairs and JMH). Known: ${COMPLETION-CANDIDATES}.",
             completionCandidates = PeerNames.class)
     List<String> only = new ArrayList<>();
 
@@ -90,6 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    /** The sizes the in-process targets name: 1 KiB (costs), 64 KiB and 1 MiB (bandwidth). */
+    private static final List<Integer> PAIR_SIZES = List.of(1024, 64 * 1024, 1024 * 1024);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -97,6 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final class PeerNames extends ArrayList<String> {
         PeerNames() {
             super(Peers.all().stream().map(Peer::name).toList());
+            add(InProcessPairs.NAME);
             add(JmhSuite.NAME);
         }
     }
@@ -137,12 +141,18 @@ public final class BenchCommand implements Callable<Integer> {
         ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
         List<CaseResult> results = BenchSuite.run(plan, progress);
         progress.done();
+        List<InProcessPairs.PairResult> pairs = List.of();
+        if (!smoke && (only.isEmpty() || only.contains(InProcessPairs.NAME))) {
+            Path log = out.resolve("pairs.log");
+            System.err.println("In-process pairs: copy, CRC-32, readNewer and publish in one forked JVM (log: " + log + ") ...");
+            pairs = InProcessPairs.runForked(quick ? 2 : 10, PAIR_SIZES, log);
+        }
         List<JmhSuite.JmhResult> jmh = List.of();
         if (!smoke && (only.isEmpty() || only.contains(JmhSuite.NAME))) {
             System.err.println("JMH: in-process benchmarks in forked JVMs (log: " + out.resolve("jmh.log") + ") ...");
             jmh = JmhSuite.run(quick, out);
         }
-        Report report = new Report(commandText(), plan, results, jmh);
+        Report report = new Report(commandText(), plan, results, pairs, jmh);
         System.out.print(report.text());
         for (Path file : report.write(out)) {
             System.out.println("wrote " + file);
@@ -154,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Peer> peers;
         try {
             peers = only.isEmpty() ? Peers.all()
-                    : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME)).map(Peers::require).toList();
+                    : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME) && !name.equals(InProcessPairs.NAME)).map(Peers::require).toList();
         } catch (IllegalArgumentException unknown) {
             throw new CommandLine.ParameterException(spec.commandLine(), unknown.getMessage());
         }

@@ -62,24 +62,31 @@ public final class Report {
     private final List<Peer> peers;
     private final List<CaseResult> results;
     private final List<Summary> summaries;
+    private final List<InProcessPairs.PairResult> pairs;
     private final List<JmhSuite.JmhResult> jmh;
 
     public Report(String command, BenchPlan plan, List<CaseResult> results) {
-        this(command, plan, results, List.of());
+        this(command, plan, results, List.of(), List.of());
     }
 
     Report(String command, BenchPlan plan, List<CaseResult> results, List<JmhSuite.JmhResult> jmh) {
-        this(command, Machine.properties(), settings(plan), plan.peers(), results, jmh);
+        this(command, plan, results, List.of(), jmh);
+    }
+
+    Report(String command, BenchPlan plan, List<CaseResult> results, List<InProcessPairs.PairResult> pairs,
+           List<JmhSuite.JmhResult> jmh) {
+        this(command, Machine.properties(), settings(plan), plan.peers(), results, pairs, jmh);
     }
 
     private Report(String command, Map<String, String> machine, Map<String, Object> settings, List<Peer> peers,
-                   List<CaseResult> results, List<JmhSuite.JmhResult> jmh) {
+                   List<CaseResult> results, List<InProcessPairs.PairResult> pairs, List<JmhSuite.JmhResult> jmh) {
         this.command = command;
         this.machine = Map.copyOf(machine);
         this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         this.peers = List.copyOf(peers);
         this.results = List.copyOf(results);
         this.summaries = Summary.of(results);
+        this.pairs = List.copyOf(pairs);
         this.jmh = List.copyOf(jmh);
     }
 
@@ -117,6 +124,8 @@ public final class Report {
                 mapper.convertValue(document.get("settings"), new TypeReference<Map<String, Object>>() { }),
                 peers,
                 mapper.convertValue(document.get("results"), new TypeReference<List<CaseResult>>() { }),
+                document.has("pairs") ? mapper.convertValue(document.get("pairs"), new TypeReference<List<InProcessPairs.PairResult>>() { })
+                        : List.of(),
                 mapper.convertValue(document.get("jmh"), new TypeReference<List<JmhSuite.JmhResult>>() { }));
     }
 
@@ -161,6 +170,9 @@ public final class Report {
         if (hot().anyMatch(x -> x.tail() != null)) {
             text.append("\nWhere the tail comes from (the slowest 0.1% of latency samples, summed over runs):\n")
                     .append(aligned(tailRows()));
+        }
+        if (!pairs.isEmpty()) {
+            text.append("\nIn-process, in pairs (median ns per operation; medians of per-round ratios):\n").append(aligned(pairRows()));
         }
         if (!jmh.isEmpty()) {
             text.append("\nIn-process (JMH), mean ns per operation:\n").append(aligned(jmhRows()));
@@ -227,6 +239,12 @@ public final class Report {
                     .append("involuntary context switches; migrated: moves to another CPU; voluntary: the thread slept):\n\n");
             markdownTable(out, tailRows());
         }
+        if (!pairs.isEmpty()) {
+            out.append("\nIn-process, in pairs (`InProcessPairs`): every variant runs a ~20 µs batch in turn, round after round; ")
+                    .append("median ns per operation, and the medians of the per-round ratios to the plain copy and to the unfused ")
+                    .append("copy-and-CRC (\"fused\": `CrcCopy`, the CRC-32 taken chunk by chunk during the copy):\n\n");
+            markdownTable(out, pairRows());
+        }
         if (!jmh.isEmpty()) {
             out.append("\nIn-process (JMH), mean ns per operation (± 99.9% error); \"new\" reads and \"parse after publish\" ")
                     .append("are the publish-then-read benchmark minus the publish alone (– where that difference is not ")
@@ -278,6 +296,21 @@ public final class Report {
         return rows;
     }
 
+    private List<List<String>> pairRows() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("payload", "side", "variant", "ns/op", "x copy", "x unfused", "bandwidth x copy", "rounds"));
+        for (InProcessPairs.PairResult p : pairs) {
+            rows.add(List.of(Units.bytes(p.size()), p.side(), p.variant(), Units.nanos(p.nanos()), Units.ratio(p.toCopy()),
+                    Units.ratio(p.toUnfused()), Units.ratio(1 / p.toCopy()), Integer.toString(p.rounds())));
+        }
+        return rows;
+    }
+
+    /** The in-process pair of {@code variant} on {@code side} at {@code size}, if it ran. */
+    public Optional<InProcessPairs.PairResult> pair(String side, int size, String variant) {
+        return pairs.stream().filter(p -> p.side().equals(side) && p.size() == size && p.variant().equals(variant)).findFirst();
+    }
+
     /** A JSON follower's get() of a new version: publish-then-get minus the publish alone. */
     public Double jsonGet(int size) {
         return jmhDifference("SharedObject.publishJsonThenGet", "SharedObject.publishJson", size);
@@ -327,6 +360,7 @@ public final class Report {
         document.put("settings", settings);
         document.put("peers", peers.stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
         document.put("summaries", summaries);
+        document.put("pairs", pairs);
         document.put("jmh", jmh);
         document.put("targets", new Targets(this).evaluate());
         document.put("results", results);
