@@ -37,8 +37,8 @@ public record BenchPlan(List<Peer> peers, List<Integer> payloadSizes, List<Integ
     public static final Set<String> OVERLOAD_PEERS = Set.of(Report.SHM4J_PEER, Peers.SHM4J_BLOCK, Report.LIMIT_PEER);
     /** Long enough for a blocked follower's CPU to go idle between publishes. */
     public static final long WAKEUP_PAUSE_MICROS = 2_000;
-    /** A staleness case's throughput phase, in multiples of the plan's. */
-    public static final int OVERLOAD_LENGTH_FACTOR = 3;
+    /** A staleness case's throughput phase, in multiples of the plan's (thousands of new versions for a p99.9). */
+    public static final int OVERLOAD_LENGTH_FACTOR = 6;
 
     public BenchPlan {
         peers = List.copyOf(peers);

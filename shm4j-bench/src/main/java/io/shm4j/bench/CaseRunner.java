@@ -26,7 +26,7 @@ public final class CaseRunner {
     static final String CASE_DIRECTORY_PREFIX = "shm4j-bench-case-";
     private static final Duration LONG_IDLE_WINDOW = Duration.ofSeconds(5);
     private static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration SLACK = Duration.ofSeconds(60);
 
     private CaseRunner() {

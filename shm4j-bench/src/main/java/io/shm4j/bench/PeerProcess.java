@@ -45,7 +45,7 @@ public final class PeerProcess {
     static final long HIGHEST_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final long ACK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long STOP_REPEAT_MILLIS = 20;
-    private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long READY_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(3);
     /** The slowest samples reported with their times: this fraction of them, at most {@link #TAIL_LIMIT}. */
     private static final int TAIL_DIVISOR = 1000;
     private static final int TAIL_LIMIT = 1000;
