@@ -1,5 +1,7 @@
 package io.shm4j.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchPlan plan = plan();
         ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
-        List<CaseResult> results = BenchSuite.run(plan, progress);
+        List<CaseResult> results = BenchSuite.run(plan, savingAsItGoes(progress, plan));
         progress.done();
         List<InProcessPairs.PairResult> pairs = List.of();
         if (!smoke && (only.isEmpty() || only.contains(InProcessPairs.NAME))) {
@@ -158,6 +160,33 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("wrote " + file);
         }
         return results.stream().anyMatch(r -> r.status() == CaseResult.Status.FAILED) ? 1 : 0;
+    }
+
+    /**
+     * {@code listener}, and after every case the results so far in {@code partial.json} under
+     * {@code --out} (readable with {@code --from}), so that a long run that dies keeps its cases.
+     */
+    private BenchSuite.Listener savingAsItGoes(BenchSuite.Listener listener, BenchPlan plan) throws IOException {
+        Files.createDirectories(out);
+        Path partial = out.resolve("partial.json");
+        List<CaseResult> soFar = new ArrayList<>();
+        return new BenchSuite.Listener() {
+            @Override
+            public void started(BenchPlan.Case c, int index, int total) {
+                listener.started(c, index, total);
+            }
+
+            @Override
+            public void finished(BenchPlan.Case c, CaseResult result) {
+                listener.finished(c, result);
+                soFar.add(result);
+                try {
+                    Files.writeString(partial, new Report(commandText() + " (partial)", plan, soFar).json());
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("shm4j bench: cannot save " + partial + ": " + e.getMessage());
+                }
+            }
+        };
     }
 
     BenchPlan plan() {
