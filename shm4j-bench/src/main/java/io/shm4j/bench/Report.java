@@ -481,9 +481,9 @@ public final class Report {
             return perRun.size();
         }
 
-        /** The same ratios capped at 1 (a limit variant against the others: 1 when it is the fastest). */
-        Ratio atMostOne() {
-            return of(perRun.stream().map(r -> Math.min(1, r)).toList());
+        /** The same ratios, 1 where below 1 (a limit variant against the others: 1 when it is the fastest). */
+        Ratio atLeastOne() {
+            return of(perRun.stream().map(r -> Math.max(1, r)).toList());
         }
 
         static String median(Ratio r) {
@@ -540,7 +540,7 @@ public final class Report {
             // a variant against the others: 1 when it is the fastest of its run
             List<String> others = LIMIT_PEERS.stream().filter(p -> !p.equals(s.peer())).toList();
             Ratio r = ratio(s, others, x -> figure.applyAsDouble(x.latency()));
-            return r == null ? null : r.atMostOne();
+            return r == null ? null : r.atLeastOne();
         }
         return ratio(s, LIMIT_PEERS, x -> figure.applyAsDouble(x.latency()));
     }

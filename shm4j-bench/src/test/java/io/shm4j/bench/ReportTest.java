@@ -101,6 +101,9 @@ class ReportTest {
         // run 1: 300 ÷ 150, run 2: 300 ÷ 100
         assertThat(report.toLimit(report.find("shm4j-spin", 64, 1, 0).orElseThrow(), CaseResult.Latency::p50).median()).isEqualTo(2.5);
         assertThat(report.limitCheck()).contains("64 B: raw 1, raw-ring 1").contains("BEATEN by agrona 64 B (0.78x)");
+        // a variant against the limit: 1 in the run it was the fastest, its ratio to the fastest in the other
+        assertThat(report.toLimit(report.find("raw", 64, 1, 0).orElseThrow(), CaseResult.Latency::p50).perRun())
+                .containsExactly(200.0 / 150, 1.0);
         assertThat(new Targets(report).evaluate()).filteredOn(t -> t.name().startsWith("no peer"))
                 .singleElement().satisfies(t -> assertThat(t.status()).isEqualTo("missed"));
     }
