@@ -44,18 +44,51 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      * @throws CodecException          if the value cannot be encoded (nothing is written)
      * @throws ObjectTooLargeException if it encodes larger than the maximum (nothing is written)
      * @throws UncheckedIOException    if the region must grow and the device is full (the last version stays)
+     * @throws RegionShrunkException   if the file shrank under this master and moving the region to a new
+     *                                 file faulted too (a file that shrank is otherwise replaced, with a
+     *                                 logged warning, and the publish succeeds)
      */
     public synchronized long publish(T value) {
         ensureOpen();
-        byte[] payload = codec.encode(value);
+        long version = write(codec.contentType(), codec.encode(value));
+        current = value;
+        currentKnown = true;
+        return version;
+    }
+
+    /**
+     * Publishes {@code payload}, already encoded, as the next version labelled
+     * {@code contentType}, bypassing this master's codec: for relays that copy versions from
+     * elsewhere byte for byte (shm4j-etcd's mirror publishes what it reads from etcd this way).
+     * The array is not copied and must not be modified during the call. A later
+     * {@link #current()} decodes this version with the codec.
+     *
+     * <pre>{@code
+     * try (var master = SharedObject.master("config", ObjectCodecs.bytes(), ShmOptions.defaults())) {
+     *     master.publishBytes(ContentType.JSON, "{\"color\":\"blue\"}".getBytes(StandardCharsets.UTF_8));
+     * }
+     * }</pre>
+     *
+     * @return the new version
+     * @throws ObjectTooLargeException if {@code payload} is larger than the maximum (nothing is written)
+     * @throws UncheckedIOException    if the region must grow and the device is full (the last version stays)
+     */
+    public synchronized long publishBytes(ContentType contentType, byte[] payload) {
+        Objects.requireNonNull(contentType, "contentType");
+        Objects.requireNonNull(payload, "payload");
+        ensureOpen();
+        long version = write(contentType, payload);
+        current = null;
+        currentKnown = false;
+        return version;
+    }
+
+    private long write(ContentType contentType, byte[] payload) {
         if (payload.length > maxObjectSize) {
             throw new ObjectTooLargeException(writer.tag(), payload.length, maxObjectSize);
         }
         try {
-            long version = writer.publish(codec.contentType(), payload);
-            current = value;
-            currentKnown = true;
-            return version;
+            return writer.publish(contentType, payload);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish to region " + writer.tag() + ": " + e.getMessage(), e);
         }
@@ -74,11 +107,17 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      *
      * @throws CodecException         if that committed version is not a valid {@code T}
      * @throws CorruptRegionException if that committed version is corrupt (publishing replaces it)
+     * @throws RegionShrunkException  if the file shrank under this master (publishing moves the region)
      */
     public synchronized T current() {
         ensureOpen();
         if (!currentKnown) {
-            Snapshot committed = writer.readCommitted();
+            Snapshot committed;
+            try {
+                committed = writer.readCommitted();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read region " + writer.tag() + ": " + e.getMessage(), e);
+            }
             current = committed == null ? null : codec.decode(committed.payload());
             currentKnown = true;
         }

@@ -34,6 +34,27 @@ class SharedObjectTest {
     private final ShmOptions options = dir.options();
 
     @Test
+    void publishBytesStoresThePayloadAndContentTypeAsGivenAndCurrentDecodesIt() throws IOException {
+        try (var master = SharedObject.master("relay", ObjectCodecs.jsonTree(), options);
+             var raw = SharedObject.follower("relay", byte[].class, options)) {
+            master.publish(ObjectCodecs.jsonTree().decode("{\"a\":1}".getBytes()));
+            assertThat(master.publishBytes(ContentType.TEXT, "plain".getBytes())).isEqualTo(2);
+            Snapshot text = raw.snapshot();
+            assertThat(text.contentType()).isEqualTo(ContentType.TEXT);
+            assertThat(text.text()).isEqualTo("plain");
+            assertThat(master.publishBytes(ContentType.JSON, "{\"b\":2}".getBytes())).isEqualTo(3);
+            assertThat(raw.snapshot().contentType()).isEqualTo(ContentType.JSON);
+            assertThat(master.current().get("b").asInt()).isEqualTo(2);
+        }
+        ShmOptions small = options.withMaxObjectSize(4);
+        try (var master = SharedObject.master("relay", ObjectCodecs.bytes(), small)) {
+            assertThatThrownBy(() -> master.publishBytes(ContentType.RAW, new byte[5]))
+                    .isInstanceOf(ObjectTooLargeException.class).hasMessageContaining("relay");
+            assertThat(master.version()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void followerSeesEachPublishedVersionAsTypedRecordTreeTextAndBytes() throws IOException {
         try (var master = SharedObject.master("cfg", ObjectCodecs.json(Config.class), options);
              var typed = SharedObject.follower("cfg", Config.class, options);

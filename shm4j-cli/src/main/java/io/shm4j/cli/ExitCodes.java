@@ -81,6 +81,17 @@ public final class ExitCodes {
         return code;
     }
 
+    /**
+     * Prints a bad command line as one line, {@code shm4j: <problem> (see '<command> --help')},
+     * and returns {@link #USAGE}: picocli's parameter exception handler.
+     */
+    public static int reportUsage(picocli.CommandLine.ParameterException e) {
+        picocli.CommandLine cmd = e.getCommandLine();
+        cmd.getErr().println("shm4j: " + e.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        cmd.getErr().flush();
+        return USAGE;
+    }
+
     private static String message(Throwable e) {
         String m = e instanceof FileSystemException f && f.getReason() != null ? describe(f) : e.getMessage();
         if (m == null || m.isBlank()) {

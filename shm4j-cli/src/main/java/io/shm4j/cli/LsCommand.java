@@ -1,6 +1,7 @@
 package io.shm4j.cli;
 
 import io.shm4j.internal.ObjectRegionDescriptor;
+import io.shm4j.internal.RegionFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -56,7 +57,7 @@ final class LsCommand implements Callable<Integer> {
     static String kind(Path file) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(ObjectRegionDescriptor.COMMITTED_OFFSET + Long.BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file)) {
+        try (FileChannel ch = RegionFiles.open(file, false, "region " + file.getFileName()).detach()) {
             while (head.hasRemaining() && ch.read(head) > 0) {
                 // read the header or as much of it as the file has
             }

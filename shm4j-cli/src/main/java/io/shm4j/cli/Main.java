@@ -65,12 +65,7 @@ public final class Main implements Runnable {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr(), main.verbose));
-        cl.setParameterExceptionHandler((e, args) -> {
-            CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println("shm4j: " + e.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
-            cmd.getErr().flush();
-            return ExitCodes.USAGE;
-        });
+        cl.setParameterExceptionHandler((e, args) -> ExitCodes.reportUsage(e));
         return cl;
     }
 

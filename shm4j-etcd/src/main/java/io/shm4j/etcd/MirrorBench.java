@@ -1,0 +1,299 @@
+package io.shm4j.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.shm4j.ObjectCodecs;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.SharedObjectMaster;
+import io.shm4j.ShmOptions;
+import io.shm4j.SnapshotBuffer;
+import io.shm4j.WaitStrategy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * What the mirror adds to etcd: publish on host A, observed by a follower on host B through etcd,
+ * against a plain jetcd client that puts and a second one that watches, in the same run and the
+ * same etcd. Hosts A and B are two region directories in this JVM (one clock for the latency);
+ * the push and the pull each have their own etcd client, as two processes would.
+ *
+ * <pre>
+ * java -cp shm4j-etcd/target/shm4j-mirror.jar io.shm4j.etcd.MirrorBench [--etcd URL] [--runs N] [--samples N] [--seconds S] [--size BYTES]
+ * </pre>
+ *
+ * Without {@code --etcd} it starts its own etcd (Debian's {@code etcd} on the PATH, free ports,
+ * a temporary data directory under {@code java.io.tmpdir}) and stops it at the end. Per run:
+ * latency (one version in flight: publish, wait until B sees it, next), p50 and p99; then rate
+ * (the publisher flat out for S seconds; distinct versions B observes per second).
+ */
+public final class MirrorBench {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private MirrorBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        java.util.logging.Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
+        String endpoint = null;
+        int runs = 3;
+        int samples = 1000;
+        int seconds = 5;
+        int size = 1024;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--etcd" -> endpoint = args[++i];
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--samples" -> samples = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--size" -> size = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: MirrorBench [--etcd URL] [--runs N] [--samples N] [--seconds S] [--size BYTES]");
+                    System.exit(2);
+                }
+            }
+        }
+        Process etcd = null;
+        Path data = null;
+        try {
+            if (endpoint == null) {
+                data = Files.createTempDirectory("shm4j-bench-etcd-");
+                int client = freePort();
+                int peer = freePort();
+                endpoint = "http://127.0.0.1:" + client;
+                etcd = startEtcd(data, client, peer);
+            }
+            System.out.printf(Locale.ROOT, "etcd %s, payload %d bytes, %d samples and %d s per run, %d runs; %s, %d cores, load %.2f%n",
+                    endpoint, size, samples, seconds, runs, Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            System.out.println("run | jetcd p50 us | mirror p50 us | ratio | jetcd p99 us | mirror p99 us | ratio | jetcd v/s | mirror v/s | ratio | get() local ns | get() mirrored ns");
+            for (int run = 1; run <= runs; run++) {
+                Path a = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-a-");
+                Path b = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-b-");
+                try {
+                    // Odd runs measure plain jetcd first, even runs the mirror first: neither always gets the warmer etcd.
+                    MirrorResult m = run % 2 == 0 ? mirror(endpoint, a, b, samples, seconds, size, run) : null;
+                    long[] plain = plainLatency(endpoint, samples, size);
+                    long plainRate = plainRate(endpoint, seconds, size);
+                    if (m == null) {
+                        m = mirror(endpoint, a, b, samples, seconds, size, run);
+                    }
+                    System.out.printf(Locale.ROOT, "%d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f | %d | %d | %.2f | %.1f | %.1f%n", run,
+                            pct(plain, 50), pct(m.latency, 50), pct(m.latency, 50) / pct(plain, 50),
+                            pct(plain, 99), pct(m.latency, 99), pct(m.latency, 99) / pct(plain, 99),
+                            plainRate, m.rate, (double) m.rate / plainRate, m.localGetNanos, m.mirroredGetNanos);
+                } finally {
+                    delete(a);
+                    delete(b);
+                }
+            }
+        } finally {
+            if (etcd != null) {
+                etcd.destroyForcibly().waitFor();
+            }
+            if (data != null) {
+                delete(data);
+            }
+        }
+    }
+
+    private record MirrorResult(long[] latency, long rate, double localGetNanos, double mirroredGetNanos) {
+    }
+
+    /** Put with one client, watch with another; latency from before the put to the watch event. */
+    private static long[] plainLatency(String endpoint, int samples, int size) throws Exception {
+        ByteSequence key = Etcd.bytes("/bench/plain");
+        AtomicLong seen = new AtomicLong();
+        long[] out = new long[samples];
+        try (Client writer = Client.builder().endpoints(endpoint).build();
+             Client reader = Client.builder().endpoints(endpoint).build();
+             Watch.Watcher w = reader.getWatchClient().watch(key, r -> {
+                 for (WatchEvent e : r.getEvents()) {
+                     seen.set(ByteBuffer.wrap(e.getKeyValue().getValue().getBytes()).getLong());
+                 }
+             })) {
+            byte[] value = new byte[size];
+            writer.getKVClient().put(key, ByteSequence.from(value)).get(); // warm the connection
+            for (int i = -samples / 10; i < samples; i++) {
+                long n = i + samples + 1;
+                ByteBuffer.wrap(value).putLong(n);
+                long start = System.nanoTime();
+                writer.getKVClient().put(key, ByteSequence.from(value));
+                while (seen.get() != n) {
+                    Thread.onSpinWait();
+                    check(start);
+                }
+                if (i >= 0) {
+                    out[i] = System.nanoTime() - start;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Puts flat out (each after the previous one's answer, as the push does) for {@code seconds}; distinct values watched per second. */
+    private static long plainRate(String endpoint, int seconds, int size) throws Exception {
+        ByteSequence key = Etcd.bytes("/bench/plain-rate");
+        AtomicLong events = new AtomicLong();
+        try (Client writer = Client.builder().endpoints(endpoint).build();
+             Client reader = Client.builder().endpoints(endpoint).build();
+             Watch.Watcher w = reader.getWatchClient().watch(key, r -> events.addAndGet(r.getEvents().size()))) {
+            byte[] value = new byte[size];
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            long start = System.nanoTime();
+            long put = 0;
+            while (System.nanoTime() < end) {
+                ByteBuffer.wrap(value).putLong(++put);
+                writer.getKVClient().put(key, ByteSequence.from(value)).get();
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (events.get() < put && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            return events.get() * 1_000_000_000L / (System.nanoTime() - start);
+        }
+    }
+
+    private static MirrorResult mirror(String endpoint, Path a, Path b, int samples, int seconds, int size, int run) throws Exception {
+        ShmOptions optsA = ShmOptions.defaults().withDirectory(a);
+        ShmOptions optsB = ShmOptions.defaults().withDirectory(b).withWaitStrategy(WaitStrategy.BUSY_SPIN);
+        String tag = "bench" + run;
+        MirrorOptions base = MirrorOptions.of(endpoint).withTags(List.of(tag)).withPrefix("/bench/mirror/");
+        try (SharedObjectMaster<byte[]> master = SharedObject.master(tag, ObjectCodecs.bytes(), optsA);
+             SharedObjectMaster<byte[]> local = SharedObject.master("local", ObjectCodecs.bytes(), optsB)) {
+            byte[] value = new byte[size];
+            master.publish(value);
+            local.publish(value);
+            try (EtcdMirror push = EtcdMirror.push(base.withShmOptions(optsA).withHostName("a"));
+                 EtcdMirror pull = EtcdMirror.pull(base.withShmOptions(optsB).withHostName("b"));
+                 SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, byte[].class, optsB);
+                 SharedObjectFollower<byte[]> localFollower = SharedObject.follower("local", byte[].class, optsB)) {
+                SnapshotBuffer buffer = new SnapshotBuffer(size);
+                long[] out = new long[samples];
+                for (int i = -samples / 10; i < samples; i++) {
+                    long n = i + samples + 1;
+                    ByteBuffer.wrap(value).putLong(n);
+                    long start = System.nanoTime();
+                    master.publish(value);
+                    while (true) {
+                        follower.readNewer(buffer);
+                        if (buffer.version() != 0 && ByteBuffer.wrap(buffer.array()).getLong() == n) {
+                            break;
+                        }
+                        Thread.onSpinWait();
+                        check(start);
+                    }
+                    if (i >= 0) {
+                        out[i] = System.nanoTime() - start;
+                    }
+                }
+                // Rate: the master publishes every 100 us (far faster than etcd commits, without
+                // taking a core from etcd); B checks every 50 us and counts distinct versions.
+                long distinct = 0;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+                long start = System.nanoTime();
+                Thread publisher = Thread.ofPlatform().start(() -> {
+                    byte[] v = new byte[size];
+                    long k = samples * 2L;
+                    while (System.nanoTime() < end) {
+                        ByteBuffer.wrap(v).putLong(++k);
+                        master.publish(v);
+                        LockSupport.parkNanos(100_000);
+                    }
+                });
+                while (System.nanoTime() < end) {
+                    if (follower.readNewer(buffer)) {
+                        distinct++;
+                    }
+                    LockSupport.parkNanos(50_000);
+                }
+                publisher.join();
+                long rate = distinct * 1_000_000_000L / (System.nanoTime() - start);
+                return new MirrorResult(out, rate, getNanos(localFollower), getNanos(follower));
+            }
+        }
+    }
+
+    /** Mean cost of {@code get()} with nothing new, the read a configuration reader does. */
+    private static double getNanos(SharedObjectFollower<byte[]> f) {
+        int n = 20_000_000;
+        long sink = 0;
+        for (int i = 0; i < n; i++) {
+            sink += f.get().length;
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            sink += f.get().length;
+        }
+        long t = System.nanoTime() - start;
+        if (sink == 42) {
+            System.out.print("");
+        }
+        return (double) t / n;
+    }
+
+    private static void check(long start) {
+        if (System.nanoTime() - start > WAIT.toNanos()) {
+            throw new IllegalStateException("a version did not arrive within " + WAIT);
+        }
+    }
+
+    private static double pct(long[] values, int p) {
+        long[] s = values.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1)] / 1000.0;
+    }
+
+    private static Process startEtcd(Path data, int client, int peer) throws IOException, InterruptedException {
+        String c = "http://127.0.0.1:" + client;
+        String p = "http://127.0.0.1:" + peer;
+        Process etcd = new ProcessBuilder("etcd", "--name", "bench", "--data-dir", data.resolve("d").toString(),
+                "--listen-client-urls", c, "--advertise-client-urls", c, "--listen-peer-urls", p,
+                "--initial-advertise-peer-urls", p, "--initial-cluster", "bench=" + p, "--log-level", "error")
+                .redirectErrorStream(true).redirectOutput(data.resolve("etcd.log").toFile()).start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", client), 200);
+                return etcd;
+            } catch (IOException e) {
+                if (!etcd.isAlive() || System.nanoTime() > deadline) {
+                    etcd.destroyForcibly();
+                    throw new IOException("etcd did not start; see " + data.resolve("etcd.log"));
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.shm4j.etcd;
+
+import io.shm4j.ShmOptions;
+import io.shm4j.internal.RegionFiles;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where a running mirror stands for one tag. A mirror keeps it in a small JSON file beside the
+ * tag's region ({@code <tag>~mirror-push} or {@code <tag>~mirror-pull}, rewritten at most five
+ * times a second), so that {@code shm4j mirror status} in another process can show it.
+ *
+ * <pre>{@code
+ * for (MirrorStatus s : MirrorStatus.read(ShmOptions.defaults())) {
+ *     System.out.println(s.tag() + " " + s.role() + " " + s.state() + " rev " + s.lastRevision());
+ * }
+ * }</pre>
+ *
+ * @param tag                    the tag
+ * @param role                   push or pull
+ * @param state                  its state when last written
+ * @param message                the last event's message
+ * @param pid                    the mirror's process
+ * @param host                   this host's name as the mirror uses it
+ * @param endpoints              the etcd endpoints
+ * @param key                    the etcd key
+ * @param lastRevision           the etcd mod revision of the last version mirrored (0: none yet)
+ * @param sourceHost             the host that published that version
+ * @param sourceVersion          its version there
+ * @param localVersion           its version in this host's region
+ * @param sourcePublishTimeNanos when it was published at the source (ns since the epoch)
+ * @param mirroredTimeNanos      when this mirror wrote it to etcd (push) or published it here (pull)
+ * @param updatedMillis          when this status was written (ms since the epoch)
+ */
+public record MirrorStatus(String tag, EtcdMirror.Role role, MirrorEvent.State state, String message, long pid,
+                           String host, String endpoints, String key, long lastRevision, String sourceHost,
+                           long sourceVersion, long localVersion, long sourcePublishTimeNanos, long mirroredTimeNanos,
+                           long updatedMillis) {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String SUFFIX = RegionFiles.HELPER_SEPARATOR + "mirror-";
+
+    /**
+     * How long the last mirrored version took from its publish at the source to this mirror
+     * (compares two hosts' clocks when they differ); {@code null} if nothing was mirrored yet.
+     */
+    public Duration lastDelay() {
+        return lastRevision == 0 ? null : Duration.ofNanos(mirroredTimeNanos - sourcePublishTimeNanos);
+    }
+
+    /** Whether the mirror process is still alive (its status is current). */
+    public boolean running() {
+        return state != MirrorEvent.State.CLOSED && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Every status file in the options' region directory, by tag then role; empty if there is none. */
+    public static List<MirrorStatus> read(ShmOptions options) throws IOException {
+        Path dir = RegionFiles.directory(options);
+        List<MirrorStatus> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + "*")) {
+            for (Path f : files) {
+                try {
+                    out.add(JSON.readValue(Files.readAllBytes(f), MirrorStatus.class));
+                } catch (NoSuchFileException e) {
+                    // removed meanwhile
+                } catch (JacksonException e) {
+                    throw new IOException(f + " is not a mirror status file (" + e.getOriginalMessage() + "); remove it", e);
+                }
+            }
+        }
+        out.sort(Comparator.comparing(MirrorStatus::tag).thenComparing(MirrorStatus::role));
+        return out;
+    }
+
+    /** The status file of {@code tag} in {@code role} in directory {@code dir}. */
+    static Path file(Path dir, String tag, EtcdMirror.Role role) {
+        return dir.resolve(tag + SUFFIX + role.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Replaces the file atomically (write a temporary file, rename), so a reader never sees half of it. */
+    void write(Path dir) throws IOException {
+        Path target = file(dir, tag, role);
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, JSON.writeValueAsBytes(this));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,351 @@
+package io.shm4j.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.grpc.stub.StreamObserver;
+import io.shm4j.RegionNotFoundException;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.Shm4jException;
+import io.shm4j.SnapshotBuffer;
+import io.shm4j.etcd.MirrorEvent.State;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pushes one tag: holds the tag's pusher role in etcd and writes each new local version to the
+ * tag's key.
+ *
+ * <p>The role is the lock key {@code <prefix><tag>~pusher}, created in a transaction only if it
+ * does not exist, attached to a lease this pusher keeps alive. A pusher that dies stops keeping
+ * its lease alive; etcd deletes the key when the TTL runs out and a standby's transaction then
+ * succeeds. Every write of the data key is a transaction on "the lock key still has the create
+ * revision I made it with": a pusher that lost its lease (paused, partitioned) can never
+ * overwrite a newer pusher's value.
+ *
+ * <p>Latest value, never a backlog: the pusher waits on the region (futex, no polling), writes
+ * the newest version, waits for etcd's answer, then reads the newest again, skipping versions
+ * published meanwhile.
+ */
+final class TagPusher implements Runnable {
+    /**
+     * Bytes an etcd transaction adds to the record and keys (raft request header, the compare,
+     * protobuf framing), with room to spare: etcd compares the whole request with
+     * {@code --max-request-bytes}, and EtcdMirrorTest pushes a payload of exactly
+     * {@link #maxPayload} through an etcd with the default limit.
+     */
+    static final int REQUEST_OVERHEAD = 512;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long REGION_WAIT_MILLIS = 200;
+    private static final long MAX_BACKOFF_MILLIS = 2000;
+    /**
+     * How long a starting pusher retries before {@link EtcdMirror#push} gives up with etcd's
+     * error: long enough for a busy machine's first gRPC connection, short enough to report an
+     * etcd that is not there.
+     */
+    private static final long START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final Client client;
+    private final MirrorOptions options;
+    private final TagStatus status;
+    private final String tag;
+    private final ByteSequence dataKey;
+    private final ByteSequence lockKey;
+    private final String dataKeyName;
+    /** Completes when this pusher is active or standing by, or exceptionally with why it cannot start. */
+    final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile boolean leaseLost;
+    private long leaseId;
+    private long lockRevision;
+    private CloseableClient keepAlive;
+    private long backoffMillis = 100;
+    private final long startNanos = System.nanoTime();
+
+    TagPusher(Client client, MirrorOptions options, TagStatus status) {
+        this.client = client;
+        this.options = options;
+        this.status = status;
+        this.tag = status.tag();
+        this.dataKeyName = options.prefix() + tag;
+        this.dataKey = Etcd.bytes(dataKeyName);
+        this.lockKey = Etcd.bytes(lockKeyName(options.prefix(), tag));
+        this.thread = Thread.ofPlatform().daemon().name("shm4j-mirror-push-" + tag).unstarted(this);
+    }
+
+    /** The lock key of {@code tag}: '~' cannot occur in a tag, so it never names a tag's data. */
+    static String lockKeyName(String prefix, String tag) {
+        return prefix + tag + "~pusher";
+    }
+
+    /** The largest payload a push accepts for {@code tag}, from the request limit, the keys and the host name. */
+    static long maxPayload(MirrorOptions options, String tag) {
+        int keys = 2 * Etcd.bytes(options.prefix() + tag).size() + Etcd.bytes(lockKeyName(options.prefix(), tag)).size();
+        long host = Etcd.bytes(options.hostName()).size();
+        return options.maxRequestBytes() - REQUEST_OVERHEAD - keys - MirrorRecord.encodedLength((int) host, 0);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!closed) {
+                try {
+                    acquire();
+                    push();
+                    backoffMillis = 100;
+                } catch (EtcdUnavailableException e) {
+                    if (System.nanoTime() - startNanos > START_WAIT_NANOS) {
+                        started.completeExceptionally(e);
+                    }
+                    status.state(State.DISCONNECTED, e.getMessage() + "; retrying");
+                    Thread.sleep(backoffMillis);
+                    backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+                } finally {
+                    releaseLease();
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed
+        } catch (PusherConflictException e) {
+            started.completeExceptionally(e);
+            status.state(State.REFUSED, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            started.completeExceptionally(e);
+            status.state(State.REFUSED, "stopped: " + e.getMessage());
+        } finally {
+            started.complete(null);
+        }
+    }
+
+    /** Takes the pusher role, standing by while another pusher holds it (or refusing, without standby). */
+    private void acquire() throws EtcdUnavailableException, InterruptedException {
+        while (!closed) {
+            status.state(State.STARTING, "taking the pusher role for " + dataKeyName);
+            long ttl = options.leaseTtl().toSeconds();
+            leaseId = Etcd.await(client.getLeaseClient().grant(ttl), options.requestTimeout(), options, "a lease grant").getID();
+            String holder = JSON.writeValueAsString(Map.of("host", options.hostName(), "pid", ProcessHandle.current().pid(),
+                    "since", System.currentTimeMillis()));
+            TxnResponse r = Etcd.await(client.getKVClient().txn()
+                    .If(new Cmp(lockKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                    .Then(Op.put(lockKey, Etcd.bytes(holder), PutOption.builder().withLeaseId(leaseId).build()))
+                    .Else(Op.get(lockKey, GetOption.DEFAULT))
+                    .commit(), options.requestTimeout(), options, "the pusher-role transaction");
+            if (r.isSucceeded()) {
+                lockRevision = r.getPutResponses().getFirst().getHeader().getRevision();
+                leaseLost = false;
+                keepAlive = client.getLeaseClient().keepAlive(leaseId, new LeaseWatch());
+                return;
+            }
+            releaseLease();
+            var kvs = r.getGetResponses().getFirst().getKvs();
+            if (kvs.isEmpty()) {
+                continue; // the holder's lease ended between compare and get: try again
+            }
+            KeyValue held = kvs.getFirst();
+            String host = "?";
+            long pid = 0;
+            try {
+                JsonNode h = JSON.readTree(held.getValue().getBytes());
+                host = h.path("host").asString("?");
+                pid = h.path("pid").asLong(0);
+            } catch (RuntimeException e) {
+                // not written by a shm4j pusher: still held
+            }
+            PusherConflictException conflict = new PusherConflictException(tag, dataKeyName, host, pid);
+            if (!options.standby()) {
+                throw conflict;
+            }
+            status.state(State.STANDBY, "standing by: " + dataKeyName + " is pushed by host " + host + " pid " + pid
+                    + "; taking over when its lease ends");
+            started.complete(null);
+            awaitRelease(r.getHeader().getRevision() + 1);
+        }
+        throw new InterruptedException();
+    }
+
+    /** Waits until the lock key is deleted at or after {@code revision}, or a TTL passes (then looks again). */
+    private void awaitRelease(long revision) throws InterruptedException {
+        CountDownLatch deleted = new CountDownLatch(1);
+        WatchOption from = WatchOption.builder().withRevision(revision).build();
+        try (Watch.Watcher w = client.getWatchClient().watch(lockKey, from, response -> {
+            for (WatchEvent e : response.getEvents()) {
+                if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                    deleted.countDown();
+                }
+            }
+        }, e -> deleted.countDown())) {
+            deleted.await(options.leaseTtl().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Pushes each new local version while this pusher holds the role. */
+    private void push() throws IOException, InterruptedException {
+        try (SharedObjectFollower<byte[]> follower = openRegion()) {
+            if (follower == null) {
+                return;
+            }
+            status.state(State.ACTIVE, "pushing to " + dataKeyName + " (lease ttl " + options.leaseTtl().toSeconds() + " s)");
+            started.complete(null);
+            SnapshotBuffer buffer = new SnapshotBuffer();
+            boolean fresh = readNewest(follower, buffer);
+            while (!closed && !leaseLost) {
+                if (fresh) {
+                    pushNewest(follower, buffer);
+                }
+                try {
+                    fresh = follower.awaitNewer(buffer, Duration.ofMillis(500));
+                } catch (Shm4jException e) {
+                    status.state(State.REJECTED, "cannot read region " + tag + ": " + e.getMessage());
+                    fresh = false;
+                }
+            }
+            if (leaseLost && !closed) {
+                status.state(State.STARTING, "lost the pusher role for " + dataKeyName + ": its lease ended (etcd "
+                        + "unreachable, or this process paused, for longer than the TTL)");
+            }
+        }
+    }
+
+    /**
+     * Copies the newest version into {@code buffer} if it holds an older one; false if the buffer
+     * holds nothing to push: the region could not be read whole (busy or damaged, reported), and
+     * a read that fails leaves the buffer empty.
+     */
+    private boolean readNewest(SharedObjectFollower<byte[]> follower, SnapshotBuffer buffer) {
+        try {
+            follower.readNewer(buffer);
+        } catch (Shm4jException e) {
+            status.state(State.REJECTED, "cannot read region " + tag + ": " + e.getMessage());
+        }
+        return buffer.version() != 0;
+    }
+
+    /** The local region's follower, waiting while it does not exist yet; null if the role was lost or closed meanwhile. */
+    private SharedObjectFollower<byte[]> openRegion() throws IOException, InterruptedException {
+        while (!closed && !leaseLost) {
+            try {
+                return SharedObject.follower(tag, byte[].class, options.shmOptions());
+            } catch (RegionNotFoundException e) {
+                status.state(State.STARTING, "holding the pusher role; waiting for region " + tag + " to be created");
+                started.complete(null);
+                Thread.sleep(REGION_WAIT_MILLIS);
+            }
+        }
+        return null;
+    }
+
+    /** Writes the version in {@code buffer} to etcd; while etcd fails, retries with the newest version. */
+    private void pushNewest(SharedObjectFollower<byte[]> follower, SnapshotBuffer buffer) throws InterruptedException {
+        long backoff = 100;
+        while (!closed && !leaseLost) {
+            if (buffer.length() > maxPayload(options, tag)) {
+                status.state(State.REJECTED, tooLarge(buffer, "the etcd request would exceed"));
+                return;
+            }
+            byte[] value = MirrorRecord.encode(buffer.array(), buffer.length(), buffer.contentType(), options.hostName(),
+                    buffer.version(), buffer.publishTimeNanos());
+            try {
+                TxnResponse r = Etcd.await(client.getKVClient().txn()
+                        .If(new Cmp(lockKey, Cmp.Op.EQUAL, CmpTarget.createRevision(lockRevision)))
+                        .Then(Op.put(dataKey, ByteSequence.from(value), PutOption.DEFAULT))
+                        .commit(), options.requestTimeout(), options, "the put of " + dataKeyName);
+                if (!r.isSucceeded()) {
+                    leaseLost = true; // the lock key is gone or another pusher's: push() reports it
+                    return;
+                }
+                status.mirrored(r.getHeader().getRevision(), options.hostName(), buffer.version(), buffer.publishTimeNanos(),
+                        buffer.version());
+                status.state(State.ACTIVE, "pushing to " + dataKeyName + " (lease ttl " + options.leaseTtl().toSeconds() + " s)");
+                return;
+            } catch (EtcdUnavailableException e) {
+                if (Etcd.isTooLarge(e)) {
+                    status.state(State.REJECTED, tooLarge(buffer, "etcd refused it as over"));
+                    return;
+                }
+                status.state(State.DISCONNECTED, e.getMessage() + "; retrying with the newest version");
+                Thread.sleep(backoff);
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                if (!readNewest(follower, buffer)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private String tooLarge(SnapshotBuffer buffer, String what) {
+        return "version " + buffer.version() + " of " + tag + " (" + buffer.length() + " bytes) not pushed: " + what
+                + " etcd's request limit of " + options.maxRequestBytes() + " bytes (etcd flag --max-request-bytes; "
+                + "at most " + maxPayload(options, tag) + " payload bytes fit); raise --max-request-bytes on etcd and "
+                + "the mirror, or publish smaller objects";
+    }
+
+    /** Stops keeping the lease alive and revokes it, so a standby takes over at once. */
+    private void releaseLease() {
+        if (keepAlive != null) {
+            keepAlive.close();
+            keepAlive = null;
+        }
+        if (leaseId != 0) {
+            long id = leaseId;
+            leaseId = 0;
+            try {
+                client.getLeaseClient().revoke(id).get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // etcd unreachable: the lease ends by its TTL
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** Marks the role lost when etcd reports the lease gone (expired while this process was paused or cut off). */
+    private final class LeaseWatch implements StreamObserver<LeaseKeepAliveResponse> {
+        @Override
+        public void onNext(LeaseKeepAliveResponse r) {
+            if (r.getTTL() <= 0) {
+                leaseLost = true;
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            leaseLost = true;
+        }
+
+        @Override
+        public void onCompleted() {
+            leaseLost = true;
+        }
+    }
+
+    void close() throws InterruptedException {
+        closed = true;
+        thread.interrupt();
+        thread.join();
+    }
+}
