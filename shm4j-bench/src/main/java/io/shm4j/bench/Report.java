@@ -214,7 +214,7 @@ public final class Report {
         out.append("Machine: ").append(Machine.describe(machine)).append("  \n");
         out.append("Latency: publish→observe one-way, merged over all followers; figures are medians over ")
                 .append(runs()).append(runs() == 1 ? " run" : " runs")
-                .append("; ratios are taken within each run (peers measured back to back), then their median, with the lowest and highest.\n\n");
+                .append("; ratios are taken within each run (peers measured back to back), then their median, with every run's ratio.\n\n");
         for (Peer peer : peers) {
             out.append("- `").append(peer.name()).append("`: ").append(peer.description()).append('\n');
         }
