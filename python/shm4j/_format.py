@@ -115,15 +115,25 @@ def unreadable(tag, path, what):
                               "once no process uses it)" % (region_name(tag, path), what, tag))
 
 
+def starts_like_object_region(raw):
+    """Whether a file's first bytes (up to 8) begin an object region: an empty or short file
+    whose bytes are a prefix of the magic counts as a truncated one, anything else as a file of
+    another kind (Java's RegionHeader.startsLikeObjectRegion)."""
+    start = bytes(raw[:len(MAGIC)])
+    return MAGIC.startswith(start)
+
+
 def validate_header(raw, actual_size, tag, path):
     """Checks a file's first bytes and size as docs/FORMAT.md section 4 orders; returns the
     decoded Header or raises CorruptRegionError naming region ``tag`` at ``path``."""
+    if not starts_like_object_region(raw):
+        # Never advise removing a file of another kind (Java's RegionHeader words it the same).
+        raise CorruptRegionError("region %s is not a shm4j object region (bad magic): a raw region, which `shm4j "
+                                 "dump %s` prints and MappedRegion reads, or another program's file; use another tag "
+                                 "for a shared object" % (region_name(tag, path), tag))
     if actual_size < HEADER_LENGTH or len(raw) < HEADER_LENGTH:
         raise unreadable(tag, path, "is truncated: %d bytes, shorter than the %d-byte header"
                          % (actual_size, HEADER_LENGTH))
-    if bytes(raw[:8]) != MAGIC:
-        raise unreadable(tag, path, "is not a shm4j object region (bad magic); it may be a raw region: "
-                                    "use another tag")
     header = Header(raw)
     if header.format_version != FORMAT_VERSION:
         raise CorruptRegionError(

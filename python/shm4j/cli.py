@@ -1,5 +1,6 @@
-"""``python3 -m shm4j get|put|watch|inspect TAG``: the Java CLI's object commands in Python,
-with the same output and the same exit codes (the Java ``io.shm4j.cli.ExitCodes``):
+"""``shm4j-py`` (or ``python3 -m shm4j``) ``ls|rm|dump|get|put|watch|serve|inspect``: the Java
+CLI's region and object commands in Python, with the same options, output and exit codes (the
+Java ``io.shm4j.cli.ExitCodes``):
 
 0 success, 1 internal error, 2 usage, 3 not found (region, version, --pointer value, file),
 4 invalid input (tag, JSON, a payload its content type cannot decode, over the size limit),
@@ -10,15 +11,17 @@ import argparse
 import json
 import math
 import os
+import stat
 import sys
 import time
 
-from . import _proc, _sleepers
-from ._format import ContentType, file_length
+from . import __version__, _files, _jsonsyntax, _proc, _sleepers
+from ._format import (HEADER_LENGTH, ContentType, file_length, slot_offset, starts_like_object_region,
+                      validate_header)
 from ._jsontext import dumps
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
                      MasterConflictError, ObjectTooLargeError, RegionNotFoundError)
-from .follower import Follower
+from .follower import Follower, _not_found
 from .master import DEFAULT_MAX_OBJECT_SIZE, Master
 
 OK, SOFTWARE, USAGE, NOT_FOUND, INVALID_INPUT, MASTER_CONFLICT, CORRUPT_REGION, IO_ERROR, BUSY = range(9)
@@ -40,12 +43,50 @@ class CommandError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        sys.stderr.write("shm4j: %s (see '%s --help')\n" % (message, self.prog))
-        sys.exit(USAGE)
+        if message.startswith("argument COMMAND: invalid choice: "):  # as the Java CLI words it
+            unknown = message.split("'")[1]
+            message = "unknown command '%s'; did you mean '%s'?" % (unknown, min(
+                _COMMANDS, key=lambda c: _edit_distance(unknown, c)))
+        raise _UsageError("%s (see '%s --help')" % (message, self.prog))
+
+
+class _UsageError(Exception):
+    """A bad command line: exit 2 with this one line."""
+
+
+_COMMANDS = ("help", "ls", "rm", "dump", "get", "put", "watch", "serve", "inspect")  # in help order, as Java's
+
+
+def _edit_distance(a, b):
+    """Levenshtein distance (the Java CLI's Main.editDistance)."""
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        diagonal, row[0] = row[0], i
+        for j in range(1, len(b) + 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1]))
+    return row[len(b)]
+
+
+def _prog():
+    """How the user ran this: ``shm4j-py`` (the installed script), else ``python3 -m shm4j``."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return name if name and not name.endswith(".py") and name != "-c" else "python3 -m shm4j"
+
+
+def _usage(message):
+    print("shm4j: " + message, file=sys.stderr)
+    return USAGE
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        _check_usage(args)
+    except _UsageError as e:
+        return _usage(str(e))
+    except SystemExit as e:  # --help, --version
+        return e.code if isinstance(e.code, int) else OK
     args.dir = getattr(args, "dir", None)
     args.verbose = getattr(args, "verbose", False)
     try:
@@ -54,6 +95,8 @@ def main(argv=None):
         return INTERRUPTED
     except BrokenPipeError:
         return OK
+    except _UsageError as e:
+        return _usage(str(e))
     except Exception as e:  # every failure: one line on stderr and a documented code
         code = e.code if isinstance(e, CommandError) else next(
             (c for kind, c in _EXIT_CODES if isinstance(e, kind)), SOFTWARE)
@@ -68,6 +111,35 @@ def main(argv=None):
         return code
 
 
+def _check_usage(args):
+    """Options that exclude each other, and malformed values: exit 2 naming them, as the Java CLI."""
+    name = getattr(args, "name", None)
+    if name == "get":
+        if args.meta and args.pointer is not None:
+            raise _UsageError("--meta and --pointer cannot be combined; --meta describes the whole version: drop one "
+                              "(see '%s get --help')" % _prog())
+        if args.meta and args.raw:
+            raise _UsageError("--meta and --raw cannot be combined; --meta prints JSON: drop one (see '%s get --help')"
+                              % _prog())
+        if args.pointer and not args.pointer.startswith("/"):
+            raise _UsageError("invalid --pointer '%s': a JSON pointer starts with '/', e.g. --pointer /%s "
+                              "(see '%s get --help')" % (args.pointer, args.pointer, _prog()))
+    if name == "put" and args.file is not None and args.json is not None:
+        raise _UsageError("--file and %s cannot be combined; give the value one way (see '%s put --help')"
+                          % ("'-' (standard input)" if args.json == "-" else "a JSON argument", _prog()))
+    if name in ("put", "serve"):
+        if args.max_size is not None and args.max_size < 0:
+            raise _UsageError("--max-size must be >= 0 bytes, got %d (see '%s %s --help')" % (args.max_size, _prog(), name))
+        if args.mode is not None and args.mode not in _MODES:
+            raise _UsageError("--mode must be 0600, 0640 or 0660, got '%s' (see '%s %s --help')" % (args.mode, _prog(), name))
+    if name == "watch" and args.count is not None and args.count < 0:
+        raise _UsageError("--count must be >= 0, got %d (see '%s watch --help')" % (args.count, _prog()))
+
+
+_MODES = {"0600": _files.OWNER_ONLY, "600": _files.OWNER_ONLY, "0640": _files.GROUP_READ, "640": _files.GROUP_READ,
+          "0660": _files.GROUP_WRITE, "660": _files.GROUP_WRITE}
+
+
 def _parser():
     common = _Parser(add_help=False)
     # SUPPRESS: an option given before the command is not reset by the command's own default.
@@ -75,19 +147,51 @@ def _parser():
                         help="region directory (default: $SHM4J_DIR, else /dev/shm/shm4j)")
     common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
                         help="on errors, print the stack trace too")
-    p = _Parser(prog="python3 -m shm4j", parents=[common],
-                description="Read and publish shm4j shared objects (the Java CLI's object commands).")
+    prog = _prog()
+    p = _Parser(prog=prog, parents=[common],
+                description="Processes on one host share live data through memory-mapped shared memory.",
+                epilog="'%s help COMMAND' or '%s COMMAND --help': a command's options. The exit codes and "
+                       "the rules for JSON are in the package's README (shm4j/README.md; python -m pydoc "
+                       "shm4j.cli)." % (prog, prog))
+    p.add_argument("-V", "--version", action="version",
+                   version="shm4j %s (Python %s)" % (__version__, ".".join(map(str, sys.version_info[:3]))))
     sub = p.add_subparsers(dest="name", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    h = sub.add_parser("help", parents=[common], help="show the help of a command")
+    h.add_argument("topic", nargs="?", metavar="COMMAND")
+    h.set_defaults(command=lambda args: _help(p, sub, args))
+
+    ls = sub.add_parser("ls", parents=[common], help="list the regions: tag, size, kind, version, last modified")
+    ls.add_argument("--json", action="store_true", help="one JSON array of {tag, size, kind, version, modified}")
+    ls.set_defaults(command=_ls)
+
+    rm = sub.add_parser("rm", parents=[common], help="remove regions and their helper files TAG~*")
+    rm.add_argument("tags", nargs="+", metavar="TAG")
+    rm.add_argument("-f", "--force", action="store_true", help="a missing region is not an error")
+    rm.set_defaults(command=_rm)
+
+    dm = sub.add_parser("dump", parents=[common], help="print a region's bytes in hex and ASCII, like xxd")
+    dm.add_argument("tag", metavar="TAG")
+    dm.add_argument("--offset", type=int, default=0, metavar="N", help="first byte to print (default: 0)")
+    dm.add_argument("--length", type=int, metavar="N", help="bytes to print (default: to the end)")
+    dm.set_defaults(command=_dump)
 
     g = sub.add_parser("get", parents=[common], help="print the current version as JSON")
     g.add_argument("tag", metavar="TAG")
     g.add_argument("--pointer", metavar="P", help="print only the value at this JSON pointer, e.g. /db/host")
     g.add_argument("--pretty", action="store_true", help="indent the JSON")
+    g.add_argument("--raw", action="store_true", help="print a JSON string without quotes or escapes, as jq -r")
     g.add_argument("--meta", action="store_true",
                    help="print version, size, content type, publish time and master pid/alive instead")
     g.set_defaults(command=_get)
 
-    u = sub.add_parser("put", parents=[common], help="publish a JSON value, as the master for a moment")
+    master_options = _Parser(add_help=False)
+    master_options.add_argument("--max-size", type=int, metavar="BYTES",
+                                help="largest value accepted, in bytes (default: 64 MiB)")
+    master_options.add_argument("--mode", metavar="MODE", help="permissions of a region this command creates: "
+                                "0600 (default: owner only), 0640 (group reads), 0660 (group reads and writes)")
+
+    u = sub.add_parser("put", parents=[common, master_options], help="publish a JSON value, as the master for a moment")
     u.add_argument("tag", metavar="TAG")
     u.add_argument("json", nargs="?", metavar="JSON", help="the value; '-' or nothing reads standard input")
     u.add_argument("--file", metavar="F", help="read the value from this file")
@@ -101,10 +205,26 @@ def _parser():
                         "spin: busy-poll a core; backoff: poll with pauses up to 1 ms")
     w.set_defaults(command=_watch)
 
+    sv = sub.add_parser("serve", parents=[common, master_options],
+                        help="be the master: publish a JSON file and republish it on every change")
+    sv.add_argument("tag", metavar="TAG")
+    sv.add_argument("--file", required=True, metavar="F", help="the JSON file to publish")
+    sv.set_defaults(command=_serve)
+
     i = sub.add_parser("inspect", parents=[common], help="show the header and both slots as stored")
     i.add_argument("tag", metavar="TAG")
     i.set_defaults(command=_inspect)
     return p
+
+
+def _help(parser, sub, args):
+    if args.topic is None:
+        parser.print_help()
+    elif args.topic in sub.choices:
+        sub.choices[args.topic].print_help()
+    else:
+        parser.error("argument COMMAND: invalid choice: '%s'" % args.topic)
+    return OK
 
 
 def _out(text):
@@ -130,7 +250,7 @@ def _get(args):
         value = _json(snap, "region %s version %d" % (args.tag, snap.version))
         if args.pointer is not None:
             value = _at_pointer(value, args.pointer, args.tag, snap.version)
-        _out(dumps(value, args.pretty))
+        _out(value if args.raw and isinstance(value, str) else dumps(value, args.pretty))
     return OK
 
 
@@ -160,13 +280,26 @@ def _plain(snap, source):
 
 def _json(snap, source):
     """The payload as Java's JsonInput.published reads it: strict UTF-8 (FORMAT.md), then JSON
-    within Jackson's limits; the parser's own error is only the cause (shown by --verbose), as
-    the two parsers word it apart."""
+    within Jackson's limits; the message says where the text breaks the grammar (_jsonsyntax),
+    the parser's own error is only the cause (shown by --verbose)."""
+    outcome = "its master must publish a valid value"
     try:
-        return _refused(_strict(snap.data.decode("utf-8")), numbers=False)
-    except (ValueError, RecursionError) as e:  # UnicodeError is a ValueError
-        raise CommandError(INVALID_INPUT, "%s is not valid JSON or exceeds the JSON limits (docs/CLI.md); its "
-                           "master must publish a valid value" % source) from e
+        text = snap.data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CommandError(INVALID_INPUT, "%s is not UTF-8 text (JSON is UTF-8); %s" % (source, outcome)) from e
+    try:
+        return _refused(_strict(text), numbers=False)
+    except (ValueError, RecursionError) as e:
+        raise CommandError(INVALID_INPUT, _invalid(source, text, outcome)) from e
+
+
+def _invalid(source, text, outcome):
+    """Why ``text`` from ``source`` was refused, as Java's JsonInput.invalid words it."""
+    syntax = _jsonsyntax.error(text)
+    return "%s%s; %s" % (source, " is not valid JSON: " + syntax if syntax else
+                         " exceeds the JSON limits (at most 500 nested arrays and objects, numbers of at most 1000 "
+                         "digits and within a double's range, member names of at most 50000 characters, no "
+                         "unpaired surrogate)", outcome)
 
 
 def _strict(text):
@@ -220,8 +353,6 @@ _STRICT_JSON = json.JSONDecoder(parse_float=_number(float), parse_int=_number(in
 
 def _at_pointer(value, pointer, tag, version):
     """RFC 6901: "" is the whole value, "/a/0" a member then an element; "~1" is "/", "~0" "~"."""
-    if pointer and not pointer.startswith("/"):
-        raise CommandError(INVALID_INPUT, "invalid JSON pointer '%s': it must be empty or start with '/'" % pointer)
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
         if isinstance(value, dict) and token in value:
@@ -250,28 +381,184 @@ def _put(args):
             raise CommandError(IO_ERROR, "%s: cannot read it (%s); nothing was published"
                                % (source, e.strerror)) from None
     elif args.json is None or args.json == "-":
+        if sys.stdin.isatty():
+            print("shm4j: reading the JSON value for %s from standard input; end it with Ctrl-D (Ctrl-C cancels)"
+                  % args.tag, file=sys.stderr)
         data, source = sys.stdin.buffer.read(), "standard input"
     else:
         data, source = None, "the JSON argument"
+    payload = _parse_input(args.json if data is None else data, source, "nothing was published")
+    with _master(args) as m:
+        version = _publish(m, args.tag, payload)
+    _out("published %s version %d" % (args.tag, version))
+    return OK
+
+
+def _parse_input(data, source, outcome):
+    """``data`` (bytes, or the argument's str) as the JSON payload put and serve publish, else
+    CommandError(4) worded as Java's JsonInput.parse."""
     try:
-        text = args.json if data is None else data.decode("utf-8")
-        if not text.strip(" \t\n\r"):  # JSON's white space only, as Jackson skips
-            raise CommandError(INVALID_INPUT, "%s is empty, not a JSON value; nothing was published" % source)
-        payload = dumps(_refused(_strict(text), numbers=True)).encode("utf-8")
-    except (ValueError, RecursionError) as e:  # UnicodeError is a ValueError
-        raise CommandError(INVALID_INPUT, "%s is not valid JSON or exceeds the JSON limits (docs/CLI.md); "
-                           "nothing was published" % source) from e
+        text = data if isinstance(data, str) else data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CommandError(INVALID_INPUT, "%s is not UTF-8 text (JSON is UTF-8); %s" % (source, outcome)) from None
+    if not text.strip(" \t\n\r"):  # JSON's white space only, as Jackson skips
+        raise CommandError(INVALID_INPUT, "%s is empty, not a JSON value; %s" % (source, outcome))
     try:
-        with Master(args.tag, args.dir) as m:
-            version = m.publish_bytes(payload, ContentType.JSON)
+        return dumps(_refused(_strict(text), numbers=True)).encode("utf-8")
+    except (ValueError, RecursionError) as e:
+        raise CommandError(INVALID_INPUT, _invalid(source, text, outcome)) from e
+
+
+def _master(args):
+    """The Master of put and serve, with their --max-size and --mode; a refusal worded as Java's."""
+    try:
+        return Master(args.tag, args.dir, DEFAULT_MAX_OBJECT_SIZE if args.max_size is None else args.max_size,
+                      _MODES[args.mode or "0600"])
     except MasterConflictError as e:  # worded as Java's MasterConflictException
         raise CommandError(MASTER_CONFLICT, "region %s already has a master (pid %d); stop that process first, "
                            "or open a follower to read" % (args.tag, e.holder_pid)) from e
-    except ObjectTooLargeError as e:  # worded as Java's ObjectTooLargeException
+
+
+def _publish(master, tag, payload):
+    try:
+        return master.publish_bytes(payload, ContentType.JSON)
+    except ObjectTooLargeError as e:  # worded as Java's CLI words ObjectTooLargeException
         raise CommandError(INVALID_INPUT, "object for region %s is %d bytes, over the limit of %d bytes; nothing "
-                           "was published (raise ShmOptions.withMaxObjectSize or publish less)"
-                           % (args.tag, len(payload), DEFAULT_MAX_OBJECT_SIZE)) from e
-    _out("published %s version %d" % (args.tag, version))
+                           "was published (raise the limit with --max-size BYTES or publish less)"
+                           % (tag, len(payload), master.max_object_size)) from e
+
+
+def _serve(args):
+    """As Java's ServeCommand: publish the file, then republish it whenever its modification time
+    changes (polled), until interrupted; an invalid file is reported and the last good version stays."""
+    path = os.path.abspath(args.file)
+    published = _modified(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise CommandError(NOT_FOUND, "%s: no such file; nothing was published" % path) from None
+    payload = _parse_input(data, path, "nothing was published")
+    with _master(args) as m:
+        _out("serving %s as %s: version %d" % (path, args.tag, _publish(m, args.tag, payload)))
+        current = payload
+        while True:
+            time.sleep(0.2)
+            now = _modified(path)
+            if now is None or now == published:
+                continue
+            published = now
+            time.sleep(0.02)  # let a writer finish; the next poll catches the rest
+            try:
+                with open(path, "rb") as fh:
+                    payload = _parse_input(fh.read(), path, "version %d stays published" % m.version)
+                if payload != current:
+                    _out("version %d" % _publish(m, args.tag, payload))
+                    current = payload
+            except (CommandError, OSError) as e:
+                print("shm4j: " + str(e).replace("nothing was published", "version %d stays published" % m.version),
+                      file=sys.stderr)
+                sys.stderr.flush()
+
+
+def _modified(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return None  # between an editor's delete and rename: wait for the new file
+
+
+def _ls(args):
+    """As Java's LsCommand: tag, size, kind, version, last publish (raw: the file's mtime)."""
+    dir_ = _files.directory(args.dir)
+    entries = [_ls_entry(dir_, name) for name in sorted(os.listdir(dir_)) if _files.is_tag(name)
+               and _is_regular(os.path.join(dir_, name))] if os.path.isdir(dir_) else []
+    if args.json:
+        _out("[" + ",".join('{"tag":%s,"size":%d,"kind":%s,"version":%s,"modified":%s}' % (
+            dumps(tag), size, dumps(kind), "null" if version is None else version,
+            "null" if ns is None else dumps(_instant(ns))) for tag, size, kind, version, ns in entries) + "]")
+        return OK
+    if not entries:
+        _out("no regions in %s" % dir_)
+        return OK
+    row = "%-30s %12s  %-16s %8s  %s"
+    _out(row % ("TAG", "SIZE", "KIND", "VERSION", "MODIFIED"))
+    for tag, size, kind, version, ns in entries:
+        _out(row % (tag, size, kind, "-" if version is None else version,
+                    "-" if ns is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ns // 1_000_000_000))))
+    return OK
+
+
+def _is_regular(path):
+    """A regular file itself, not a link to one (links, FIFOs and directories are skipped, as Java's ls)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _ls_entry(dir_, tag):
+    """(tag, size, kind, version or None, publish or mtime in ns or None), as Java's LsCommand.entry."""
+    path = os.path.join(dir_, tag)
+    with os.fdopen(_files.open_regular(path, False, "region " + tag), "rb") as fh:
+        st = os.fstat(fh.fileno())
+        head = fh.read(HEADER_LENGTH)
+    if not starts_like_object_region(head):
+        return tag, st.st_size, "raw", None, st.st_mtime_ns
+    try:
+        validate_header(head, st.st_size, tag, path)
+        with Follower(tag, dir_) as f:
+            committed = f.header().committed
+            slot = f.slot_fields(committed & 1)
+    except CorruptRegionError:
+        return tag, st.st_size, "object (damaged)", None, None
+    return (tag, st.st_size, "object", committed,
+            slot.publish_time_ns if committed and slot.version == committed else None)
+
+
+def _rm(args):
+    """As Java's RmCommand: every tag validated first, then each region and its TAG~* helpers removed."""
+    for tag in args.tags:
+        _files.validate_tag(tag)
+    dir_ = _files.directory(args.dir)
+    missing = []
+    for tag in args.tags:
+        try:
+            os.remove(os.path.join(dir_, tag))
+            _out("removed %s" % tag)
+        except FileNotFoundError:
+            missing.append(tag)
+        if os.path.isdir(dir_):
+            for name in os.listdir(dir_):
+                if name.startswith(tag + "~"):
+                    try:
+                        os.remove(os.path.join(dir_, name))
+                    except FileNotFoundError:
+                        pass
+    if missing and not args.force:
+        raise CommandError(NOT_FOUND, "no region %s in %s (the others were removed); see 'shm4j ls'"
+                           % (", ".join(missing), dir_))
+    return OK
+
+
+def _dump(args):
+    """As Java's DumpCommand: xxd's format, 16 bytes a line; the file is only read."""
+    path = _files.region_path(args.tag, args.dir)
+    try:
+        fd = _files.open_regular(path, False, "region " + args.tag)  # no link followed, no FIFO waited on
+    except FileNotFoundError:
+        raise RegionNotFoundError(_not_found(args.tag, path)) from None
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read()
+    if args.offset < 0 or args.offset > len(data):
+        raise CommandError(INVALID_INPUT, "--offset %d is outside region %s (0..%d)" % (args.offset, args.tag, len(data)))
+    if args.length is not None and args.length < 0:
+        raise CommandError(INVALID_INPUT, "--length must be >= 0, got %d" % args.length)
+    end = len(data) if args.length is None else min(len(data), args.offset + args.length)
+    for at in range(args.offset, end, 16):
+        chunk = data[at:min(at + 16, end)]
+        hexed = " ".join(chunk[i:i + 2].hex().ljust(4) for i in range(0, 16, 2))
+        _out("%08x: %s  %s" % (at, hexed, "".join(chr(b) if 0x20 <= b < 0x7f else "." for b in chunk)))
     return OK
 
 

@@ -39,8 +39,9 @@ class CliTest(RegionTestCase):
                     version = m.publish_bytes(payload, content_type)
                     r = self.run_cli("get", "p")
                     self.assertEqual(4, r.returncode, r.stderr)
-                    self.assertRegex(r.stderr, r"^shm4j: region p version %d is not valid (UTF-8 text|JSON or exceeds "
-                                               r"the JSON limits)" % version)
+                    self.assertRegex(r.stderr, r"^shm4j: region p version %d (is not valid UTF-8 text|is not valid JSON: "
+                                               r"line 1, column 2: expected a value, found 'N'|exceeds the JSON limits)"
+                                               % version)
 
     def test_put_from_file_and_stdin(self):
         path = os.path.join(self.dir, "in.json")
@@ -81,10 +82,14 @@ class CliTest(RegionTestCase):
             (("get", "nope"), 3, "no region 'nope'"),
             (("get", "a/b"), 4, "invalid region tag"),
             (("get", "e", "--pointer", "/zz"), 3, "no value at /zz"),
-            (("get", "e", "--pointer", "zz"), 4, "invalid JSON pointer"),
-            (("put", "e", "{bad"), 4, "is not valid JSON"),
+            (("get", "e", "--pointer", "zz"), 2, "a JSON pointer starts with '/', e.g. --pointer /zz"),
+            (("put", "e", "{bad"), 4, "is not valid JSON: line 1, column 2: expected a member name in double quotes, "
+                                      "found 'b'; nothing was published"),
             (("put", "e", "--file", self.path("missing.json")), 3, "missing.json"),
-            (("frobnicate",), 2, "invalid choice"),
+            (("frobnicate",), 2, "unknown command 'frobnicate'; did you mean 'inspect'?"),
+            (("get", "e", "--meta", "--pointer", "/a"), 2, "--meta and --pointer cannot be combined"),
+            (("put", "e", "{}", "--file", self.path("x.json")), 2, "--file and a JSON argument cannot be combined"),
+            (("put", "e", "{}", "--mode", "0777"), 2, "--mode must be 0600, 0640 or 0660"),
         ]
         for args, code, message in cases:
             with self.subTest(args):

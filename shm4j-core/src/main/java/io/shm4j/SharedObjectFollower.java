@@ -97,7 +97,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         this.sleepers = ChangeWaiter.sleepsInKernel(strategy) && Futex.isAvailable()
                 ? Sleepers.openOrNull(file, options, "followers of " + tag + " poll with BACKOFF instead of sleeping")
                 : null;
-        this.waiter = ChangeWaiter.create(strategy, sleepers);
+        this.waiter = ChangeWaiter.create(strategy, options.idleStrategy(), sleepers);
     }
 
     /**
@@ -247,11 +247,12 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     }
 
     /**
-     * Waits until a version newer than {@code version} is committed and returns the newest one
-     * (versions published in between are skipped), or empty after {@code timeout}. Returns at
-     * once if a newer version exists already. Sleeps as this follower's {@link WaitStrategy}
-     * says; keeps waiting if the master dies (a new master's publish wakes it) and follows the
-     * region when it grows.
+     * Returns the newest snapshot as soon as its version number is greater than {@code version}:
+     * at once if it is already, else when a publish makes it so; empty once {@code timeout} has
+     * passed without that. Versions published in between are skipped. The contract is on the
+     * number: a snapshot returned always has {@code version() > version}. Sleeps as this
+     * follower's {@link WaitStrategy} says; keeps waiting if the master dies (a new master's
+     * publish wakes it); follows the region to a new file. Allocates the snapshot it returns.
      *
      * <pre>{@code
      * long seen = 0;
@@ -278,9 +279,13 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     }
 
     /**
-     * Waits, with this follower's {@link WaitStrategy}, until a version newer than the one in
-     * {@code buffer} is committed, and copies it into {@code buffer} as {@link #readNewer} does:
-     * the allocation-free form of {@link #awaitNewer(long, Duration)}.
+     * Copies the committed version into {@code buffer} as soon as it is not the one the buffer
+     * holds (an empty buffer holds none): at once if so already, else when a publish makes it
+     * so; {@code false}, the buffer unchanged, once {@code timeout} has passed without that. The
+     * contract is on the buffer, as {@link #readNewer}'s: the copy is normally a newer version,
+     * and a lower one only if the tag was removed and created again (its versions start over).
+     * Sleeps as {@link #awaitNewer(long, Duration)} does; allocates nothing unless the payload
+     * outgrows the buffer's array.
      *
      * <pre>{@code
      * SnapshotBuffer buffer = new SnapshotBuffer();
@@ -337,7 +342,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     public Subscription subscribe(Listener<? super T> listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested(), sleepers);
+        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested(), waiter.idleStrategy(), sleepers);
         Subscription subscription = new Subscription(tag, subscriptionWaiter, subscriptions::remove,
                 () -> deliver(listener, subscriptionWaiter));
         subscriptions.add(subscription);

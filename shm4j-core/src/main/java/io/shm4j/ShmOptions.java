@@ -19,8 +19,11 @@ import java.util.Objects;
  * @param fileMode      permissions of newly created region files
  * @param maxObjectSize largest payload a shared object accepts, in bytes
  * @param waitStrategy  how a follower waits for a new version ({@link WaitStrategy#SPIN_THEN_BLOCK} by default)
+ * @param idleStrategy  how a follower polls between looks when it waits with {@link WaitStrategy#BACKOFF}
+ *                      ({@link IdleStrategy#backoff()} by default)
  */
-public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, WaitStrategy waitStrategy) {
+public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, WaitStrategy waitStrategy,
+                         IdleStrategy idleStrategy) {
 
     /** Default {@link #maxObjectSize()}: 64 MiB. */
     public static final int DEFAULT_MAX_OBJECT_SIZE = 64 << 20;
@@ -49,29 +52,39 @@ public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, W
     public ShmOptions {
         Objects.requireNonNull(fileMode, "fileMode");
         Objects.requireNonNull(waitStrategy, "waitStrategy");
+        Objects.requireNonNull(idleStrategy, "idleStrategy");
         if (maxObjectSize < 0) {
             throw new IllegalArgumentException("maxObjectSize must be >= 0, got " + maxObjectSize);
         }
     }
 
-    /** Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects, {@link WaitStrategy#SPIN_THEN_BLOCK}. */
+    /**
+     * Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects, {@link WaitStrategy#SPIN_THEN_BLOCK},
+     * {@link IdleStrategy#backoff()}.
+     */
     public static ShmOptions defaults() {
-        return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE, WaitStrategy.SPIN_THEN_BLOCK);
+        return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE, WaitStrategy.SPIN_THEN_BLOCK,
+                IdleStrategy.backoff());
     }
 
     public ShmOptions withDirectory(Path directory) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
     }
 
     public ShmOptions withFileMode(FileMode fileMode) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
     }
 
     public ShmOptions withMaxObjectSize(int maxObjectSize) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
     }
 
     public ShmOptions withWaitStrategy(WaitStrategy waitStrategy) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
+    }
+
+    /** The polling of {@link WaitStrategy#BACKOFF} waits; see {@link IdleStrategy} for an example. */
+    public ShmOptions withIdleStrategy(IdleStrategy idleStrategy) {
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
     }
 }

@@ -17,6 +17,12 @@ import java.util.concurrent.TimeUnit;
  * surefire report). Always use with try-with-resources: close kills the process if still alive.
  */
 public final class ChildJvm implements AutoCloseable {
+    /**
+     * How long a test waits for a child to start and print its first line: generous, because a
+     * JVM starting beside a dozen busy processes on two cores took over 30 s (issue 11 part 8).
+     */
+    public static final Duration START = Duration.ofSeconds(180);
+
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> allLines = java.util.Collections.synchronizedList(new ArrayList<>());

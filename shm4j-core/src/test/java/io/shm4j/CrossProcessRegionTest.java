@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** WRITE, READ and COPY across two real JVMs sharing one named region. */
 class CrossProcessRegionTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TIMEOUT = ChildJvm.START;
 
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * proves the publish woke them.
  */
 class FollowerWaitCrossProcessTest {
-    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration START = ChildJvm.START;
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:TieredStopAtLevel=1");
     private static final String TAG = "waited";
 

@@ -67,6 +67,38 @@ class FollowerWaitTest {
     }
 
     @Test
+    void aBackoffFollowerPollsWithTheIdleStrategyOfItsOptions() throws Exception {
+        master.publish("a");
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        IdleStrategy counting = round -> {
+            rounds.incrementAndGet();
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        };
+        ShmOptions options = dir.options().withWaitStrategy(WaitStrategy.BACKOFF).withIdleStrategy(counting);
+        try (var f = SharedObject.follower(TAG, ObjectCodecs.text(), options)) {
+            CompletableFuture<Optional<Snapshot>> next = inThread(() -> f.awaitNewer(1, LONG));
+            long deadline = System.nanoTime() + LONG.toNanos();
+            while (rounds.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(rounds.get()).as("rounds idled by the strategy of the options").isPositive();
+            master.publish("b");
+            assertThat(next.get(30, TimeUnit.SECONDS)).hasValueSatisfying(s -> assertThat(s.text()).isEqualTo("b"));
+        }
+    }
+
+    @Test
+    void idleStrategyBackoffRefusesNonsense() {
+        assertThatThrownBy(() -> IdleStrategy.backoff(-1, 0, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IdleStrategy.backoff(0, 0, 2, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IdleStrategy.backoff(0, 0, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+        IdleStrategy fine = IdleStrategy.backoff(1, 1, 1, 1_000, 1);
+        for (int round = 0; round < 80; round++) {
+            fine.idle(round); // spins, yields, then parks up to 1 µs: no overflow however long
+        }
+    }
+
+    @Test
     void awaitNewerWithAnEnormousTimeoutIsAccepted() throws Exception {
         master.publish("a");
         try (var f = follower()) {

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 100 (the header page stays, zeros past byte 100) and 5000 (part of slot 1 stays).
  */
 class RegionShrinkCrossProcessTest {
-    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration START = ChildJvm.START;
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
     @RegisterExtension

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Shared objects between real, separate JVMs (see {@link ObjectPeerMain}). */
 class SharedObjectCrossProcessTest {
-    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration START = ChildJvm.START;
     /** Generous: a reader's work under heavy load ({@link ObjectPeerMain#WORK_DEADLINE_NANOS}, plus start-up). */
     private static final Duration WORK_DONE = Duration.ofNanos(ObjectPeerMain.WORK_DEADLINE_NANOS).plusSeconds(60);
     private static final int STRESS_VERSIONS = 500;

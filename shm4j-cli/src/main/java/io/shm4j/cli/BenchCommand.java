@@ -77,9 +77,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (configured != null) {
             return Path.of(configured);
         }
-        // shm4j-cli/target/shm4j.jar (or target/classes) -> shm4j-bench/target/shm4j-bench.jar
-        Path self = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path target = Files.isDirectory(self) ? self.getParent() : self.toAbsolutePath().getParent();
+        // shm4j-cli/target/lib/shm4j-cli-*.jar (or target/classes) -> shm4j-bench/target/shm4j-bench.jar
+        // (./shm4j passes the property; this is for a JVM started otherwise)
+        Path self = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+        Path target = self.getParent().getFileName().toString().equals("lib") ? self.getParent().getParent() : self.getParent();
         return target.getParent().resolveSibling("shm4j-bench").resolve("target").resolve("shm4j-bench.jar");
     }
 }

@@ -81,13 +81,18 @@ public final class ExitCodes {
         return code;
     }
 
+    /** As {@link #reportUsage(picocli.CommandLine.ParameterException, String)} with picocli's message. */
+    public static int reportUsage(picocli.CommandLine.ParameterException e) {
+        return reportUsage(e, e.getMessage());
+    }
+
     /**
-     * Prints a bad command line as one line, {@code shm4j: <problem> (see '<command> --help')},
+     * Prints a bad command line as one line, {@code shm4j: <message> (see '<command> --help')},
      * and returns {@link #USAGE}: picocli's parameter exception handler.
      */
-    public static int reportUsage(picocli.CommandLine.ParameterException e) {
+    public static int reportUsage(picocli.CommandLine.ParameterException e, String message) {
         picocli.CommandLine cmd = e.getCommandLine();
-        cmd.getErr().println("shm4j: " + e.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        cmd.getErr().println("shm4j: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
         cmd.getErr().flush();
         return USAGE;
     }

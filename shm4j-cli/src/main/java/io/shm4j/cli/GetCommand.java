@@ -10,9 +10,12 @@ import io.shm4j.WaitStrategy;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.RegionFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -23,7 +26,7 @@ import java.util.HexFormat;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 
-/** {@code shm4j get TAG [--pointer P] [--pretty] [--meta]}: print the current object. */
+/** {@code shm4j get TAG [--pointer P] [--pretty] [--raw] [--meta]}: print the current object. */
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = "Print the current version of a shared object (JSON as JSON, text as text, raw bytes as hex).")
 final class GetCommand implements Callable<Integer> {
@@ -42,8 +45,24 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--meta", description = "Print version, size, content type, publish time and master pid/alive instead.")
     boolean meta;
 
+    @Option(names = "--raw", description = "Print a JSON string without quotes or escapes, as jq -r (other values as JSON).")
+    boolean raw;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (meta && pointer != null) {
+            throw Main.conflict(spec, "--meta", "--pointer", "--meta describes the whole version: drop one");
+        }
+        if (meta && raw) {
+            throw Main.conflict(spec, "--meta", "--raw", "--meta prints JSON: drop one");
+        }
+        if (pointer != null && !pointer.isEmpty() && !pointer.startsWith("/")) {
+            throw new ParameterException(spec.commandLine(), "invalid --pointer '" + pointer
+                    + "': a JSON pointer starts with '/', e.g. --pointer /" + pointer);
+        }
         PrintWriter out = main.spec.commandLine().getOut();
         // get never waits: a strategy that never sleeps in the kernel, so that no sleepers file is
         // created (FORMAT.md 3.3: only a follower that waits in the kernel writes it; Python's get writes nothing).
@@ -74,7 +93,7 @@ final class GetCommand implements Callable<Integer> {
                 }
                 value = at;
             }
-            out.println(print(value, pretty));
+            out.println(raw && value.isString() ? value.stringValue() : print(value, pretty));
         }
         return ExitCodes.OK;
     }

@@ -54,7 +54,7 @@ final class JsonInput {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new CodecException(invalid(source(literal, file)), e);
+            throw new CodecException(source(literal, file) + " is not UTF-8 text (JSON is UTF-8); nothing was published", e);
         }
     }
 
@@ -62,28 +62,36 @@ final class JsonInput {
      * Parses one JSON document within Jackson's default limits; {@link CodecException} naming
      * {@code source} if it is not valid JSON, exceeds them, or holds what put would not publish
      * as given: a number beyond a double's range (Jackson reads it as Infinity, written as the
-     * string "Infinity") or a string with an unpaired surrogate (written as "?"). The parser's
-     * error is only the cause (shown by --verbose; Python's CLI prints the same line).
+     * string "Infinity") or a string with an unpaired surrogate (written as "?"). The message
+     * says where the text breaks the grammar ({@link JsonSyntax}; Python's CLI prints the same
+     * line); the parser's own error is the cause (shown by --verbose).
      */
     static JsonNode parse(String text, String source) {
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
         } catch (JacksonException e) {
-            throw new CodecException(invalid(source), e);
+            throw new CodecException(invalid(source, text, "nothing was published"), e);
         }
         if (node == null || node.isMissingNode()) {
             throw new CodecException(source + " is empty, not a JSON value; nothing was published", null);
         }
         String refused = refused(node, true);
         if (refused != null) {
-            throw new CodecException(invalid(source), new IllegalArgumentException(refused));
+            throw new CodecException(invalid(source, text, "nothing was published"), new IllegalArgumentException(refused));
         }
         return node;
     }
 
-    private static String invalid(String source) {
-        return source + " is not valid JSON or exceeds the JSON limits (docs/CLI.md); nothing was published";
+    /**
+     * Why {@code text} from {@code source} was refused: where it breaks the grammar, else the
+     * limits (docs/CLI.md lists them too), then {@code outcome}.
+     */
+    static String invalid(String source, String text, String outcome) {
+        String syntax = JsonSyntax.error(text);
+        return source + (syntax != null ? " is not valid JSON: " + syntax : " exceeds the JSON limits (at most 500 nested"
+                + " arrays and objects, numbers of at most 1000 digits and within a double's range, member names of at"
+                + " most 50000 characters, no unpaired surrogate)") + "; " + outcome;
     }
 
     /**
@@ -120,19 +128,25 @@ final class JsonInput {
      * (shown by --verbose; Python's CLI prints the same line).
      */
     static JsonNode published(Snapshot s, String source) {
-        String invalid = source + " is not valid JSON or exceeds the JSON limits (docs/CLI.md); its master must publish a valid value";
+        String outcome = "its master must publish a valid value";
+        String text;
         try {
-            JsonNode node = MAPPER.readTree(StandardCharsets.UTF_8.newDecoder().decode(s.buffer()).toString());
+            text = StandardCharsets.UTF_8.newDecoder().decode(s.buffer()).toString();
+        } catch (CharacterCodingException e) {
+            throw new CodecException(source + " is not UTF-8 text (JSON is UTF-8); " + outcome, e);
+        }
+        try {
+            JsonNode node = MAPPER.readTree(text);
             if (node == null || node.isMissingNode()) {
-                throw new CodecException(invalid, null);
+                throw new CodecException(invalid(source, text, outcome), null);
             }
             String refused = refused(node, false);
             if (refused != null) {
-                throw new CodecException(invalid, new IllegalArgumentException(refused));
+                throw new CodecException(invalid(source, text, outcome), new IllegalArgumentException(refused));
             }
             return node;
-        } catch (CharacterCodingException | JacksonException e) {
-            throw new CodecException(invalid, e);
+        } catch (JacksonException e) {
+            throw new CodecException(invalid(source, text, outcome), e);
         }
     }
 

@@ -1,30 +1,33 @@
 package io.shm4j.cli;
 
+import io.shm4j.CorruptRegionException;
+import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.ObjectRegionDescriptor;
-import io.shm4j.internal.RegionFiles;
+import io.shm4j.internal.RegionHeader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code shm4j ls}: the regions in the directory with size, kind and modification time. */
+/** {@code shm4j ls [--json]}: the regions in the directory with size, kind, version and last change. */
 @Command(name = "ls", mixinStandardHelpOptions = true,
-        description = {"List the regions in the region directory: tag, size in bytes, kind, last modified.",
-                "Kind is 'object vN' for a shared-object region (N: its committed version), else 'raw'.",
-                "Files whose names are not valid tags (e.g. helper files TAG~...) are skipped."})
+        description = {"List the regions in the region directory: tag, size in bytes, kind, version, last modified.",
+                "Kind is 'object' for a shared-object region (VERSION: its committed version; MODIFIED: when that",
+                "version was published), 'object (damaged)' for one no reader accepts, else 'raw' (MODIFIED: the",
+                "file's modification time). Files whose names are not valid tags (e.g. helper files TAG~...) are skipped."})
 final class LsCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
@@ -35,40 +38,72 @@ final class LsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--json", description = "One JSON array of {tag, size, kind, version, modified}; modified as ISO-8601 UTC, null if never published.")
+    boolean json;
+
+    /** One line of the listing; {@code version} and {@code modified} are null where they do not apply. */
+    record Entry(String tag, long size, String kind, Long version, Instant modified) {
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Path dir = main.directory();
         List<Path> regions = new RegionFileSet(dir).regions();
+        if (json) {
+            ArrayNode array = JsonInput.MAPPER.createArrayNode();
+            for (Path f : regions) {
+                Entry e = entry(f);
+                ObjectNode o = array.addObject().put("tag", e.tag()).put("size", e.size()).put("kind", e.kind());
+                if (e.version() == null) {
+                    o.putNull("version");
+                } else {
+                    o.put("version", GetCommand.unsigned(e.version()));
+                }
+                if (e.modified() == null) {
+                    o.putNull("modified");
+                } else {
+                    o.put("modified", e.modified().toString());
+                }
+            }
+            out.println(JsonInput.MAPPER.writeValueAsString(array));
+            return ExitCodes.OK;
+        }
         if (regions.isEmpty()) {
             out.println("no regions in " + dir);
             return ExitCodes.OK;
         }
-        String format = "%-30s %12s  %-20s %s%n";
-        out.printf(format, "TAG", "SIZE", "KIND", "MODIFIED");
+        String format = "%-30s %12s  %-16s %8s  %s%n";
+        out.printf(format, "TAG", "SIZE", "KIND", "VERSION", "MODIFIED");
         for (Path f : regions) {
-            out.printf(format, f.getFileName(), Files.size(f), kind(f),
-                    TIME.format(Files.getLastModifiedTime(f).toInstant()));
+            Entry e = entry(f);
+            out.printf(format, e.tag(), e.size(), e.kind(), e.version() == null ? "-" : Long.toUnsignedString(e.version()),
+                    e.modified() == null ? "-" : TIME.format(e.modified()));
         }
         return ExitCodes.OK;
     }
 
-    /** "object vN" if the file starts with the object-region magic, else "raw". */
-    static String kind(Path file) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(ObjectRegionDescriptor.COMMITTED_OFFSET + Long.BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = RegionFiles.open(file, false, "region " + file.getFileName()).detach()) {
-            while (head.hasRemaining() && ch.read(head) > 0) {
-                // read the header or as much of it as the file has
+    /**
+     * What {@code file} is ({@link RegionHeader}, the library's one header check); for an object
+     * region its committed version and when that was published, read from the committed slot
+     * (for display: a publish racing this read may show the previous time).
+     */
+    static Entry entry(Path file) throws IOException {
+        String tag = file.getFileName().toString();
+        long size = Files.size(file);
+        return switch (RegionHeader.kindOf(file)) {
+            case RAW -> new Entry(tag, size, "raw", null, Files.getLastModifiedTime(file).toInstant());
+            case DAMAGED_OBJECT -> new Entry(tag, size, "object (damaged)", null, null);
+            case OBJECT -> {
+                try (ObjectRegion r = ObjectRegion.openReadOnly(tag, file)) {
+                    long committed = r.committedAcquire();
+                    ObjectRegion.SlotFields slot = r.slotFields(ObjectRegionDescriptor.slotIndex(committed));
+                    yield new Entry(tag, size, "object", committed, committed == 0 || slot.version() != committed ? null
+                            : Instant.ofEpochSecond(0, slot.publishTimeNanos()));
+                } catch (CorruptRegionException e) { // replaced by a damaged file since kindOf read it
+                    yield new Entry(tag, size, "object (damaged)", null, null);
+                }
             }
-        }
-        byte[] magic = Arrays.copyOf(head.array(), ObjectRegionDescriptor.MAGIC.length);
-        if (!Arrays.equals(magic, ObjectRegionDescriptor.MAGIC)) {
-            return "raw";
-        }
-        if (head.position() < head.capacity()) {
-            return "object (truncated)";
-        }
-        return "object v" + Long.toUnsignedString(head.getLong(ObjectRegionDescriptor.COMMITTED_OFFSET));
+        };
     }
 }

@@ -2,16 +2,23 @@ package io.shm4j.cli;
 
 import io.shm4j.ShmOptions;
 import io.shm4j.internal.RegionFiles;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -21,7 +28,9 @@ import java.util.Properties;
  */
 @Command(name = "shm4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Processes on one host share live data through memory-mapped shared memory.",
+        footer = {"", "'shm4j help COMMAND' or 'shm4j COMMAND --help': a command's options. Reference: docs/CLI.md."},
         subcommands = {
+                HelpCommand.class,
                 LsCommand.class,
                 RmCommand.class,
                 DumpCommand.class,
@@ -32,13 +41,15 @@ import java.util.Properties;
                 InspectCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
+                AutoComplete.GenerateCompletion.class, // hidden: the launcher's install writes its script
         })
 public final class Main implements Runnable {
 
-    @Option(names = "--verbose", description = "On errors, print the stack trace too.")
+    // INHERIT: accepted before or after the command (shm4j --dir D get T, shm4j get T --dir D), as Python's CLI.
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "On errors, print the stack trace too.")
     boolean verbose;
 
-    @Option(names = "--dir", paramLabel = "DIR",
+    @Option(names = "--dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Region directory (default: $SHM4J_DIR, else /dev/shm/shm4j).")
     Path dir;
 
@@ -60,17 +71,85 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
+    /** A usage error (exit 2) for two options given together that exclude each other. */
+    static CommandLine.ParameterException conflict(CommandSpec command, String first, String second, String instead) {
+        return new CommandLine.ParameterException(command.commandLine(),
+                first + " and " + second + " cannot be combined; " + instead);
+    }
+
     /** The configured command line: error handling and exit codes in place. */
     public static CommandLine commandLine() {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr(), main.verbose));
-        cl.setParameterExceptionHandler((e, args) -> ExitCodes.reportUsage(e));
+        cl.setParameterExceptionHandler((e, args) -> ExitCodes.reportUsage(e, usageMessage(e)));
         return cl;
     }
 
+    /** picocli's message, but an unknown command is named as one, with the closest command. */
+    private static String usageMessage(CommandLine.ParameterException e) {
+        if (e instanceof UnmatchedArgumentException u && !u.getCommandLine().getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-")
+                && u.getCommandLine().getParseResult().subcommand() == null) {
+            String unknown = u.getUnmatched().getFirst();
+            return "unknown command '" + unknown + "'; did you mean '" + closest(unknown, u.getCommandLine()) + "'?";
+        }
+        return e.getMessage();
+    }
+
+    /** The visible command nearest to {@code word} in edit distance (the first of equals, in help order). */
+    static String closest(String word, CommandLine cl) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (var c : cl.getSubcommands().entrySet()) {
+            int d = editDistance(word, c.getKey());
+            if (!c.getValue().getCommandSpec().usageMessage().hidden() && d < bestDistance) {
+                best = c.getKey();
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance (Python's CLI computes the same). */
+    static int editDistance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int up = row[j];
+                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = up;
+            }
+        }
+        return row[b.length()];
+    }
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(run(args, Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Runs the command line. {@code argumentCharset} is the one the JVM decoded {@code args} in:
+     * one that is not UTF-8 (ASCII under a POSIX/C locale) turns every character it lacks into
+     * U+FFFD, and such an argument is refused (exit 2) rather than published replaced.
+     */
+    static int run(String[] args, Charset argumentCharset) {
+        if (!argumentCharset.equals(StandardCharsets.UTF_8)) {
+            for (String arg : args) {
+                if (arg.indexOf('\uFFFD') >= 0) {
+                    System.err.println("shm4j: an argument holds characters the locale's charset (" + argumentCharset
+                            + ") cannot represent, and the JVM replaced them: run under a UTF-8 locale (LC_ALL=C.UTF-8;"
+                            + " ./shm4j does so), or give the value with --file or on standard input");
+                    return ExitCodes.USAGE;
+                }
+            }
+        }
+        return commandLine().execute(args);
     }
 
     /** The version Maven wrote into {@code version.properties}. */

@@ -1,14 +1,20 @@
 package io.shm4j.cli;
 
 import io.shm4j.ObjectCodecs;
+import io.shm4j.ObjectTooLargeException;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -29,13 +35,43 @@ final class PutCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "F", description = "Read the value from this file.")
     Path file;
 
+    @Mixin
+    MasterOptions master;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (file != null && json != null) {
+            throw Main.conflict(spec, "--file", json.equals("-") ? "'-' (standard input)" : "a JSON argument",
+                    "give the value one way");
+        }
+        if (file == null && (json == null || json.equals("-")) && stdinIsTerminal()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("shm4j: reading the JSON value for " + tag + " from standard input; end it with Ctrl-D (Ctrl-C cancels)");
+            err.flush();
+        }
         JsonNode value = JsonInput.parse(JsonInput.read(json, file), JsonInput.source(json, file));
-        try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), main.options())) {
-            long version = master.publish(value);
+        try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), this.master.apply(main.options()))) {
+            long version;
+            try {
+                version = master.publish(value);
+            } catch (ObjectTooLargeException e) {
+                throw MasterOptions.tooLarge(e);
+            }
             main.spec.commandLine().getOut().println("published " + tag + " version " + version);
         }
         return ExitCodes.OK;
+    }
+
+    /** Whether standard input is a terminal (Linux: /proc names the device a descriptor is open on). */
+    private static boolean stdinIsTerminal() {
+        try {
+            String device = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return device.startsWith("/dev/pts/") || device.startsWith("/dev/tty");
+        } catch (Exception e) {
+            return false; // no /proc: say nothing rather than guess
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.shm4j.cli;
 import io.shm4j.internal.RegionFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -29,6 +30,9 @@ final class RmCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "TAG", description = "Tags of the regions to remove.")
     List<String> tags;
 
+    @Option(names = {"-f", "--force"}, description = "A missing region is not an error.")
+    boolean force;
+
     @Override
     public Integer call() throws IOException {
         tags.forEach(RegionFiles::validateTag);
@@ -42,7 +46,7 @@ final class RmCommand implements Callable<Integer> {
                 missing.add(tag);
             }
         }
-        if (!missing.isEmpty()) {
+        if (!missing.isEmpty() && !force) {
             throw new NoSuchFileException(null, null, "no region " + String.join(", ", missing) + " in " + dir
                     + " (the others were removed); see 'shm4j ls'");
         }

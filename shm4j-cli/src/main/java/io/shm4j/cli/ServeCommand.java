@@ -2,9 +2,11 @@ package io.shm4j.cli;
 
 import io.shm4j.CodecException;
 import io.shm4j.ObjectCodecs;
+import io.shm4j.ObjectTooLargeException;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -42,6 +44,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--file", required = true, paramLabel = "F", description = "The JSON file to publish.")
     Path file;
 
+    @Mixin
+    MasterOptions masterOptions;
+
     @Override
     public Integer call() throws Exception {
         Path watched = file.toAbsolutePath();
@@ -49,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = main.spec.commandLine().getErr();
         FileTime published = modified(watched); // before reading: a change from now on is caught
         JsonNode first = JsonInput.parse(JsonInput.read(null, watched), watched.toString());
-        try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), main.options());
+        try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), masterOptions.apply(main.options()));
              WatchService watcher = FileSystems.getDefault().newWatchService()) {
             try {
                 watched.getParent().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -58,7 +63,13 @@ final class ServeCommand implements Callable<Integer> {
                 throw new AccessDeniedException(watched.toString(), null, "cannot watch it: no read permission on"
                         + " its directory " + watched.getParent());
             }
-            out.println("serving " + watched + " as " + tag + ": version " + master.publish(first));
+            long firstVersion;
+            try {
+                firstVersion = master.publish(first);
+            } catch (ObjectTooLargeException e) {
+                throw MasterOptions.tooLarge(e);
+            }
+            out.println("serving " + watched + " as " + tag + ": version " + firstVersion);
             out.flush();
             while (!Thread.currentThread().isInterrupted()) {
                 WatchKey key = watcher.poll(1, TimeUnit.SECONDS);
@@ -78,8 +89,9 @@ final class ServeCommand implements Callable<Integer> {
                         out.println("version " + master.publish(value));
                         out.flush();
                     }
-                } catch (CodecException | IOException e) {
-                    err.println("shm4j: " + e.getMessage().replace("nothing was published",
+                } catch (CodecException | IOException | ObjectTooLargeException e) {
+                    String message = e instanceof ObjectTooLargeException t ? MasterOptions.tooLarge(t).getMessage() : e.getMessage();
+                    err.println("shm4j: " + message.replace("nothing was published",
                             "version " + master.version() + " stays published"));
                     err.flush();
                 }

@@ -7,6 +7,9 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.Snapshot;
 import io.shm4j.WaitStrategy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -18,7 +21,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code shm4j watch TAG}: one JSON line per new version until interrupted. */
+/** {@code shm4j watch TAG [--count N]}: one JSON line per new version, N of them or until interrupted. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Print each new version of a shared object as one JSON line, {\"version\":..,\"value\":..}, until interrupted.",
                 "Versions published faster than they are printed are skipped: a watcher always moves to the newest."})
@@ -44,21 +47,32 @@ final class WatchCommand implements Callable<Integer> {
             description = "How to wait: block (kernel futex, no CPU while idle; default), spin (a whole core, lowest latency), backoff (polls).")
     Strategy strategy;
 
+    @Option(names = "--count", paramLabel = "N", description = "Stop after N lines (default: until interrupted).")
+    Long count;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (count != null && count < 0) {
+            throw new ParameterException(spec.commandLine(), "--count must be >= 0, got " + count);
+        }
         PrintWriter out = main.spec.commandLine().getOut();
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(),
                 main.options().withWaitStrategy(strategy.strategy))) {
             long seen = 0;
-            while (true) {
+            for (long printed = 0; count == null || printed < count; ) {
                 Optional<Snapshot> next = follower.awaitNewer(seen, Duration.ofDays(1));
                 if (next.isPresent()) {
                     seen = next.get().version();
                     out.println(line(next.get()));
                     out.flush();
+                    printed++;
                 }
             }
         }
+        return ExitCodes.OK;
     }
 
     /** {@code {"version":N,"value":V}}: JSON as is, text as a string, raw bytes as a hex string. */

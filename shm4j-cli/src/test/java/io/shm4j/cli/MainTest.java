@@ -91,10 +91,11 @@ class MainTest {
             assertThat(r.code()).isZero();
             List<String> lines = r.out().lines().toList();
             assertThat(lines).hasSize(4);
-            assertThat(lines.get(0)).startsWith("TAG").contains("SIZE", "KIND", "MODIFIED");
-            assertThat(lines.get(1)).matches("obj +128 +object v7 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
-            assertThat(lines.get(2)).matches("raw-one +5 +raw +\\d{4}-.*");
-            assertThat(lines.get(3)).matches("short-obj +20 +object \\(truncated\\) +\\d{4}-.*");
+            assertThat(lines.get(0)).startsWith("TAG").contains("SIZE", "KIND", "VERSION", "MODIFIED");
+            // A header alone is shorter than its fileLength: no reader accepts it (RegionHeader).
+            assertThat(lines.get(1)).matches("obj +128 +object \\(damaged\\) +- +-");
+            assertThat(lines.get(2)).matches("raw-one +5 +raw +- +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+            assertThat(lines.get(3)).matches("short-obj +20 +object \\(damaged\\) +- +-");
             assertThat(r.err()).isEmpty();
         }
     }
@@ -202,7 +203,7 @@ class MainTest {
         void unknownCommandAndOptionAreUsageErrors() {
             CliRun cmd = run("frobnicate");
             assertThat(cmd.code()).isEqualTo(ExitCodes.USAGE);
-            assertThat(cmd.errLines()).singleElement().asString().startsWith("shm4j: Unmatched argument");
+            assertThat(cmd.errLines()).containsExactly("shm4j: unknown command 'frobnicate'; did you mean 'inspect'? (see 'shm4j --help')");
             CliRun opt = run("ls", "--bogus");
             assertThat(opt.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(opt.errLines()).containsExactly("shm4j: Unknown option: '--bogus' (see 'shm4j ls --help')");
@@ -224,6 +225,9 @@ class MainTest {
             collect(Main.commandLine(), "", paths);
             assertThat(paths).contains("ls", "rm", "dump", "demo", "demo regions");
             for (String path : paths) {
+                if (path.equals("help")) {
+                    continue; // help --help is help's own usage; 'help COMMAND' is RoughEdgesTest's
+                }
                 List<String> args = new ArrayList<>(List.of(path.split(" ")));
                 args.add("--help");
                 CliRun r = runRaw(args.toArray(String[]::new));

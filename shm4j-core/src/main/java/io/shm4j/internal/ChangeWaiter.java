@@ -1,5 +1,6 @@
 package io.shm4j.internal;
 
+import io.shm4j.IdleStrategy;
 import io.shm4j.WaitStrategy;
 
 import java.lang.foreign.MemorySegment;
@@ -16,14 +17,15 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Waits, with one {@link WaitStrategy}, until a condition over a shared region holds; the
- * region's 32-bit notify word (a futex word) tells waiters when to look again. One per
+ * region's 32-bit notify word (a futex word) tells waiters when to look again. The followers'
+ * side of waking; the master's is {@link Notifier}. One per
  * follower, used by any number of its threads; {@link #close()} makes them all return.
  *
  * <pre>{@code
  * // follower, holding version v
  * Outcome o = waiter.await(header, NOTIFY_OFFSET, () -> committedAcquire(header) != v, timeoutNanos);
- * // master, after committing a version
- * ChangeWaiter.signal(header, NOTIFY_OFFSET, sleepers);
+ * // master, after committing a version: its side of waking
+ * notifier.signal();
  * }</pre>
  *
  * <p>Implementation notes.
@@ -35,12 +37,8 @@ import java.util.function.BooleanSupplier;
  * Checking first and loading after would lose exactly that wake-up.</li>
  * <li>A thread registers in the tag's {@link Sleepers} count before its first kernel wait and
  * leaves it when {@link #await} returns, so that the master may skip {@code FUTEX_WAKE} while
- * the count is zero. This is Dekker's pattern: the waiter adds to the count (a locked
- * instruction, a full fence), then the kernel compares the notify word; the master stores the
- * word, then fences, then loads the count. Under the fences one of the two sees the other's
- * write: either the master finds a sleeper and wakes, or the waiter's {@code FUTEX_WAIT} finds
- * the word changed and returns at once. Without the master's fence, x86's store buffer alone
- * could let both read stale values: a sleeper nobody wakes until its slice ends.</li>
+ * the count is zero: Dekker's pattern with {@link Notifier#signal()}, whose notes give the
+ * fences.</li>
  * <li>The futex calls are shared, not private, so that waiters in every process mapping the
  * file meet the master's wake-up ({@link Futex}).</li>
  * <li>Followers never write the region: waiting only reads the word, and the wake-up on
@@ -84,28 +82,28 @@ public final class ChangeWaiter implements AutoCloseable {
             Math.max(1, Long.getLong(BLOCK_SLICE_PROPERTY, 1000)));
     /** How long {@link WaitStrategy#SPIN_THEN_BLOCK} spins before it sleeps. */
     static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
-    /** Longest park of {@link WaitStrategy#BACKOFF}. */
-    static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Longest {@link #close()} waits for threads to leave {@link #await}. */
     static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private static final int BACKOFF_SPINS = 100;
-    private static final int BACKOFF_YIELDS = 10;
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(1);
+    /** How often {@link #close()} looks whether every thread has left {@link #await}. */
+    private static final long CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(1);
     /** The notify word, little-endian like every field (FORMAT.md 3); native order wherever futexes exist. */
     private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
 
     private final WaitStrategy requested;
     private final WaitStrategy effective;
+    /** How {@link WaitStrategy#BACKOFF} polls. */
+    private final IdleStrategy idle;
     private final Sleepers sleepers;
     private final AtomicInteger inside = new AtomicInteger();
     private final Set<Word> sleepingOn = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective, Sleepers sleepers) {
+    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective, IdleStrategy idle, Sleepers sleepers) {
         this.requested = requested;
         this.effective = effective;
+        this.idle = idle;
         this.sleepers = sleepers;
     }
 
@@ -124,6 +122,11 @@ public final class ChangeWaiter implements AutoCloseable {
      *                 could not be opened
      */
     public static ChangeWaiter create(WaitStrategy strategy, Sleepers sleepers) {
+        return create(strategy, IdleStrategy.backoff(), sleepers);
+    }
+
+    /** As {@link #create(WaitStrategy, Sleepers)}, polling with {@code idle} where it polls with {@link WaitStrategy#BACKOFF}. */
+    public static ChangeWaiter create(WaitStrategy strategy, IdleStrategy idle, Sleepers sleepers) {
         WaitStrategy effective = strategy;
         if (sleepsInKernel(strategy) && (!Futex.isAvailable() || sleepers == null)) {
             effective = WaitStrategy.BACKOFF;
@@ -133,34 +136,12 @@ public final class ChangeWaiter implements AutoCloseable {
                         "shm4j: {0}; followers waiting with {1} poll with BACKOFF instead", why, strategy);
             }
         }
-        return new ChangeWaiter(strategy, effective, effective == WaitStrategy.BACKOFF ? null : sleepers);
+        return new ChangeWaiter(strategy, effective, idle, effective == WaitStrategy.BACKOFF ? null : sleepers);
     }
 
-    /**
-     * The master's half: makes waiters on the notify word at {@code offset} look again. Stores
-     * the word plus one (release; the master is the word's only writer), then wakes every kernel
-     * waiter on it in any process, unless {@code sleepers} counts none. Call after the change
-     * (e.g. the new committed version) is stored.
-     *
-     * @param sleepers the tag's sleeper count, or null to wake regardless (waiters of a file that
-     *                 is being replaced, or no count available)
-     * @return whether it called {@code FUTEX_WAKE}
-     */
-    public static boolean signal(MemorySegment region, long offset, Sleepers sleepers) {
-        INT.setRelease(region, offset, (int) INT.getAcquire(region, offset) + 1);
-        if (!Futex.isAvailable()) {
-            return false;
-        }
-        if (sleepers != null) {
-            // StoreLoad: the notify store above must be visible before the count is read, or a
-            // waiter registering now could miss both the new word and the wake (class notes).
-            VarHandle.fullFence();
-            if (sleepers.countVolatile() == 0) {
-                return false;
-            }
-        }
-        Futex.wakeAll(region, offset);
-        return true;
+    /** How {@link WaitStrategy#BACKOFF} polls. */
+    public IdleStrategy idleStrategy() {
+        return idle;
     }
 
     /** The strategy asked for. */
@@ -206,7 +187,7 @@ public final class ChangeWaiter implements AutoCloseable {
                 switch (effective) {
                     case BUSY_SPIN -> Thread.onSpinWait();
                     case YIELD -> Thread.yield();
-                    case BACKOFF -> backOff(round, left);
+                    case BACKOFF -> idle.idle(round);
                     case BLOCK, SPIN_THEN_BLOCK -> {
                         if (effective == WaitStrategy.SPIN_THEN_BLOCK && waited < SPIN_NANOS) {
                             Thread.onSpinWait();
@@ -248,18 +229,7 @@ public final class ChangeWaiter implements AutoCloseable {
             for (Word w : sleepingOn) {
                 Futex.wakeAll(w.region, w.offset);
             }
-            LockSupport.parkNanos(MIN_BACKOFF_NANOS);
-        }
-    }
-
-    private static void backOff(int round, long leftNanos) {
-        if (round < BACKOFF_SPINS) {
-            Thread.onSpinWait();
-        } else if (round < BACKOFF_SPINS + BACKOFF_YIELDS) {
-            Thread.yield();
-        } else {
-            int doublings = Math.min(round - BACKOFF_SPINS - BACKOFF_YIELDS, 20);
-            LockSupport.parkNanos(Math.min(leftNanos, Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << doublings)));
+            LockSupport.parkNanos(CLOSE_POLL_NANOS);
         }
     }
 

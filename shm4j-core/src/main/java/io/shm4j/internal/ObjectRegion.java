@@ -12,7 +12,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -21,16 +20,15 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
-import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
 
 /**
- * One mapping of an object region file, with the memory-ordered accessors and the slot protocol
- * of {@code docs/FORMAT.md} section 5. Followers map read-only; only {@link ObjectRegionWriter}
- * maps read-write.
+ * One mapping of an object region file: its header fields (acquire loads) and the read of
+ * {@code docs/FORMAT.md} 5.2. Followers map read-only; only {@link ObjectRegionWriter} maps
+ * read-write, and every store into a region is its code ({@link ObjectRegionWriter} holds the
+ * writer's half of the protocol, this class the reader's).
  *
  * <p>Implementation notes (the seqlock). The writer makes the slot's {@code seq} odd, issues a
  * release fence so the odd value is visible before any payload byte, writes the payload and
@@ -44,11 +42,6 @@ import static io.shm4j.internal.ObjectRegionDescriptor.*;
  * and adds no cache-line ownership traffic for the writer.
  */
 public final class ObjectRegion implements AutoCloseable {
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_HANDLE = LONG.varHandle();
-    private static final VarHandle INT_HANDLE = INT.varHandle();
-
     /** Failed read attempts before giving up; see FORMAT.md 5.2. */
     static final int MAX_READ_ATTEMPTS = 100_000;
     static final long MAX_READ_NANOS = 5_000_000_000L;
@@ -100,16 +93,12 @@ public final class ObjectRegion implements AutoCloseable {
         }
     }
 
-    /** Maps {@code ch} (open on {@code file}) and validates the header. */
+    /** Maps {@code ch} (open on {@code file}) and validates the header ({@link RegionHeader#validate}). */
     static ObjectRegion map(String tag, Path file, Object fileKey, FileChannel ch, boolean writable) throws IOException {
-        long size = ch.size();
-        if (size < HEADER_LENGTH) {
-            throw corrupt(tag, file, "is truncated: " + size + " bytes, shorter than the " + HEADER_LENGTH + "-byte header");
-        }
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long capacity = validate(tag, file, seg);
+            MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            long capacity = RegionHeader.validate(tag, file, seg);
             return new ObjectRegion(tag, file, fileKey, arena, seg, capacity);
         } catch (IOException | RuntimeException e) {
             arena.close();
@@ -117,50 +106,19 @@ public final class ObjectRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * A region over {@code segment} (owned by {@code arena}), which holds a valid header and is no
+     * file: how the jcstress tests (module shm4j-jcstress) race a writer and readers on fresh
+     * memory many times a second.
+     */
+    static ObjectRegion inMemory(String tag, Arena arena, MemorySegment segment) {
+        Path none = Path.of(tag);
+        return new ObjectRegion(tag, none, null, arena, segment, RegionHeader.validate(tag, none, segment));
+    }
+
     /** The file key (device and inode) the path names now; a link's own, not its target's. */
     static Object fileKey(Path file) throws IOException {
         return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-    }
-
-    /** Checks FORMAT.md section 4 and returns the slot capacity. */
-    private static long validate(String tag, Path file, MemorySegment seg) {
-        byte[] magic = seg.asSlice(MAGIC_OFFSET, MAGIC.length).toArray(ValueLayout.JAVA_BYTE);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw corrupt(tag, file, "is not a shm4j object region (bad magic); it may be a raw region: use another tag");
-        }
-        int version = seg.get(INT, FORMAT_VERSION_OFFSET);
-        if (version != FORMAT_VERSION) {
-            // u32 and u64 fields print unsigned, as FORMAT.md types them (and as Python's reader prints them).
-            throw new CorruptRegionException("region " + tag + " (" + file + ") has format version " + Integer.toUnsignedString(version)
-                    + "; this shm4j reads version " + FORMAT_VERSION + ": use a matching shm4j or recreate the region");
-        }
-        int headerLength = seg.get(INT, HEADER_LENGTH_OFFSET);
-        long capacity = seg.get(LONG, SLOT_CAPACITY_OFFSET);
-        long fileLength = seg.get(LONG, FILE_LENGTH_OFFSET);
-        if (headerLength != HEADER_LENGTH || capacity <= 0 || capacity % SLOT_ALIGNMENT != 0
-                || capacity > Integer.MAX_VALUE || fileLength != fileLength(capacity)) {
-            throw corrupt(tag, file, "has a header field out of range (headerLength " + Integer.toUnsignedString(headerLength)
-                    + ", slotCapacity " + Long.toUnsignedString(capacity) + ", fileLength " + Long.toUnsignedString(fileLength) + ")");
-        }
-        if (seg.byteSize() < fileLength) {
-            throw corrupt(tag, file, "is truncated: " + seg.byteSize() + " bytes, the header says " + fileLength);
-        }
-        return capacity;
-    }
-
-    private static CorruptRegionException corrupt(String tag, Path file, String what) {
-        return new CorruptRegionException("region " + tag + " (" + file + ") " + what
-                + "; nothing was read from it (remove it with `shm4j rm " + tag + "` once no process uses it)");
-    }
-
-    /** Writes a fresh header: no master yet, nothing committed. */
-    static void initHeader(MemorySegment seg, long capacity, long createdMillis) {
-        MemorySegment.copy(MAGIC, 0, seg, ValueLayout.JAVA_BYTE, MAGIC_OFFSET, MAGIC.length);
-        seg.set(INT, FORMAT_VERSION_OFFSET, FORMAT_VERSION);
-        seg.set(INT, HEADER_LENGTH_OFFSET, HEADER_LENGTH);
-        seg.set(LONG, SLOT_CAPACITY_OFFSET, capacity);
-        seg.set(LONG, FILE_LENGTH_OFFSET, fileLength(capacity));
-        seg.set(LONG, CREATED_OFFSET, createdMillis);
     }
 
     public String tag() {
@@ -235,14 +193,10 @@ public final class ObjectRegion implements AutoCloseable {
     long committedToContinue() {
         long committed = committedAcquire();
         if (committed < 0 || committed == Long.MAX_VALUE) {
-            throw corrupt(tag, file, "has committed version " + Long.toUnsignedString(committed)
+            throw RegionHeader.corrupt(tag, file, "has committed version " + Long.toUnsignedString(committed)
                     + ", which no master wrote (versions stay below 2^63 - 1)");
         }
         return committed;
-    }
-
-    void committedRelease(long version) {
-        LONG_HANDLE.setRelease(segment, (long) COMMITTED_OFFSET, version);
     }
 
     public int flagsAcquire() {
@@ -253,21 +207,13 @@ public final class ObjectRegion implements AutoCloseable {
         return (flagsAcquire() & FLAG_SUPERSEDED) != 0;
     }
 
-    void flagsRelease(int flags) {
-        INT_HANDLE.setRelease(segment, (long) FLAGS_OFFSET, flags);
-    }
-
     public int notifyAcquire() {
         return (int) INT_HANDLE.getAcquire(segment, (long) NOTIFY_OFFSET);
     }
 
-    /**
-     * Tells waiters something changed (a publish, a supersede, a new master): {@code notify + 1}
-     * (release), then a futex wake of every waiter on it (FORMAT.md 5.6).
-     */
-    /** Increments the notify word and wakes its kernel waiters; see {@link ChangeWaiter#signal}. */
-    void signalChange(Sleepers sleepers) {
-        ChangeWaiter.signal(segment, NOTIFY_OFFSET, sleepers);
+    /** The side of waking a master of this mapping signals through (FORMAT.md 5.6). */
+    public Notifier notifier(Sleepers sleepers) {
+        return new Notifier(segment, NOTIFY_OFFSET, sleepers);
     }
 
     public long masterPid() {
@@ -286,13 +232,6 @@ public final class ObjectRegion implements AutoCloseable {
         return segment.get(LONG, CREATED_OFFSET);
     }
 
-    /** Records a new master: pid, start time, generation + 1. */
-    void takeOver(long pid, long startMillis, long generation) {
-        segment.set(LONG, MASTER_PID_OFFSET, pid);
-        segment.set(LONG, MASTER_START_OFFSET, startMillis);
-        LONG_HANDLE.setRelease(segment, (long) GENERATION_OFFSET, generation);
-    }
-
     // ---- slots ----
 
     /** The raw fields of slot {@code index}, read without any consistency check (for inspection). */
@@ -305,33 +244,6 @@ public final class ObjectRegion implements AutoCloseable {
 
     /** A slot's header fields as stored. */
     public record SlotFields(int index, long seq, long version, long length, int contentType, long publishTimeNanos, int crc32) {
-    }
-
-    /**
-     * Writes {@code payload} as {@code version} into the slot that holds it (FORMAT.md 5.1), without
-     * committing. The caller is the master, the only writer, and {@code version} is not the
-     * committed version, so no follower is meant to be reading this slot.
-     */
-    void writeSlot(long version, ContentType type, byte[] payload, long publishTimeNanos) {
-        long s = slotOffset(capacity, slotIndex(version));
-        long seq = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
-        if ((seq & 1) == 0) {
-            // Release: the previous publish's committed store is visible before this odd seq, so a
-            // reader that sees the odd seq and loads committed again finds it moved on; an odd seq
-            // under an unchanged committed is therefore damage (readCommitted, FORMAT.md 5.2).
-            LONG_HANDLE.setRelease(segment, s + SLOT_SEQ_OFFSET, seq + 1);
-        } // else: a master died writing this slot; it stays odd until this write completes.
-        // The odd seq must be visible before any payload byte: a reader that sees new bytes then
-        // sees a changed seq.
-        VarHandle.releaseFence();
-        int crc = CrcCopy.toSegment(payload, segment, s + SLOT_HEADER_LENGTH, new CRC32());
-        segment.set(LONG, s + SLOT_VERSION_OFFSET, version);
-        segment.set(INT, s + SLOT_LENGTH_OFFSET, payload.length);
-        segment.set(INT, s + SLOT_CONTENT_TYPE_OFFSET, type.id());
-        segment.set(LONG, s + SLOT_PUBLISH_TIME_OFFSET, publishTimeNanos);
-        segment.set(INT, s + SLOT_CRC_OFFSET, crc);
-        // Release: every byte above is visible before the even seq.
-        LONG_HANDLE.setRelease(segment, s + SLOT_SEQ_OFFSET, (seq | 1) + 1);
     }
 
     /**
@@ -397,18 +309,16 @@ public final class ObjectRegion implements AutoCloseable {
             }
             long s = slotOffset(capacity, slotIndex(version));
             long seq1 = (long) LONG_HANDLE.getAcquire(segment, s + SLOT_SEQ_OFFSET);
-            if ((seq1 & 1) != 0 && committedAcquire() == version) {
+            String problem = null; // a check that failed with seq stable: a race, or damage if it repeats
+            if ((seq1 & 1) != 0) {
                 // The master writes a slot only for the version after the next one, which it
                 // starts after committing the next one: an odd seq under an unchanged committed
-                // is no write in progress but damage. Twice, as below, before saying so.
-                if (version == suspectVersion && seq1 == suspectSeq) {
-                    throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
-                            + " is corrupt: its sequence number is odd (mid-write) although it holds committed version "
-                            + Long.toUnsignedString(version) + "; the master's next publish replaces it (or remove the region)");
+                // is no write in progress but damage.
+                if (committedAcquire() == version) {
+                    problem = "its sequence number is odd (mid-write) although it holds committed version "
+                            + Long.toUnsignedString(version);
                 }
-                suspectVersion = version;
-                suspectSeq = seq1;
-            } else if ((seq1 & 1) == 0) {
+            } else {
                 long slotVersion = segment.get(LONG, s + SLOT_VERSION_OFFSET);
                 int length = segment.get(INT, s + SLOT_LENGTH_OFFSET);
                 int type = segment.get(INT, s + SLOT_CONTENT_TYPE_OFFSET);
@@ -416,41 +326,53 @@ public final class ObjectRegion implements AutoCloseable {
                 int crc = segment.get(INT, s + SLOT_CRC_OFFSET);
                 boolean lengthOk = length >= 0 && length <= capacity;
                 byte[] copy = lengthOk ? sink.arrayFor(length) : null;
-                // The CRC-32 of the copy, taken chunk by chunk as it is copied (one pass); worthless
-                // unless seq is unchanged below, and only then compared.
-                int copyCrc = lengthOk ? CrcCopy.fromSegment(segment, s + SLOT_HEADER_LENGTH, copy, length, sink.checksum()) : 0;
+                int copyCrc = lengthOk ? copyOut(s, copy, length, sink.checksum()) : 0;
                 // Load-load: the copy and fields above are read before seq is read again.
                 VarHandle.acquireFence();
                 long seq2 = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
-                // A slot holding a newer version than committed named was reused before committed
-                // moved; that version may never be committed, so re-read committed (next attempt).
-                // The master never rewrites the committed slot, so this cannot persist unless corrupt.
-                if (seq1 == seq2) {
+                if (seq1 == seq2) { // else a writer overwrote the slot during the copy: retry
                     ContentType contentType = ContentType.ofId(type);
                     if (lengthOk && slotVersion == version && contentType != null && copyCrc == crc) {
                         return sink.accept(version, time, contentType, copy, length);
                     }
-                    if (version == suspectVersion && seq1 == suspectSeq) { // failed twice: not a race
-                        throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
-                                + " is corrupt: " + describe(version, slotVersion, length, type, lengthOk && copyCrc != crc)
-                                + "; the master's next publish replaces it (or remove the region)");
-                    }
-                    suspectVersion = version;
-                    suspectSeq = seq1;
+                    // A slot holding a newer version than committed named was reused before
+                    // committed moved; that version may never be committed, so the next attempt
+                    // re-reads committed. The master never rewrites the committed slot, so this
+                    // cannot persist unless corrupt.
+                    problem = describe(version, slotVersion, length, type, copyCrc != crc);
                 }
             }
-            if (attempt >= 256) {
-                if (started == 0) {
-                    started = System.nanoTime();
-                } else if (attempt >= MAX_READ_ATTEMPTS || System.nanoTime() - started > MAX_READ_NANOS) {
-                    throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + attempt
-                            + " attempts; the master rewrote the slot during every copy. Nothing torn was returned; retry");
+            if (problem != null) {
+                if (version == suspectVersion && seq1 == suspectSeq) { // failed twice: not a race
+                    throw new CorruptRegionException("region " + tag + " (" + file + ") slot " + slotIndex(version)
+                            + " is corrupt: " + problem + "; the master's next publish replaces it (or remove the region)");
                 }
+                suspectVersion = version;
+                suspectSeq = seq1;
             }
-            backOff(attempt);
+            // The budget's clock starts when the back-off starts parking: spinning and yielding
+            // cost no time worth counting.
+            if (attempt == Backoff.READ_RETRY.busyRounds()) {
+                started = System.nanoTime();
+            } else if (attempt > Backoff.READ_RETRY.busyRounds()
+                    && (attempt >= MAX_READ_ATTEMPTS || System.nanoTime() - started > MAX_READ_NANOS)) {
+                throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + attempt
+                        + " attempts; the master rewrote the slot during every copy. Nothing torn was returned; retry");
+            }
+            Backoff.READ_RETRY.idle(attempt);
         }
     }
 
+    /**
+     * The slot copy of a read: the {@code length} payload bytes of the slot at {@code slot} into
+     * {@code copy}, and the CRC-32 of the copy, taken chunk by chunk as it is copied
+     * ({@link CrcCopy}); worthless unless the caller then finds seq unchanged.
+     */
+    private int copyOut(long slot, byte[] copy, int length, CRC32 checksum) {
+        return CrcCopy.fromSegment(segment, slot + SLOT_HEADER_LENGTH, copy, length, checksum);
+    }
+
+    /** What is wrong with a slot whose seq was stable, in the order FORMAT.md 5.2 checks. */
     private String describe(long committed, long slotVersion, int length, int type, boolean crcBad) {
         if (length < 0 || length > capacity) {
             return "length " + Integer.toUnsignedLong(length) + " exceeds slot capacity " + capacity;
@@ -462,17 +384,6 @@ public final class ObjectRegion implements AutoCloseable {
             return "unknown content type " + Integer.toUnsignedString(type);
         }
         return crcBad ? "CRC-32 mismatch" : "inconsistent";
-    }
-
-    /** Spin briefly, then yield, then park with growing pauses up to 1 ms. */
-    private static void backOff(int attempt) {
-        if (attempt < 64) {
-            Thread.onSpinWait();
-        } else if (attempt < 256) {
-            Thread.yield();
-        } else {
-            LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(10, (attempt - 256) / 16)));
-        }
     }
 
     /** Unmaps. Threads still using this region get {@link IllegalStateException}, never a crash. */

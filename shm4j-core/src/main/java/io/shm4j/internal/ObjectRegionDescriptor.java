@@ -1,5 +1,9 @@
 package io.shm4j.internal;
 
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Byte layout of a shared-object region file; {@code docs/FORMAT.md} describes the same layout
  * with the protocol around it. All integers are little-endian; every 8-byte field is 8-byte
@@ -19,6 +23,12 @@ package io.shm4j.internal;
 public final class ObjectRegionDescriptor {
     private ObjectRegionDescriptor() {
     }
+
+    // ---- how fields are accessed: little-endian; the handles for ordered (acquire/release) accesses ----
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle LONG_HANDLE = LONG.varHandle();
+    static final VarHandle INT_HANDLE = INT.varHandle();
 
     /** ASCII {@code "SHM4JOBJ"} at offset 0: what {@code ls} and followers recognise. */
     public static final byte[] MAGIC = {'S', 'H', 'M', '4', 'J', 'O', 'B', 'J'};

@@ -10,6 +10,8 @@ import io.shm4j.Snapshot;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -22,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
 
@@ -53,6 +56,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private final long startMillis;
     private final long generation;
     private ObjectRegion region;
+    /** Wakes {@link #region}'s waiters. */
+    private Notifier notifier;
     private long version;
 
     private ObjectRegionWriter(String tag, Path file, ShmOptions options, OpenFile opened, ObjectRegion region) {
@@ -66,6 +71,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         this.startMillis = region.masterStartMillis();
         this.generation = region.generation();
         this.sleepers = Sleepers.openOrNull(file, options, "every publish of " + tag + " calls FUTEX_WAKE");
+        this.notifier = region.notifier(sleepers);
     }
 
     /**
@@ -161,7 +167,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
             if (region.isSuperseded()) {
                 // The previous master died between flagging and renaming during growth; the tag
                 // still names this file, so it is live.
-                region.flagsRelease(region.flagsAcquire() & ~FLAG_SUPERSEDED);
+                setSuperseded(region, false);
             }
             return take(tag, file, options, f, region);
         } catch (IOException | RuntimeException e) {
@@ -178,11 +184,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     }
 
     private static long readPid(FileChannel ch) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        while (buf.hasRemaining() && ch.read(buf, MASTER_PID_OFFSET + buf.position()) > 0) {
-            // fill
-        }
-        return buf.position() == 8 ? buf.getLong(0) : 0;
+        ByteBuffer pid = RegionFiles.readFully(ch, ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN), MASTER_PID_OFFSET);
+        return pid.limit() == Long.BYTES ? pid.getLong(0) : 0;
     }
 
     /**
@@ -218,15 +221,15 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private static void initHeader(FileChannel ch, long capacity) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH, arena);
-            ObjectRegion.initHeader(seg, capacity, System.currentTimeMillis());
+            initHeader(seg, capacity, System.currentTimeMillis());
         }
     }
 
     private static ObjectRegionWriter take(String tag, Path file, ShmOptions options, OpenFile f, ObjectRegion region)
             throws IOException {
         ProcessHandle self = ProcessHandle.current();
-        region.takeOver(self.pid(), startMillis(self), region.generation() + 1);
-        region.signalChange(null);
+        takeOver(region, self.pid(), startMillis(self), region.generation() + 1);
+        region.notifier(null).signal();
         MasterLocks.register(region.fileKey(), f.channel());
         RegionFiles.removeStaleHelpers(file); // a creator's, killed between link and unlink (FORMAT.md 5.5)
         return new ObjectRegionWriter(tag, file, options, f, region);
@@ -278,7 +281,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
             moveTo(capacityFor(payload.length, region.capacity()), next, type, payload, time);
         } else {
             try {
-                write(region, next, type, payload, time);
+                write(region, notifier, next, type, payload, time);
                 FaultPoint.here();
             } catch (InternalError fault) {
                 relocateShrunk(fault, next, type, payload, time);
@@ -288,11 +291,78 @@ public final class ObjectRegionWriter implements AutoCloseable {
         return next;
     }
 
-    /** The ordered write of FORMAT.md 5.1 into {@code r}. */
-    private void write(ObjectRegion r, long next, ContentType type, byte[] payload, long time) {
-        r.writeSlot(next, type, payload, time);
-        r.committedRelease(next);
-        r.signalChange(sleepers);
+    // ---- the writer's half of the protocol: every store into a region file is below ----
+
+    /**
+     * Publishes {@code payload} as {@code version} into {@code r} and tells its waiters: the whole
+     * ordered write of FORMAT.md 5.1, step by step, in the one place it is written (a publish and
+     * a growth both call it). The caller is the master, the only writer, and {@code version} is
+     * one past the committed version, so no reader is meant to be reading this slot; the seq
+     * catches one so slow that two publishes pass during its copy. Package-private for the
+     * jcstress tests (module shm4j-jcstress), which race it against {@link ObjectRegion#readCommitted}.
+     */
+    static void write(ObjectRegion r, Notifier notifier, long version, ContentType type, byte[] payload,
+                              long publishTimeNanos) {
+        MemorySegment seg = r.segment();
+        long slot = slotOffset(r.capacity(), slotIndex(version));
+        long seq = (long) LONG_HANDLE.get(seg, slot + SLOT_SEQ_OFFSET);
+        // 1. seq odd: being written. Release: the previous publish's committed store is visible
+        //    before it, so a reader that sees the odd seq and loads committed again finds it moved
+        //    on; an odd seq under an unchanged committed is therefore damage (FORMAT.md 5.2).
+        //    Already odd: a master died writing this slot; it stays odd until this write completes.
+        if ((seq & 1) == 0) {
+            LONG_HANDLE.setRelease(seg, slot + SLOT_SEQ_OFFSET, seq + 1);
+        }
+        // 2. StoreStore: the odd seq is visible before any payload byte, so a reader that copied a
+        //    new byte finds seq changed when it loads it again.
+        VarHandle.releaseFence();
+        // 3. Payload and fields, plain stores: no reader accepts them while seq is odd.
+        int crc = copyIn(seg, slot, payload);
+        seg.set(LONG, slot + SLOT_VERSION_OFFSET, version);
+        seg.set(INT, slot + SLOT_LENGTH_OFFSET, payload.length);
+        seg.set(INT, slot + SLOT_CONTENT_TYPE_OFFSET, type.id());
+        seg.set(LONG, slot + SLOT_PUBLISH_TIME_OFFSET, publishTimeNanos);
+        seg.set(INT, slot + SLOT_CRC_OFFSET, crc);
+        // 4. seq even again, and larger than any value a reader saw. Release: every byte above
+        //    is visible before it.
+        LONG_HANDLE.setRelease(seg, slot + SLOT_SEQ_OFFSET, (seq | 1) + 1);
+        // 5. committed. Release: the slot is whole before a reader can find it named. A master
+        //    killed anywhere before this store leaves the previous version committed and whole.
+        LONG_HANDLE.setRelease(seg, (long) COMMITTED_OFFSET, version);
+        // 6. notify + 1, and FUTEX_WAKE if anyone sleeps (after committed: a waiter woken finds it).
+        notifier.signal();
+    }
+
+    /**
+     * The slot copy of a publish: {@code payload} into the slot at {@code slot}, and its CRC-32,
+     * taken chunk by chunk as it is copied ({@link CrcCopy}).
+     */
+    private static int copyIn(MemorySegment seg, long slot, byte[] payload) {
+        return CrcCopy.toSegment(payload, seg, slot + SLOT_HEADER_LENGTH, new CRC32());
+    }
+
+    /** A fresh header: no master yet, nothing committed. */
+    static void initHeader(MemorySegment seg, long capacity, long createdMillis) {
+        MemorySegment.copy(MAGIC, 0, seg, ValueLayout.JAVA_BYTE, MAGIC_OFFSET, MAGIC.length);
+        seg.set(INT, FORMAT_VERSION_OFFSET, FORMAT_VERSION);
+        seg.set(INT, HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        seg.set(LONG, SLOT_CAPACITY_OFFSET, capacity);
+        seg.set(LONG, FILE_LENGTH_OFFSET, fileLength(capacity));
+        seg.set(LONG, CREATED_OFFSET, createdMillis);
+    }
+
+    /** Records a master in {@code r}'s header: pid, start time, generation (FORMAT.md 5.3 step 5). */
+    private static void takeOver(ObjectRegion r, long pid, long startMillis, long generation) {
+        MemorySegment seg = r.segment();
+        seg.set(LONG, MASTER_PID_OFFSET, pid);
+        seg.set(LONG, MASTER_START_OFFSET, startMillis);
+        LONG_HANDLE.setRelease(seg, (long) GENERATION_OFFSET, generation);
+    }
+
+    /** Sets or clears SUPERSEDED in {@code r}'s flags (release: FORMAT.md 5.4 step 3 orders it before the rename). */
+    private static void setSuperseded(ObjectRegion r, boolean superseded) {
+        int flags = r.flagsAcquire();
+        INT_HANDLE.setRelease(r.segment(), (long) FLAGS_OFFSET, superseded ? flags | FLAG_SUPERSEDED : flags & ~FLAG_SUPERSEDED);
     }
 
     /**
@@ -334,12 +404,11 @@ public final class ObjectRegionWriter implements AutoCloseable {
                         + "; nothing was published: try again");
             }
             newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel, true);
-            newRegion.takeOver(pid, startMillis, generation);
-            newRegion.writeSlot(next, type, payload, time);
-            newRegion.committedRelease(next);
+            takeOver(newRegion, pid, startMillis, generation);
+            write(newRegion, newRegion.notifier(sleepers), next, type, payload, time);
             synchronized (MasterLocks.MONITOR) {
                 if (oldHeaderMapped) {
-                    region.flagsRelease(region.flagsAcquire() | FLAG_SUPERSEDED);
+                    setSuperseded(region, true);
                     FaultPoint.here(); // truncated to 0 bytes since the check: fail before the rename
                 }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
@@ -350,7 +419,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             if (!renamed) {
                 if (oldHeaderMapped) {
-                    region.flagsRelease(region.flagsAcquire() & ~FLAG_SUPERSEDED);
+                    setSuperseded(region, false);
                 }
                 if (newRegion != null) {
                     newRegion.close();
@@ -363,10 +432,11 @@ public final class ObjectRegionWriter implements AutoCloseable {
         ObjectRegion old = region;
         OpenFile oldFile = opened;
         region = newRegion;
+        notifier = newRegion.notifier(sleepers);
         opened = newFile;
         if (oldHeaderMapped) {
             try {
-                old.signalChange(null); // wakes waiters on the old file so they move to the new one
+                old.notifier(null).signal(); // wakes waiters on the old file so they move to the new one
                 FaultPoint.here();
             } catch (InternalError lost) {
                 // truncated to 0 bytes meanwhile: its waiters find the tag moved when they next read

@@ -425,6 +425,18 @@ public final class RegionFiles {
         void write(OpenFile file) throws IOException;
     }
 
+    /**
+     * Reads from {@code position} into {@code buffer} until it is full or the file ends; returns
+     * {@code buffer}, flipped (its limit is what was read).
+     */
+    public static ByteBuffer readFully(FileChannel ch, ByteBuffer buffer, long position) throws IOException {
+        int start = buffer.position();
+        while (buffer.hasRemaining() && ch.read(buffer, position + buffer.position() - start) > 0) {
+            // a read may return fewer bytes than asked
+        }
+        return buffer.flip();
+    }
+
     /** Writes zeros over {@code [from, to)} so the file's pages exist before anyone maps them. */
     public static void reserve(FileChannel ch, long from, long to, Path file) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_CHUNK, Math.max(1, to - from)));

@@ -40,7 +40,7 @@ import static io.shm4j.internal.SleepersDescriptor.*;
  * <li>{@link #register()} and {@link #unregister()} are atomic adds with volatile (sequentially
  * consistent) semantics, a locked instruction: the same store the kernel's
  * {@code FUTEX_WAKE_OP} with {@code FUTEX_OP_ADD} makes, which is how languages without atomics
- * (CPython) register. The reasoning about fences is in {@link ChangeWaiter#signal}.</li>
+ * (CPython) register. The reasoning about fences is in {@link Notifier#signal()}.</li>
  * <li>A follower killed while registered leaves the count too high: masters then wake on every
  * publish, as they would with no count at all. It is never too low except by a foreign write.</li>
  * <li>The mapping belongs to an automatic arena and is unmapped when this object is garbage;
@@ -118,11 +118,8 @@ public final class Sleepers {
 
     private static Sleepers map(Path file) throws IOException {
         try (FileChannel ch = RegionFiles.open(file, true, "the sleepers file").detach()) {
-            ByteBuffer header = ByteBuffer.allocate(SLEEPERS_OFFSET);
-            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
-                // fill
-            }
-            String problem = problem(file, ch.size(), header.flip());
+            ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(SLEEPERS_OFFSET), 0);
+            String problem = problem(file, ch.size(), header);
             if (problem != null) {
                 throw new IOException(problem);
             }
@@ -180,7 +177,7 @@ public final class Sleepers {
         INT.getAndAdd(segment, (long) SLEEPERS_OFFSET, -1);
     }
 
-    /** The count (volatile load); see {@link ChangeWaiter#signal} for the fence before it. */
+    /** The count (volatile load); see {@link Notifier#signal()} for the fence before it. */
     public int countVolatile() {
         return (int) INT.getVolatile(segment, (long) SLEEPERS_OFFSET);
     }

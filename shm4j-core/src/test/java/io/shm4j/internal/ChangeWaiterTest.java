@@ -119,7 +119,7 @@ class ChangeWaiterTest {
             }, r -> Thread.ofPlatform().start(r));
             ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(10));
 
-            ChangeWaiter.signal(header, NOTIFY_OFFSET, sleepers);
+            new Notifier(header, NOTIFY_OFFSET, sleepers).signal();
 
             assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(ChangeWaiter.Outcome.READY);
             assertThat(header.get(ValueLayout.JAVA_INT, NOTIFY_OFFSET)).isEqualTo(before + 1);

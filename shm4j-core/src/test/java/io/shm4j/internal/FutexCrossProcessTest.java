@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * thread really sleeps in a shared {@code FUTEX_WAIT}, so "woken" means woken by this wake.
  */
 class FutexCrossProcessTest {
-    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration START = ChildJvm.START;
     private static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:TieredStopAtLevel=1");
 
     @RegisterExtension
@@ -160,6 +160,6 @@ class FutexCrossProcessTest {
     /** The master's side of a publish: committed first, then notify and the wake. */
     private void publish(long version) {
         ValueLayout.JAVA_LONG.varHandle().setRelease(region, (long) COMMITTED_OFFSET, version);
-        ChangeWaiter.signal(region, NOTIFY_OFFSET, sleepers);
+        new Notifier(region, NOTIFY_OFFSET, sleepers).signal();
     }
 }

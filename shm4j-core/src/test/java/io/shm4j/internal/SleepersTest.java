@@ -93,11 +93,11 @@ class SleepersTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(ObjectRegionDescriptor.HEADER_LENGTH, 64);
 
-            assertThat(ChangeWaiter.signal(header, ObjectRegionDescriptor.NOTIFY_OFFSET, sleepers)).isFalse();
+            assertThat(new Notifier(header, ObjectRegionDescriptor.NOTIFY_OFFSET, sleepers).signal()).isFalse();
             sleepers.register();
-            assertThat(ChangeWaiter.signal(header, ObjectRegionDescriptor.NOTIFY_OFFSET, sleepers)).isTrue();
+            assertThat(new Notifier(header, ObjectRegionDescriptor.NOTIFY_OFFSET, sleepers).signal()).isTrue();
             sleepers.unregister();
-            assertThat(ChangeWaiter.signal(header, ObjectRegionDescriptor.NOTIFY_OFFSET, null)).isTrue();
+            assertThat(new Notifier(header, ObjectRegionDescriptor.NOTIFY_OFFSET, null).signal()).isTrue();
             assertThat(header.get(java.lang.foreign.ValueLayout.JAVA_INT, ObjectRegionDescriptor.NOTIFY_OFFSET)).isEqualTo(3);
         }
     }

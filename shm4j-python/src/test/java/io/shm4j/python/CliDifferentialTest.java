@@ -388,8 +388,8 @@ class CliDifferentialTest {
         assertThat(javaLines).hasSize(values.size()).first().asString().startsWith("{\"version\":1,");
         assertThat(Files.readString(errs.resolve("python"))).as("Python's stderr, as Java's")
                 .isEqualTo(Files.readString(errs.resolve("java")))
-                .isEqualTo("shm4j: version " + (values.size() + 1) + " is not valid JSON or exceeds the JSON limits "
-                        + "(docs/CLI.md); its master must publish a valid value\n");
+                .isEqualTo("shm4j: version " + (values.size() + 1) + " is not UTF-8 text (JSON is UTF-8); its master "
+                        + "must publish a valid value\n");
 
         publish("interrupted", ContentType.TEXT, "x".getBytes(StandardCharsets.UTF_8));
         try (ChildJvm java = watcher(false, "interrupted", errs); ChildJvm python = watcher(true, "interrupted", errs)) {

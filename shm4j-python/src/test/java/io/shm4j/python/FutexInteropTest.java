@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Each waiter is first seen in {@code /proc} sleeping in a shared {@code FUTEX_WAIT}.
  */
 class FutexInteropTest {
-    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration START = ChildJvm.START;
     private static final String TAG = "wake";
 
     @Test

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PythonInteropTest {
     /** New versions each follower validates; the master publishes until every follower is done. */
     private static final int STRESS_VERSIONS = 100;
-    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration START = ChildJvm.START;
     /** Generous: the followers' work under heavy load (they give up after 300 s and say so). */
     private static final Duration WORK_DONE = Duration.ofSeconds(400);
     private static final Pattern RESULT = Pattern.compile("(\\w+)=(\\S+)");

@@ -1,0 +1,114 @@
+package io.shm4j.python;
+
+import io.shm4j.TestDirectory;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code ./shm4j} launcher as users run it (docs/CLI.md, "Installing"): linked onto the
+ * PATH, under {@code env -i} (no locale: the JVM would decode arguments as ASCII), installed with
+ * {@code ./shm4j install --prefix DIR} (with bash completion and the start-up cache), and with a
+ * damaged or missing cache. Here, after {@code package}, because it runs the built lib directory.
+ */
+class LauncherTest {
+    private static final Path ROOT = PythonPeer.directory().getParent();
+    private static final Path LAUNCHER = ROOT.resolve("shm4j");
+
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+
+    record Run(int code, String out, String err) {
+    }
+
+    /** Runs {@code command} under {@code env -i} (only PATH and HOME), in {@code cwd}. */
+    private static Run run(Path cwd, String... command) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("env", "-i", "PATH=/usr/bin:/bin", "HOME=" + System.getProperty("user.home")));
+        all.addAll(List.of(command));
+        Path out = Files.createTempFile("launcher", ".out");
+        Path err = Files.createTempFile("launcher", ".err");
+        try {
+            Process p = new ProcessBuilder(all).directory(cwd.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + all);
+            }
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void runsThroughASymbolicLinkOnThePathFromAnyDirectory() throws Exception {
+        Path bin = Files.createDirectories(dir.path().resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("shm4j"), LAUNCHER);
+        String regions = dir.path().resolve("regions").toString();
+        Run put = run(dir.path(), bin.resolve("shm4j").toString(), "--dir", regions, "put", "t", "[1]");
+        assertThat(put.code()).as(put.err()).isZero();
+        assertThat(run(bin, "./shm4j", "get", "t", "--dir", regions).out()).isEqualTo("[1]\n");
+    }
+
+    @Test
+    void nonAsciiArgumentsArriveIntactWithoutALocale() throws Exception {
+        String regions = dir.path().resolve("regions").toString();
+        Run put = run(dir.path(), LAUNCHER.toString(), "--dir", regions, "put", "t", "{\"k\":\"二\"}");
+        assertThat(put.code()).as(put.err()).isZero();
+        assertThat(run(dir.path(), LAUNCHER.toString(), "--dir", regions, "get", "t").out()).isEqualTo("{\"k\":\"二\"}\n");
+        // The JVM alone under a POSIX locale decodes "二" as U+FFFD: the CLI refuses it.
+        Run direct = run(dir.path(), javaHome() + "/bin/java", "--module-path", ROOT.resolve("shm4j-cli/target/lib").toString(),
+                "--add-modules=ALL-MODULE-PATH", "-m", "io.shm4j.cli/io.shm4j.cli.Main", "--dir", regions, "put", "u", "{\"k\":\"二\"}");
+        assertThat(direct.code()).isEqualTo(2);
+        assertThat(direct.err()).contains("run under a UTF-8 locale");
+        assertThat(Path.of(regions, "u")).doesNotExist();
+    }
+
+    @Test
+    void installsForAUserWithCompletionAndSurvivesABadCache() throws Exception {
+        Path prefix = dir.path().resolve("prefix");
+        Run install = run(dir.path(), LAUNCHER.toString(), "install", "--prefix", prefix.toString());
+        assertThat(install.code()).as(install.out() + install.err()).isZero();
+        assertThat(install.out()).contains("installed " + prefix.resolve("bin/shm4j"));
+        Path installed = prefix.resolve("bin/shm4j");
+        assertThat(Files.isSymbolicLink(installed)).isTrue();
+        assertThat(prefix.resolve("lib/shm4j/shm4j.aot")).isRegularFile();
+        assertThat(Files.readString(prefix.resolve("share/bash-completion/completions/shm4j"))).contains("complete -F", "shm4j");
+        String regions = dir.path().resolve("regions").toString();
+        Run put = run(dir.path(), installed.toString(), "--dir", regions, "put", "t", "{\"a\":1}");
+        assertThat(put.code()).as(put.err()).isZero();
+        // A damaged, then a missing, start-up cache only costs time.
+        Files.writeString(prefix.resolve("lib/shm4j/shm4j.aot"), "not a cache");
+        Run damaged = run(dir.path(), installed.toString(), "--dir", regions, "get", "t");
+        assertThat(damaged).isEqualTo(new Run(0, "{\"a\":1}\n", ""));
+        Files.delete(prefix.resolve("lib/shm4j/shm4j.aot"));
+        assertThat(run(dir.path(), installed.toString(), "--dir", regions, "get", "t")).isEqualTo(new Run(0, "{\"a\":1}\n", ""));
+    }
+
+    @Test
+    void putFromATerminalSaysWhatItWaitsFor() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+                "skipped: no /usr/bin/script (util-linux) to give put a terminal");
+        String regions = dir.path().resolve("regions").toString();
+        // script runs the command on a new pseudo-terminal; its own stdin (/dev/null) ends it with EOF.
+        Run onTerminal = run(dir.path(), "/usr/bin/script", "-qec", LAUNCHER + " --dir " + regions + " put t", "/dev/null");
+        assertThat(onTerminal.out()).contains("shm4j: reading the JSON value for t from standard input; end it with Ctrl-D");
+        Run piped = run(dir.path(), LAUNCHER.toString(), "--dir", regions, "put", "t");
+        assertThat(piped.err()).doesNotContain("reading the JSON value").contains("standard input is empty");
+    }
+
+    private static String javaHome() {
+        return System.getProperty("java.home");
+    }
+}
