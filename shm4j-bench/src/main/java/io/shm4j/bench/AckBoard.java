@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * previous one, so each latency sample is one publish travelling to idle-waiting followers, never
  * a queue.
  *
- * <p>Layout: the master's ready word at offset 0; follower {@code i}'s ready word at
+ * <p>Layout: the master's ready word at offset 0, the sequence number it last published at 8
+ * (stored in the throughput phase only: followers compute how many versions behind a read is);
+ * follower {@code i}'s ready word at
  * {@code 128 + 128 * i} and its ack word 8 bytes after it (128-byte spacing keeps each follower on
  * its own pair of cache lines).
  */
@@ -66,6 +68,15 @@ public final class AckBoard implements AutoCloseable {
             }
             Thread.sleep(1);
         }
+    }
+
+    /** The master's last published sequence number (throughput phase). */
+    public void publishedRelease(long seq) {
+        longRelease(8, seq);
+    }
+
+    public long publishedAcquire() {
+        return longAcquire(8);
     }
 
     public void followerReadyRelease(int follower) {

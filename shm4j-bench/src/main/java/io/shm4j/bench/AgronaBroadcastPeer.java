@@ -27,6 +27,11 @@ public final class AgronaBroadcastPeer implements Peer {
     }
 
     @Override
+    public boolean busyPolls() {
+        return true;
+    }
+
+    @Override
     public String description() {
         return "Agrona BroadcastTransmitter / CopyBroadcastReceiver on a mapped file, follower busy-polls";
     }

@@ -1,5 +1,7 @@
 package io.shm4j.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,21 +33,22 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", arity = "1..*", paramLabel = "NAME",
-            description = "Run only these peers, and JMH only if 'jmh' is named (default: all peers and JMH). Known: ${COMPLETION-CANDIDATES}.",
+            description = "Run only these peers, the in-process pairs only if 'pairs' is named, JMH only if 'jmh' is (default: all peers, pairs and JMH). Known: ${COMPLETION-CANDIDATES}.",
             completionCandidates = PeerNames.class)
     List<String> only = new ArrayList<>();
 
-    @Option(names = "--runs", paramLabel = "N", description = "Repeat the whole plan N times; the table shows medians (default: 1 with --quick, else 3).")
+    @Option(names = "--runs", paramLabel = "N",
+            description = "Repeat the whole plan N times; ratios are taken within each run, the table shows their medians (default: 1 with --quick, else 5).")
     Integer runs;
 
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Payload sizes (default: 64,1024,65536,1048576).")
     List<Integer> sizes;
 
     @Option(names = "--followers", split = ",", paramLabel = "N",
-            description = "Follower counts swept for shm4j (default: 1,2,4,8,16; with --quick 1,4,16).")
+            description = "Follower counts swept (default: 1,2,4,8,16; with --quick 1,4,16); busy-polling peers only up to cores - 1.")
     List<Integer> followers;
 
-    @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: the shm4j peers).")
+    @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: shm4j-spin, shm4j-block, uds).")
     Set<String> scaled;
 
     @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep (default: ${DEFAULT-VALUE}).")
@@ -58,6 +61,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--wakeup-pause-us", paramLabel = "MICROS", defaultValue = "" + BenchPlan.WAKEUP_PAUSE_MICROS,
             description = "Pause before each publish in the wake-up cases (default: ${DEFAULT-VALUE}).")
     long wakeupPauseMicros;
+
+    @Option(names = "--overload", split = ",", paramLabel = "NAME",
+            description = "Peers measured for staleness under overload: master publishing flat out, follower reading in a loop (default: shm4j-spin, shm4j-block, raw).")
+    Set<String> overload;
+
+    @Option(names = "--hogs", paramLabel = "N", description = "CPU hogs (busy shell loops) running during the staleness cases (default: one per core).")
+    Integer hogs;
+
+    @Option(names = "--jvm-option", paramLabel = "OPTION",
+            description = "An option for every forked master and follower JVM (repeatable), e.g. to find where a tail comes from.")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--pin", description = "Bind the master to CPU 0 and the followers to the other CPUs (taskset): no CPU migration.")
+    boolean pin;
 
     @Option(names = "--smoke", hidden = true, description = "Tiny phases, for the build's smoke test.")
     boolean smoke;
@@ -75,6 +92,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    /** The sizes the in-process targets name: 1 KiB (costs), 64 KiB and 1 MiB (bandwidth). */
+    private static final List<Integer> PAIR_SIZES = List.of(1024, 64 * 1024, 1024 * 1024);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -82,6 +102,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final class PeerNames extends ArrayList<String> {
         PeerNames() {
             super(Peers.all().stream().map(Peer::name).toList());
+            add(InProcessPairs.NAME);
             add(JmhSuite.NAME);
         }
     }
@@ -120,14 +141,20 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchPlan plan = plan();
         ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
-        List<CaseResult> results = BenchSuite.run(plan, progress);
+        List<CaseResult> results = BenchSuite.run(plan, savingAsItGoes(progress, plan));
         progress.done();
+        List<InProcessPairs.PairResult> pairs = List.of();
+        if (!smoke && (only.isEmpty() || only.contains(InProcessPairs.NAME))) {
+            Path log = out.resolve("pairs.log");
+            System.err.println("In-process pairs: copy, CRC-32, readNewer and publish in one forked JVM (log: " + log + ") ...");
+            pairs = InProcessPairs.runForked(quick ? 2 : 10, PAIR_SIZES, log);
+        }
         List<JmhSuite.JmhResult> jmh = List.of();
         if (!smoke && (only.isEmpty() || only.contains(JmhSuite.NAME))) {
             System.err.println("JMH: in-process benchmarks in forked JVMs (log: " + out.resolve("jmh.log") + ") ...");
             jmh = JmhSuite.run(quick, out);
         }
-        Report report = new Report(commandText(), plan, results, jmh);
+        Report report = new Report(commandText(), plan, results, pairs, jmh);
         System.out.print(report.text());
         for (Path file : report.write(out)) {
             System.out.println("wrote " + file);
@@ -135,16 +162,43 @@ public final class BenchCommand implements Callable<Integer> {
         return results.stream().anyMatch(r -> r.status() == CaseResult.Status.FAILED) ? 1 : 0;
     }
 
+    /**
+     * {@code listener}, and after every case the results so far in {@code partial.json} under
+     * {@code --out} (readable with {@code --from}), so that a long run that dies keeps its cases.
+     */
+    private BenchSuite.Listener savingAsItGoes(BenchSuite.Listener listener, BenchPlan plan) throws IOException {
+        Files.createDirectories(out);
+        Path partial = out.resolve("partial.json");
+        List<CaseResult> soFar = new ArrayList<>();
+        return new BenchSuite.Listener() {
+            @Override
+            public void started(BenchPlan.Case c, int index, int total) {
+                listener.started(c, index, total);
+            }
+
+            @Override
+            public void finished(BenchPlan.Case c, CaseResult result) {
+                listener.finished(c, result);
+                soFar.add(result);
+                try {
+                    Files.writeString(partial, new Report(commandText() + " (partial)", plan, soFar).json());
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("shm4j bench: cannot save " + partial + ": " + e.getMessage());
+                }
+            }
+        };
+    }
+
     BenchPlan plan() {
         List<Peer> peers;
         try {
             peers = only.isEmpty() ? Peers.all()
-                    : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME)).map(Peers::require).toList();
+                    : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME) && !name.equals(InProcessPairs.NAME)).map(Peers::require).toList();
         } catch (IllegalArgumentException unknown) {
             throw new CommandLine.ParameterException(spec.commandLine(), unknown.getMessage());
         }
         CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
-        int runCount = runs != null ? runs : (quick || smoke ? 1 : 3);
+        int runCount = runs != null ? runs : (quick || smoke ? 1 : 5);
         if (runCount < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
         }
@@ -154,9 +208,14 @@ public final class BenchCommand implements Callable<Integer> {
         // The issue-4 target watches an idle follower's CPU for at least 10 s.
         Duration idleWindow = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(10);
         List<Integer> followerCounts = followers != null ? followers : quick ? List.of(1, 4, 16) : BenchPlan.FOLLOWER_COUNTS;
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (hogs != null && hogs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hogs must be 0 or more");
+        }
         return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES, followerCounts, scaledSize,
                 scaled != null ? scaled : BenchPlan.SCALED_PEERS, wakeup != null ? wakeup : BenchPlan.WAKEUP_PEERS,
-                wakeupPauseMicros, idleWindow, runCount, settings);
+                wakeupPauseMicros, idleWindow, overload != null ? overload : BenchPlan.OVERLOAD_PEERS,
+                hogs != null ? hogs : cores, cores, runCount, settings, jvmOptions, pin);
     }
 
     private String commandText() {

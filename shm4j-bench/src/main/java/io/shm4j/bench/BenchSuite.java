@@ -1,13 +1,16 @@
 package io.shm4j.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Runs a {@link BenchPlan}: every case of every run through the {@link CaseRunner}, starting a
- * peer's server (Redis) once for its cases of a run, and turning an unavailable peer or a server
+ * Runs a {@link BenchPlan}: every case of every run through the {@link CaseRunner}, in the plan's
+ * interleaved order, starting a peer's server (Redis) once per run, and turning an unavailable peer or a server
  * that does not start into SKIPPED / FAILED results that say why.
  */
 public final class BenchSuite {
@@ -27,37 +30,53 @@ public final class BenchSuite {
         int index = 0;
         int total = plan.caseCount();
         for (int run = 1; run <= plan.runs(); run++) {
-            List<BenchPlan.Case> cases = plan.cases(run);
-            for (Peer peer : plan.peers()) {
-                List<BenchPlan.Case> mine = cases.stream().filter(c -> c.peer() == peer).toList();
-                String reason = peer.unavailableReason();
-                Peer.PeerServer server = Peer.PeerServer.NONE;
-                Path serverDir = null;
-                if (reason == null && peer.needsServer()) {
-                    serverDir = Files.createTempDirectory(CaseRunner.scratchRoot(), "shm4j-bench-server-");
-                    try {
-                        server = peer.startServer(serverDir);
-                    } catch (Exception e) {
-                        reason = "its server did not start: " + e.getMessage();
-                    }
+            // Peers are interleaved within a run, so a server lives for the whole run.
+            Map<Peer, Server> servers = new LinkedHashMap<>();
+            try {
+                for (BenchPlan.Case c : plan.cases(run)) {
+                    Server server = servers.computeIfAbsent(c.peer(), BenchSuite::start);
+                    listener.started(c, ++index, total);
+                    CaseResult result = server.reason != null
+                            ? CaseResult.skipped(c, server.reason)
+                            : CaseRunner.run(c, server.server.properties());
+                    results.add(result);
+                    listener.finished(c, result);
                 }
-                try {
-                    for (BenchPlan.Case c : mine) {
-                        listener.started(c, ++index, total);
-                        CaseResult result = reason != null
-                                ? CaseResult.skipped(c, reason)
-                                : CaseRunner.run(c, server.properties());
-                        results.add(result);
-                        listener.finished(c, result);
-                    }
-                } finally {
+            } finally {
+                for (Server server : servers.values()) {
                     server.close();
-                    if (serverDir != null) {
-                        CaseRunner.deleteRecursively(serverDir);
-                    }
                 }
             }
         }
         return results;
+    }
+
+    /** A peer's server for one run (or none), or why the peer cannot run. */
+    private record Server(Peer.PeerServer server, Path directory, String reason) {
+        void close() throws Exception {
+            server.close();
+            if (directory != null) {
+                CaseRunner.deleteRecursively(directory);
+            }
+        }
+    }
+
+    private static Server start(Peer peer) {
+        String reason = peer.unavailableReason();
+        if (reason != null || !peer.needsServer()) {
+            return new Server(Peer.PeerServer.NONE, null, reason);
+        }
+        Path directory;
+        try {
+            directory = Files.createTempDirectory(CaseRunner.scratchRoot(), "shm4j-bench-server-");
+        } catch (IOException e) {
+            return new Server(Peer.PeerServer.NONE, null, "cannot create its server's directory: " + e.getMessage());
+        }
+        try {
+            return new Server(peer.startServer(directory), directory, null);
+        } catch (Exception e) {
+            CaseRunner.deleteRecursively(directory);
+            return new Server(Peer.PeerServer.NONE, null, "its server did not start: " + e.getMessage());
+        }
     }
 }

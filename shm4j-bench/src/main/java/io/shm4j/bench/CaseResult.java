@@ -1,11 +1,13 @@
 package io.shm4j.bench;
 
 /**
- * One case of one run: a peer, a payload size and a follower count. {@code latency},
- * {@code throughput} and {@code memory} are null unless {@code status} is {@link Status#OK}.
+ * One case of one run: a peer, a payload size and a follower count; {@code hogs} is the number of
+ * CPU hogs of a staleness case, null for the others. {@code latency}, {@code throughput},
+ * {@code memory}, {@code staleness} and {@code tail} are null unless {@code status} is
+ * {@link Status#OK} ({@code staleness} and {@code tail} also in results written before they existed).
  */
-public record CaseResult(String peer, int payloadBytes, int followers, long pauseMicros, int run, Status status,
-                         String note, Latency latency, Throughput throughput, Memory memory) {
+public record CaseResult(String peer, int payloadBytes, int followers, long pauseMicros, Integer hogs, int run, Status status,
+                         String note, Latency latency, Throughput throughput, Memory memory, Staleness staleness, Tail tail) {
 
     public enum Status { OK, SKIPPED, FAILED }
 
@@ -21,6 +23,27 @@ public record CaseResult(String peer, int payloadBytes, int followers, long paus
     }
 
     /**
+     * The throughput phase as a follower sees it, all followers merged: the time between two new
+     * versions it observed (nanoseconds) and, at each observation, how many versions the master
+     * had published beyond the one observed.
+     */
+    public record Staleness(long versions, long gapP50, long gapP99, long gapP999, long gapMax, long behindP50,
+                            long behindP99, long behindP999, long behindMax) {
+    }
+
+    /**
+     * Where the latency phase's tail comes from: the publishing thread's and the followers'
+     * (summed) {@link ThreadCounters} over the phase; the slowest 0.1% of samples ({@code samples}
+     * of them, at least one per follower), and how many of those overlapped a safepoint of the
+     * master's JVM, of the follower's own JVM, or a safepoint that collected garbage (either JVM);
+     * the safepoints of each JVM during the case (all followers summed) and the longest one.
+     */
+    public record Tail(ThreadCounters master, ThreadCounters followers, int samples, long slowestSampleNanos,
+                       long fastestSampleNanos, int duringMasterSafepoint, int duringFollowerSafepoint, int duringCollection,
+                       int masterSafepoints, int followerSafepoints, long longestSafepointNanos) {
+    }
+
+    /**
      * At the idle point (after the latency phase, before throughput): resident set (VmRSS) and
      * its shared-memory part (RssShmem) in KiB, the highest over followers; and the followers'
      * highest CPU use while waiting, percent of one core ({@code null} when not watched).
@@ -30,12 +53,12 @@ public record CaseResult(String peer, int payloadBytes, int followers, long paus
     }
 
     static CaseResult skipped(BenchPlan.Case c, String reason) {
-        return new CaseResult(c.peer().name(), c.payloadBytes(), c.followers(), c.settings().pauseMicros(), c.run(),
-                Status.SKIPPED, reason, null, null, null);
+        return new CaseResult(c.peer().name(), c.payloadBytes(), c.followers(), c.settings().pauseMicros(), c.settings().hogs(),
+                c.run(), Status.SKIPPED, reason, null, null, null, null, null);
     }
 
     static CaseResult failed(BenchPlan.Case c, String reason) {
-        return new CaseResult(c.peer().name(), c.payloadBytes(), c.followers(), c.settings().pauseMicros(), c.run(),
-                Status.FAILED, reason, null, null, null);
+        return new CaseResult(c.peer().name(), c.payloadBytes(), c.followers(), c.settings().pauseMicros(), c.settings().hogs(),
+                c.run(), Status.FAILED, reason, null, null, null, null, null);
     }
 }

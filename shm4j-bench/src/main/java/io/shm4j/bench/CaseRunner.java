@@ -26,7 +26,7 @@ public final class CaseRunner {
     static final String CASE_DIRECTORY_PREFIX = "shm4j-bench-case-";
     private static final Duration LONG_IDLE_WINDOW = Duration.ofSeconds(5);
     private static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration SLACK = Duration.ofSeconds(60);
 
     private CaseRunner() {
@@ -42,6 +42,7 @@ public final class CaseRunner {
             return CaseResult.failed(c, "cannot create a case directory: " + e);
         }
         List<ForkedJvm> processes = new ArrayList<>();
+        List<Process> hogs = new ArrayList<>();
         try (AckBoard ignored = AckBoard.open(directory)) {
             List<String> common = new ArrayList<>(List.of("peer=" + peer.name(), "dir=" + directory,
                     "size=" + c.payloadBytes(), "followers=" + c.followers()));
@@ -50,50 +51,74 @@ public final class CaseRunner {
             List<String> masterArgs = new ArrayList<>(List.of("master"));
             masterArgs.addAll(common);
             masterArgs.addAll(settings.toOptions());
-            ForkedJvm master = ForkedJvm.start("master", peer.jvmOptions(), PeerProcess.class, masterArgs, directory);
+            ForkedJvm master = ForkedJvm.start("master", jvmOptions(c, directory, "master"), cpus(c, -1), PeerProcess.class,
+                    masterArgs, directory);
             processes.add(master);
             List<ForkedJvm> followers = new ArrayList<>();
             for (int i = 0; i < c.followers(); i++) {
                 List<String> args = new ArrayList<>(List.of("follower"));
                 args.addAll(common);
                 args.add("index=" + i);
-                ForkedJvm follower = ForkedJvm.start("follower" + i, peer.jvmOptions(), PeerProcess.class, args, directory);
+                String name = "follower" + i;
+                ForkedJvm follower = ForkedJvm.start(name, jvmOptions(c, directory, name), cpus(c, i), PeerProcess.class, args,
+                        directory);
                 processes.add(follower);
                 followers.add(follower);
             }
 
             Duration phases = settings.expectedLength().plus(SLACK);
-            master.awaitLine("IDLE", START_TIMEOUT.plus(phases));
+            ThreadCounters masterCounters = ThreadCounters.decode(master.awaitLine("IDLE", START_TIMEOUT.plus(phases)).strip());
             CaseResult.Memory memory = idleMemory(master, followers, settings.idleCpuWindow());
+            if (settings.hogs() != null) {
+                for (int i = 0; i < settings.hogs(); i++) {
+                    hogs.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+                }
+            }
             master.sendLine("GO");
 
             String[] published = master.awaitLine("PUBLISHED", phases).split(" ");
             double publishedPerSecond = Long.parseLong(published[0]) * 1e9 / Long.parseLong(published[1]);
             Histogram merged = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
+            Histogram gaps = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
+            Histogram behind = new Histogram(3);
+            ThreadCounters followerCounters = null;
+            List<TailAnalysis.Sample> tail = new ArrayList<>();
             double observedPerSecond = Double.MAX_VALUE;
-            for (ForkedJvm follower : followers) {
-                String[] result = follower.awaitLine("RESULT", phases).split(" ");
-                merged.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(result[0])), 0));
+            for (int i = 0; i < followers.size(); i++) {
+                String[] result = followers.get(i).awaitLine("RESULT", phases).split(" ");
+                merged.add(decode(result[0]));
                 long count = Long.parseLong(result[1]);
                 long span = Long.parseLong(result[3]) - Long.parseLong(result[2]);
                 observedPerSecond = Math.min(observedPerSecond, span > 0 ? count * 1e9 / span : 0);
+                gaps.add(decode(result[4]));
+                behind.add(decode(result[5]));
+                ThreadCounters counters = ThreadCounters.decode(result[6]);
+                followerCounters = followerCounters == null ? counters : followerCounters.plus(counters);
+                tail.addAll(TailAnalysis.samples(i, result[7]));
             }
+            stop(hogs);
             for (ForkedJvm process : processes) {
                 process.awaitExit(SLACK);
             }
             if (merged.getTotalCount() == 0) {
                 return CaseResult.failed(c, "no latency sample was recorded");
             }
-            return new CaseResult(peer.name(), c.payloadBytes(), c.followers(), settings.pauseMicros(), c.run(),
+            return new CaseResult(peer.name(), c.payloadBytes(), c.followers(), settings.pauseMicros(), settings.hogs(), c.run(),
                     CaseResult.Status.OK, "",
                     new CaseResult.Latency(merged.getTotalCount(), merged.getValueAtPercentile(50),
                             merged.getValueAtPercentile(90), merged.getValueAtPercentile(99),
                             merged.getValueAtPercentile(99.9), merged.getMaxValue(), merged.getMean()),
                     new CaseResult.Throughput(publishedPerSecond, observedPerSecond),
-                    memory);
+                    memory,
+                    gaps.getTotalCount() == 0 ? null : new CaseResult.Staleness(gaps.getTotalCount() + followers.size(),
+                            gaps.getValueAtPercentile(50), gaps.getValueAtPercentile(99), gaps.getValueAtPercentile(99.9),
+                            gaps.getMaxValue(), behind.getValueAtPercentile(50), behind.getValueAtPercentile(99),
+                            behind.getValueAtPercentile(99.9), behind.getMaxValue()),
+                    TailAnalysis.analyse(directory, c.followers(), masterCounters, followerCounters, tail));
         } catch (Exception e) {
             return CaseResult.failed(c, oneLine(e));
         } finally {
+            stop(hogs);
             for (ForkedJvm process : processes) {
                 try {
                     process.close();
@@ -103,6 +128,41 @@ public final class CaseRunner {
             }
             deleteRecursively(directory);
         }
+    }
+
+    private static Histogram decode(String base64) throws java.util.zip.DataFormatException {
+        return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+    }
+
+    /** The peer's JVM options, the plan's, and a safepoint log in the case directory (see {@link TailAnalysis}). */
+    private static List<String> jvmOptions(BenchPlan.Case c, Path directory, String name) {
+        List<String> options = new ArrayList<>(c.peer().jvmOptions());
+        options.addAll(c.jvmOptions());
+        options.add(TailAnalysis.logOption(directory, name));
+        return options;
+    }
+
+    /** With pinning, the CPU list for {@code taskset}: the master (-1) on CPU 0, followers round-robin on the rest. */
+    private static String cpus(BenchPlan.Case c, int follower) {
+        if (!c.pin()) {
+            return null;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        return follower < 0 || cores < 2 ? "0" : Integer.toString(1 + follower % (cores - 1));
+    }
+
+    private static void stop(List<Process> hogs) {
+        for (Process hog : hogs) {
+            hog.destroyForcibly();
+        }
+        for (Process hog : hogs) {
+            try {
+                hog.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        hogs.clear();
     }
 
     /**

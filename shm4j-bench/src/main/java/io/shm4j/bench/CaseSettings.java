@@ -8,34 +8,48 @@ import java.util.Map;
  * How one case measures: warm-up time, latency phase (time and sample cap), an optional pause
  * between latency samples (0: publish as soon as every follower acknowledged; longer: followers
  * go idle before each publish, which measures a wake-up), how long the followers' idle CPU use is
- * watched after the latency phase (0: not watched), and the throughput phase.
+ * watched after the latency phase (0: not watched), the throughput phase, and for a staleness
+ * case ({@code hogs} not null) how many CPU hogs run during the throughput phase (the runner's own,
+ * like the idle window).
  */
 public record CaseSettings(Duration warmup, Duration latency, int maxSamples, long pauseMicros, Duration idleCpuWindow,
-                           Duration throughput) {
+                           Duration throughput, Integer hogs) {
 
     /** The smoke test's: a fraction of a second per phase. */
     public static CaseSettings smoke() {
-        return new CaseSettings(Duration.ofMillis(100), Duration.ofMillis(100), 2_000, 0, Duration.ZERO, Duration.ofMillis(50));
+        return new CaseSettings(Duration.ofMillis(100), Duration.ofMillis(100), 2_000, 0, Duration.ZERO, Duration.ofMillis(50), null);
     }
 
     /** {@code --quick}: short phases, so that the whole suite fits in under 3 minutes. */
     public static CaseSettings quick() {
         return new CaseSettings(Duration.ofMillis(250), Duration.ofMillis(400), 50_000, 0, Duration.ofMillis(100),
-                Duration.ofMillis(150));
+                Duration.ofMillis(150), null);
     }
 
-    /** The full run. */
+    /**
+     * The full run: a warm-up long enough for C2 on both sides, a latency phase of up to 500,000
+     * samples (a p99.9 from 500 of them), and short idle and throughput phases, so that five
+     * interleaved runs of every case fit in about half an hour.
+     */
     public static CaseSettings full() {
-        return new CaseSettings(Duration.ofMillis(1500), Duration.ofSeconds(2), 500_000, 0, Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+        return new CaseSettings(Duration.ofMillis(1500), Duration.ofMillis(1500), 500_000, 0, Duration.ofMillis(500),
+                Duration.ofMillis(500), null);
     }
 
     public CaseSettings withPauseMicros(long micros) {
-        return new CaseSettings(warmup, latency, maxSamples, micros, idleCpuWindow, throughput);
+        return new CaseSettings(warmup, latency, maxSamples, micros, idleCpuWindow, throughput, hogs);
     }
 
     public CaseSettings withIdleCpuWindow(Duration window) {
-        return new CaseSettings(warmup, latency, maxSamples, pauseMicros, window, throughput);
+        return new CaseSettings(warmup, latency, maxSamples, pauseMicros, window, throughput, hogs);
+    }
+
+    /**
+     * A staleness case: {@code hogs} CPU hogs during a throughput phase {@code factor} times as long
+     * (its p99.9 of the time between new versions needs thousands of them).
+     */
+    public CaseSettings withOverload(int hogCount, int factor) {
+        return new CaseSettings(warmup, latency, maxSamples, pauseMicros, idleCpuWindow, throughput.multipliedBy(factor), hogCount);
     }
 
     /** The whole case's expected length, for the runner's timeouts. */
@@ -55,6 +69,6 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
                 Integer.parseInt(options.get("maxSamples")),
                 Long.parseLong(options.get("pauseMicros")),
                 Duration.ZERO,
-                Duration.ofMillis(Long.parseLong(options.get("throughputMillis"))));
+                Duration.ofMillis(Long.parseLong(options.get("throughputMillis"))), null);
     }
 }

@@ -25,6 +25,11 @@ public final class ChronicleMapPeer implements Peer {
     }
 
     @Override
+    public boolean busyPolls() {
+        return true;
+    }
+
+    @Override
     public String description() {
         return "Chronicle Map persisted in /dev/shm: put payload + version key; follower polls the version key";
     }

@@ -50,9 +50,13 @@ final class ForkedJvm implements AutoCloseable {
         pump.start();
     }
 
-    static ForkedJvm start(String name, List<String> peerOptions, Class<?> mainClass, List<String> args, Path logDir)
-            throws IOException {
+    /** Starts {@code mainClass}; with {@code cpus} non-null, bound to those CPUs ({@code taskset -c}). */
+    static ForkedJvm start(String name, List<String> peerOptions, String cpus, Class<?> mainClass, List<String> args,
+                           Path logDir) throws IOException {
         List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(BASE_OPTIONS);
         command.addAll(peerOptions);

@@ -22,6 +22,11 @@ public final class JsonFilePeer implements Peer {
     }
 
     @Override
+    public boolean busyPolls() {
+        return true;
+    }
+
+    @Override
     public String description() {
         return "JSON file rewritten atomically (temp + rename); follower busy-polls stat, re-reads and parses";
     }

@@ -35,7 +35,7 @@ final class LatencyChart {
 
     static void write(List<Summary> summaries, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        List<Summary> shown = summaries.stream().filter(s -> s.followers() == 1 && s.pauseMicros() == 0 && s.p50() != null).toList();
+        List<Summary> shown = summaries.stream().filter(s -> s.followers() == 1 && s.pauseMicros() == 0 && s.hogs() == null && s.p50() != null).toList();
         List<String> peers = shown.stream().map(Summary::peer).distinct().toList();
         List<Integer> sizes = shown.stream().map(Summary::payloadBytes).distinct().sorted().toList();
 

@@ -22,6 +22,14 @@ public interface Peer {
         return null;
     }
 
+    /**
+     * Whether a waiting follower busy-polls (burns its core): such followers are swept only up to
+     * one per core beyond the master's, since more measure the scheduler, not the peer.
+     */
+    default boolean busyPolls() {
+        return false;
+    }
+
     /** Whether the peer needs a server process (Redis); the smoke test runs only the others. */
     default boolean needsServer() {
         return false;

@@ -24,22 +24,31 @@ import org.HdrHistogram.Histogram;
  *     (latency phase only: the warm-up never pauses, so that a wake-up case's peers run as many
  *     rounds as a hot case's and the JIT has compiled both sides' paths when measuring starts;
  *     with its 2 ms pauses the warm-up ran ~700 rounds, and shm4j's publish and read paths were
- *     not yet compiled by C2 in the latency phase); prints {@code IDLE} and waits for {@code GO} on
- *     stdin (the runner measures memory then);</li>
+ *     not yet compiled by C2 in the latency phase); prints {@code IDLE <counters>} (its publishing
+ *     thread's {@link ThreadCounters} over the latency phase) and waits for {@code GO} on stdin
+ *     (the runner measures memory then);</li>
  * <li>throughput phase: publishes as fast as the peer accepts for a fixed time, without waiting
- *     for acknowledgements; prints {@code PUBLISHED <count> <nanos>};</li>
+ *     for acknowledgements, storing each sequence number on the board after its publish; prints
+ *     {@code PUBLISHED <count> <nanos>};</li>
  * <li>publishes a stop message and waits until every follower acknowledged it.</li>
  * </ol>
  * Follower: opens its end, marks itself ready, records {@code receiveNanos - sentNanos} of each
- * latency-phase message in a histogram, counts throughput-phase messages, acknowledges every
- * message, and at the stop message prints {@code RESULT <histogram> <count> <firstSent> <lastReceived>}.
+ * latency-phase message in a histogram (and keeps every sample, to report the slowest 0.1% with
+ * their times), counts throughput-phase messages and records the time since the previous one it
+ * observed and how many versions the master had published beyond it, acknowledges every message,
+ * and at the stop message prints {@code RESULT <histogram> <count> <firstSent> <lastReceived>
+ * <gap histogram> <behind histogram> <counters> <tail>}: histograms compressed in Base64, the
+ * counters of its thread over the latency phase, the tail as {@code sent:latency} pairs.
  */
 public final class PeerProcess {
     /** Latencies above one minute are clamped (a stall that long fails the case anyway). */
     static final long HIGHEST_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final long ACK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long STOP_REPEAT_MILLIS = 20;
-    private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long READY_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(3);
+    /** The slowest samples reported with their times: this fraction of them, at most {@link #TAIL_LIMIT}. */
+    private static final int TAIL_DIVISOR = 1000;
+    private static final int TAIL_LIMIT = 1000;
 
     private PeerProcess() {
     }
@@ -83,12 +92,14 @@ public final class PeerProcess {
             while (System.nanoTime() < warmupEnd) {
                 publishAndAwait(publisher, board, payload, ++seq, Payload.WARMUP, followers, 0);
             }
+            ThreadCounters before = ThreadCounters.now();
             long latencyEnd = System.nanoTime() + settings.latency().toNanos();
             for (int samples = 0; samples < settings.maxSamples() && System.nanoTime() < latencyEnd; samples++) {
                 publishAndAwait(publisher, board, payload, ++seq, Payload.LATENCY, followers, settings.pauseMicros());
             }
+            ThreadCounters during = ThreadCounters.now().since(before);
 
-            System.out.println("IDLE");
+            System.out.println("IDLE " + during.encode());
             System.out.flush();
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String go = stdin.readLine();
@@ -102,6 +113,7 @@ public final class PeerProcess {
             while (System.nanoTime() < throughputEnd) {
                 Payload.stamp(payload, ++seq, Payload.THROUGHPUT);
                 publisher.publish(payload);
+                board.publishedRelease(seq);
                 count++;
             }
             System.out.println("PUBLISHED " + count + " " + (System.nanoTime() - start));
@@ -135,6 +147,13 @@ public final class PeerProcess {
     private static void runFollower(Peer peer, PeerContext context, AckBoard board, int index) throws Exception {
         board.awaitMasterReady(READY_TIMEOUT_NANOS);
         Histogram latency = new Histogram(HIGHEST_LATENCY_NANOS, 3);
+        Histogram gaps = new Histogram(HIGHEST_LATENCY_NANOS, 3);
+        Histogram behind = new Histogram(3);
+        long[] sent = new long[1 << 16];
+        long[] latencies = new long[sent.length];
+        int samples = 0;
+        ThreadCounters latencyStart = null;
+        ThreadCounters duringLatency = null;
         long throughputCount = 0;
         long firstSent = 0;
         long lastReceived = 0;
@@ -146,23 +165,67 @@ public final class PeerProcess {
                 long received = System.nanoTime();
                 int phase = observation.phase();
                 if (phase == Payload.LATENCY) {
-                    latency.recordValue(Math.min(received - observation.sentNanos(), HIGHEST_LATENCY_NANOS));
-                } else if (phase == Payload.THROUGHPUT) {
-                    if (throughputCount++ == 0) {
-                        firstSent = observation.sentNanos();
+                    long nanos = Math.min(received - observation.sentNanos(), HIGHEST_LATENCY_NANOS);
+                    latency.recordValue(nanos);
+                    if (samples == sent.length) {
+                        sent = Arrays.copyOf(sent, samples * 2);
+                        latencies = Arrays.copyOf(latencies, samples * 2);
                     }
-                    lastReceived = received;
-                } else if (phase == Payload.STOP) {
-                    break;
+                    sent[samples] = observation.sentNanos();
+                    latencies[samples++] = nanos;
+                    if (latencyStart == null) {
+                        latencyStart = ThreadCounters.now(); // after the first sample: reading it takes microseconds
+                    }
+                } else {
+                    if (latencyStart != null && duringLatency == null) {
+                        duringLatency = ThreadCounters.now().since(latencyStart);
+                    }
+                    if (phase == Payload.THROUGHPUT) {
+                        if (throughputCount++ == 0) {
+                            firstSent = observation.sentNanos();
+                        } else {
+                            gaps.recordValue(Math.min(received - lastReceived, HIGHEST_LATENCY_NANOS));
+                        }
+                        behind.recordValue(Math.max(0, board.publishedAcquire() - observation.seq()));
+                        lastReceived = received;
+                    } else if (phase == Payload.STOP) {
+                        break;
+                    }
                 }
                 board.ackRelease(index, observation.seq());
             }
-            ByteBuffer encoded = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
-            int length = latency.encodeIntoCompressedByteBuffer(encoded);
-            System.out.println("RESULT " + Base64.getEncoder().encodeToString(Arrays.copyOf(encoded.array(), length))
-                    + " " + throughputCount + " " + firstSent + " " + lastReceived);
+            if (duringLatency == null) {
+                duringLatency = new ThreadCounters(-1, -1, -1, -1, -1, 0);
+            }
+            System.out.println("RESULT " + encode(latency) + " " + throughputCount + " " + firstSent + " " + lastReceived
+                    + " " + encode(gaps) + " " + encode(behind) + " " + duringLatency.encode() + " " + tail(sent, latencies, samples));
             System.out.flush();
             board.ackRelease(index, observation.seq());
         }
+    }
+
+    private static String encode(Histogram histogram) {
+        ByteBuffer encoded = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        int length = histogram.encodeIntoCompressedByteBuffer(encoded);
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(encoded.array(), length));
+    }
+
+    /** The slowest samples as {@code sent:latency} pairs, comma-separated ({@code -} if none). */
+    private static String tail(long[] sent, long[] latencies, int samples) {
+        int count = Math.min(TAIL_LIMIT, Math.max(1, samples / TAIL_DIVISOR));
+        if (samples == 0) {
+            return "-";
+        }
+        long[] sorted = Arrays.copyOf(latencies, samples);
+        Arrays.sort(sorted);
+        long threshold = sorted[samples - count];
+        StringBuilder out = new StringBuilder();
+        int written = 0;
+        for (int i = 0; i < samples && written < count; i++) {
+            if (latencies[i] >= threshold) {
+                out.append(written++ == 0 ? "" : ",").append(sent[i]).append(':').append(latencies[i]);
+            }
+        }
+        return out.toString();
     }
 }

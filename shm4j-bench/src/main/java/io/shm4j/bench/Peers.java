@@ -12,7 +12,10 @@ public final class Peers {
             new Shm4jPeer(Report.SHM4J_PEER, Shm4jPeer.Encoding.RAW, WaitStrategy.BUSY_SPIN),
             new Shm4jPeer(SHM4J_BLOCK, Shm4jPeer.Encoding.RAW, WaitStrategy.BLOCK),
             new Shm4jPeer("shm4j-json", Shm4jPeer.Encoding.JSON, WaitStrategy.BUSY_SPIN),
-            new RawShmPeer(),
+            new RawShmPeer(RawShmPeer.Variant.LINE_ALIGNED),
+            new RawShmPeer(RawShmPeer.Variant.PAGE_ALIGNED),
+            new RawShmPeer(RawShmPeer.Variant.BY_LINES),
+            new RawShmPeer(RawShmPeer.Variant.RING),
             new PipePeer(),
             new UnixSocketPeer(),
             new TcpPeer(),
@@ -22,6 +25,11 @@ public final class Peers {
             new RedisPubSubPeer());
 
     private Peers() {
+    }
+
+    /** The raw shared-memory variants: the fastest of them, per size and run, is the limit. */
+    public static List<Peer> limits() {
+        return ALL.stream().filter(peer -> peer instanceof RawShmPeer).toList();
     }
 
     public static List<Peer> all() {

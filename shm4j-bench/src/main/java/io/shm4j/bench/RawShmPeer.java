@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,20 +16,69 @@ import java.nio.file.StandardOpenOption;
  * The limit: a mapped file holding one sequence word and the payload, nothing else. The master
  * copies the payload in and release-stores the sequence; a follower spins on an acquire load of
  * the sequence and copies the payload out. No torn-read check, no CRC, no versions: any protocol
- * costs at least this.
+ * costs at least this. The {@link Variant}s try the ways of moving the bytes that Java offers
+ * (where the payload sits, how it is copied); the report takes the fastest of them, per size and
+ * run, as the limit. Non-temporal stores are not among them: neither FFM nor any other stock JDK
+ * API issues them (the JIT picks its own copy loops).
  */
 public final class RawShmPeer implements Peer {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final long PAYLOAD_OFFSET = 64;
+    private static final VarHandle HEAP_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final ValueLayout.OfLong UNALIGNED_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final int LINE = 64;
+    private static final int RING_SLOTS = 8;
+
+    /** How the bytes are laid out and copied. */
+    public enum Variant {
+        /** Payload on the cache line after the sequence word, one {@code MemorySegment.copy} each way. */
+        LINE_ALIGNED("raw", "payload 64 B after the sequence word, MemorySegment.copy"),
+        /** Payload on its own page: the sequence word's page is never written with the payload. */
+        PAGE_ALIGNED("raw-page", "payload on its own 4 KiB page, MemorySegment.copy"),
+        /** Copied by 64 B lines, eight 8-byte loads and stores per line. */
+        BY_LINES("raw-lines", "copied by 64 B lines (8 longs each way)"),
+        /** Eight payload slots used in turn (as Agrona's ring and shm4j's slots are): the master never rewrites the lines just read. */
+        RING("raw-ring", "8 payload slots written in turn, MemorySegment.copy");
+
+        final String peerName;
+        final String how;
+
+        Variant(String peerName, String how) {
+            this.peerName = peerName;
+            this.how = how;
+        }
+    }
+
+    private final Variant variant;
+
+    public RawShmPeer(Variant variant) {
+        this.variant = variant;
+    }
 
     @Override
     public String name() {
-        return "raw";
+        return variant.peerName;
     }
 
     @Override
     public String description() {
-        return "raw FFM shared memory: seq word + payload copy, follower spins (the limit)";
+        return "raw FFM shared memory, the limit: seq word + payload (" + variant.how + "), follower spins";
+    }
+
+    @Override
+    public boolean busyPolls() {
+        return true;
+    }
+
+    private long payloadOffset() {
+        return variant == Variant.PAGE_ALIGNED ? 4096 : LINE;
+    }
+
+    private static long slotStride(int size) {
+        return (size + LINE - 1) / LINE * LINE;
+    }
+
+    private long slotOffset(long seq, int size) {
+        return payloadOffset() + (variant == Variant.RING ? (seq % RING_SLOTS) * slotStride(size) : 0);
     }
 
     @Override
@@ -39,8 +90,15 @@ public final class RawShmPeer implements Peer {
 
             @Override
             public void publish(byte[] payload) {
-                MemorySegment.copy(payload, 0, segment, ValueLayout.JAVA_BYTE, PAYLOAD_OFFSET, payload.length);
-                LONG.setRelease(segment, 0L, ++seq);
+                long next = seq + 1;
+                long offset = slotOffset(next, payload.length);
+                if (variant == Variant.BY_LINES) {
+                    toSegmentByLines(payload, segment, offset);
+                } else {
+                    MemorySegment.copy(payload, 0, segment, ValueLayout.JAVA_BYTE, offset, payload.length);
+                }
+                LONG.setRelease(segment, 0L, next);
+                seq = next;
             }
 
             @Override
@@ -65,7 +123,12 @@ public final class RawShmPeer implements Peer {
                     Thread.onSpinWait();
                 }
                 seen = seq;
-                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, PAYLOAD_OFFSET, copy, 0, copy.length);
+                long offset = slotOffset(seq, copy.length);
+                if (variant == Variant.BY_LINES) {
+                    fromSegmentByLines(segment, offset, copy);
+                } else {
+                    MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, copy, 0, copy.length);
+                }
                 Payload.read(copy, into);
             }
 
@@ -76,9 +139,26 @@ public final class RawShmPeer implements Peer {
         };
     }
 
-    private static MemorySegment map(Arena arena, PeerContext context, boolean create) throws IOException {
+    private static void toSegmentByLines(byte[] payload, MemorySegment segment, long offset) {
+        int whole = payload.length & -8;
+        for (int i = 0; i < whole; i += 8) {
+            segment.set(UNALIGNED_LONG, offset + i, (long) HEAP_LONG.get(payload, i));
+        }
+        MemorySegment.copy(payload, whole, segment, ValueLayout.JAVA_BYTE, offset + whole, payload.length - whole);
+    }
+
+    private static void fromSegmentByLines(MemorySegment segment, long offset, byte[] copy) {
+        int whole = copy.length & -8;
+        for (int i = 0; i < whole; i += 8) {
+            HEAP_LONG.set(copy, i, segment.get(UNALIGNED_LONG, offset + i));
+        }
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset + whole, copy, whole, copy.length - whole);
+    }
+
+    private MemorySegment map(Arena arena, PeerContext context, boolean create) throws IOException {
         Path file = context.directory().resolve("raw");
-        long length = PAYLOAD_OFFSET + context.payloadSize();
+        int size = context.payloadSize();
+        long length = payloadOffset() + (variant == Variant.RING ? RING_SLOTS * slotStride(size) : size);
         try (FileChannel channel = create
                 ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(file, StandardOpenOption.READ)) {

@@ -5,12 +5,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
@@ -23,19 +31,30 @@ import tools.jackson.databind.json.JsonMapper;
  * figures, the medians, the machine and the command), {@code results.md} (the table in Markdown)
  * and {@code latency.png} (see {@link LatencyChart}).
  *
- * <p>Ratios compare p50 latencies of the same payload size and follower count: "x raw" is the
- * peer's p50 divided by the raw shared-memory limit's, "x shm4j" divided by shm4j's (busy-spin
- * follower). Above 1 means slower.
+ * <p>Ratios compare latencies of the same payload size and follower count measured in the same
+ * run (the plan interleaves the peers): per run the peer's figure divided by the reference's, then
+ * the median of those per-run ratios, with the lowest and highest. "x limit" divides by the
+ * fastest raw shared-memory variant of that run ({@link Peers#limits()}); "x shm4j" by shm4j's
+ * busy-spin follower. Above 1 means slower. A peer faster than the limit is named under "The
+ * limit": the limit is then not one.
  */
 public final class Report {
     public static final String LIMIT_PEER = "raw";
     public static final String SHM4J_PEER = "shm4j-spin";
     public static final String WAKEUP_REFERENCE_PEER = "uds";
+    public static final String STALENESS_REFERENCE_PEER = LIMIT_PEER;
     private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p50 over runs", "p99",
-            "p99.9", "max", "x raw", "x shm4j", "x 1 follower", "observed/s", "observed bytes/s", "master RSS",
-            "follower RSS", "follower shm", "idle CPU", "runs", "note");
+            "p99.9", "max", "x limit", "x limit per run", "p99.9 x limit", "x shm4j", "x shm4j per run", "x 1 follower",
+            "observed/s", "observed bytes/s", "master RSS", "follower RSS", "follower shm", "idle CPU", "runs", "note");
     private static final List<String> WAKEUP_COLUMNS = List.of("peer", "payload", "pause", "p50", "p50 over runs", "p99",
-            "p99.9", "max", "x uds", "idle CPU", "runs", "note");
+            "p99.9", "max", "x uds", "x uds per run", "idle CPU", "runs", "note");
+    private static final List<String> OVERLOAD_COLUMNS = List.of("peer", "payload", "hogs", "versions seen",
+            "between new p50", "p99", "p99.9", "max", "p99.9 x raw", "p99.9 x raw per run", "behind p50", "p99", "p99.9",
+            "max", "runs", "note");
+    private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "followers", "p99.9", "tail samples",
+            "in master safepoint", "in follower safepoint", "in GC", "safepoints M/F", "longest safepoint",
+            "master preempted", "master migrated", "follower preempted", "follower migrated", "follower voluntary",
+            "minor faults M/F", "GCs M/F");
 
     private final String command;
     private final Map<String, String> machine;
@@ -43,24 +62,31 @@ public final class Report {
     private final List<Peer> peers;
     private final List<CaseResult> results;
     private final List<Summary> summaries;
+    private final List<InProcessPairs.PairResult> pairs;
     private final List<JmhSuite.JmhResult> jmh;
 
     public Report(String command, BenchPlan plan, List<CaseResult> results) {
-        this(command, plan, results, List.of());
+        this(command, plan, results, List.of(), List.of());
     }
 
     Report(String command, BenchPlan plan, List<CaseResult> results, List<JmhSuite.JmhResult> jmh) {
-        this(command, Machine.properties(), settings(plan), plan.peers(), results, jmh);
+        this(command, plan, results, List.of(), jmh);
+    }
+
+    Report(String command, BenchPlan plan, List<CaseResult> results, List<InProcessPairs.PairResult> pairs,
+           List<JmhSuite.JmhResult> jmh) {
+        this(command, Machine.properties(), settings(plan), plan.peers(), results, pairs, jmh);
     }
 
     private Report(String command, Map<String, String> machine, Map<String, Object> settings, List<Peer> peers,
-                   List<CaseResult> results, List<JmhSuite.JmhResult> jmh) {
+                   List<CaseResult> results, List<InProcessPairs.PairResult> pairs, List<JmhSuite.JmhResult> jmh) {
         this.command = command;
         this.machine = Map.copyOf(machine);
         this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         this.peers = List.copyOf(peers);
         this.results = List.copyOf(results);
         this.summaries = Summary.of(results);
+        this.pairs = List.copyOf(pairs);
         this.jmh = List.copyOf(jmh);
     }
 
@@ -75,6 +101,10 @@ public final class Report {
         settings.put("wakeupPauseMicros", plan.wakeupPauseMicros());
         settings.put("wakeupIdleCpuWindowMillis", plan.wakeupIdleWindow().toMillis());
         settings.put("jvmOptions", ForkedJvm.BASE_OPTIONS);
+        settings.put("extraJvmOptions", plan.jvmOptions());
+        settings.put("pinned", plan.pin());
+        settings.put("hogs", plan.hogs());
+        settings.put("cores", plan.cores());
         return settings;
     }
 
@@ -94,6 +124,8 @@ public final class Report {
                 mapper.convertValue(document.get("settings"), new TypeReference<Map<String, Object>>() { }),
                 peers,
                 mapper.convertValue(document.get("results"), new TypeReference<List<CaseResult>>() { }),
+                document.has("pairs") ? mapper.convertValue(document.get("pairs"), new TypeReference<List<InProcessPairs.PairResult>>() { })
+                        : List.of(),
                 mapper.convertValue(document.get("jmh"), new TypeReference<List<JmhSuite.JmhResult>>() { }));
     }
 
@@ -127,13 +159,25 @@ public final class Report {
     /** The tables with aligned columns, for a terminal. */
     public String text() {
         StringBuilder text = new StringBuilder(aligned(rows()));
+        text.append("\nThe limit: ").append(limitCheck()).append('\n');
         if (wakeups().findAny().isPresent()) {
             text.append("\nWaking an idle follower (a pause before each publish):\n").append(aligned(wakeupRows()));
+        }
+        if (overloads().findAny().isPresent()) {
+            text.append("\nStaleness under overload (master flat out, follower reading in a loop, CPU hogs):\n")
+                    .append(aligned(overloadRows()));
+        }
+        if (hot().anyMatch(x -> x.tail() != null)) {
+            text.append("\nWhere the tail comes from (the slowest 0.1% of latency samples, summed over runs):\n")
+                    .append(aligned(tailRows()));
+        }
+        if (!pairs.isEmpty()) {
+            text.append("\nIn-process, in pairs (median ns per operation; medians of per-round ratios):\n").append(aligned(pairRows()));
         }
         if (!jmh.isEmpty()) {
             text.append("\nIn-process (JMH), mean ns per operation:\n").append(aligned(jmhRows()));
         }
-        text.append("\nTargets (issues 3, 4, 5):\n").append(aligned(targetRows(), true));
+        text.append("\nTargets (issues 3, 4, 16):\n").append(aligned(targetRows(), true));
         return text.toString();
     }
 
@@ -169,16 +213,37 @@ public final class Report {
         out.append("Command: `").append(command).append("`  \n");
         out.append("Machine: ").append(Machine.describe(machine)).append("  \n");
         out.append("Latency: publish→observe one-way, merged over all followers; figures are medians over ")
-                .append(runs()).append(runs() == 1 ? " run" : " runs").append(".\n\n");
+                .append(runs()).append(runs() == 1 ? " run" : " runs")
+                .append("; ratios are taken within each run (peers measured back to back), then their median, with every run's ratio.\n\n");
         for (Peer peer : peers) {
             out.append("- `").append(peer.name()).append("`: ").append(peer.description()).append('\n');
         }
         out.append('\n');
         markdownTable(out, rows());
+        out.append("\nThe limit: ").append(limitCheck()).append('\n');
         if (wakeups().findAny().isPresent()) {
             out.append("\nWaking an idle follower: the master pauses before each publish, so the follower is asleep ")
                     .append("when it is woken; idle CPU is the follower's use while waiting, percent of one core:\n\n");
             markdownTable(out, wakeupRows());
+        }
+        if (overloads().findAny().isPresent()) {
+            out.append("\nStaleness under overload: the master publishes flat out, the follower reads in a loop, CPU hogs run; ")
+                    .append("\"between new\" is the time between two new versions a follower observed, \"behind\" how many ")
+                    .append("versions the master had published beyond the one observed:\n\n");
+            markdownTable(out, overloadRows());
+        }
+        if (hot().anyMatch(x -> x.tail() != null)) {
+            out.append("\nWhere the tail comes from: the slowest 0.1% of each run's latency samples, summed over runs; how many ")
+                    .append("overlapped a safepoint (GC included) of the master's or the follower's JVM, and what the kernel did ")
+                    .append("to the publishing and the following threads (all followers summed) during the latency phase (preempted: ")
+                    .append("involuntary context switches; migrated: moves to another CPU; voluntary: the thread slept):\n\n");
+            markdownTable(out, tailRows());
+        }
+        if (!pairs.isEmpty()) {
+            out.append("\nIn-process, in pairs (`InProcessPairs`): every variant runs a ~20 µs batch in turn, round after round; ")
+                    .append("median ns per operation, and the medians of the per-round ratios to the plain copy and to the unfused ")
+                    .append("copy-and-CRC (\"fused\": `CrcCopy`, the CRC-32 taken chunk by chunk during the copy):\n\n");
+            markdownTable(out, pairRows());
         }
         if (!jmh.isEmpty()) {
             out.append("\nIn-process (JMH), mean ns per operation (± 99.9% error); \"new\" reads and \"parse after publish\" ")
@@ -186,7 +251,7 @@ public final class Report {
                     .append("positive: noise larger than the cost):\n\n");
             markdownTable(out, jmhRows());
         }
-        out.append("\nTargets of issues 3, 4 and 5 against this run (\"x the limit\": measured ÷ limit):\n\n");
+        out.append("\nTargets of issues 3, 4 and 16 against this run (\"x the limit\": measured ÷ limit):\n\n");
         markdownTable(out, targetRows());
         return out.toString();
     }
@@ -229,6 +294,21 @@ public final class Report {
                     Units.nanos(json), Units.nanos(parse), Units.ratio(divide(json, parse)), jmhCell("Baseline.jacksonParse", size)));
         }
         return rows;
+    }
+
+    private List<List<String>> pairRows() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("payload", "side", "variant", "ns/op", "x copy", "x unfused", "bandwidth x copy", "rounds"));
+        for (InProcessPairs.PairResult p : pairs) {
+            rows.add(List.of(Units.bytes(p.size()), p.side(), p.variant(), Units.nanos(p.nanos()), Units.ratio(p.toCopy()),
+                    Units.ratio(p.toUnfused()), Units.ratio(1 / p.toCopy()), Integer.toString(p.rounds())));
+        }
+        return rows;
+    }
+
+    /** The in-process pair of {@code variant} on {@code side} at {@code size}, if it ran. */
+    public Optional<InProcessPairs.PairResult> pair(String side, int size, String variant) {
+        return pairs.stream().filter(p -> p.side().equals(side) && p.size() == size && p.variant().equals(variant)).findFirst();
     }
 
     /** A JSON follower's get() of a new version: publish-then-get minus the publish alone. */
@@ -280,6 +360,7 @@ public final class Report {
         document.put("settings", settings);
         document.put("peers", peers.stream().map(p -> Map.of("name", p.name(), "description", p.description())).toList());
         document.put("summaries", summaries);
+        document.put("pairs", pairs);
         document.put("jmh", jmh);
         document.put("targets", new Targets(this).evaluate());
         document.put("results", results);
@@ -287,33 +368,85 @@ public final class Report {
     }
 
     private Stream<Summary> hot() {
-        return summaries.stream().filter(s -> s.pauseMicros() == 0);
+        return summaries.stream().filter(s -> s.pauseMicros() == 0 && s.hogs() == null);
     }
 
     private Stream<Summary> wakeups() {
-        return summaries.stream().filter(s -> s.pauseMicros() > 0);
+        return summaries.stream().filter(s -> s.pauseMicros() > 0 && s.hogs() == null);
+    }
+
+    private Stream<Summary> overloads() {
+        return summaries.stream().filter(s -> s.hogs() != null);
     }
 
     private List<List<String>> rows() {
         List<List<String>> rows = new ArrayList<>();
         rows.add(COLUMNS);
-        hot().forEach(s -> rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()),
-                Units.nanos(s.p50()), spread(s), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
-                Units.ratio(ratio(s, LIMIT_PEER)), Units.ratio(ratio(s, SHM4J_PEER)), Units.ratio(followerRatio(s)),
-                Units.rate(s.observedPerSecond()), Units.bandwidth(s.observedBytesPerSecond()),
-                Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()), Units.kibAsMib(s.followerShmemKiB()),
-                Units.percent(s.followerIdleCpuPercent()), s.runsOk() + "/" + s.runs(), note(s))));
+        hot().forEach(s -> {
+            Ratio limit = toLimit(s, CaseResult.Latency::p50);
+            Ratio shm4j = ratio(s, SHM4J_PEER);
+            rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()),
+                    Units.nanos(s.p50()), spread(s), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
+                    Ratio.median(limit), Ratio.spread(limit), Ratio.median(toLimit(s, CaseResult.Latency::p999)),
+                    Ratio.median(shm4j), Ratio.spread(shm4j), Ratio.median(followerRatio(s)),
+                    Units.rate(s.observedPerSecond()), Units.bandwidth(s.observedBytesPerSecond()),
+                    Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()), Units.kibAsMib(s.followerShmemKiB()),
+                    Units.percent(s.followerIdleCpuPercent()), s.runsOk() + "/" + s.runs(), note(s)));
+        });
         return rows;
     }
 
     private List<List<String>> wakeupRows() {
         List<List<String>> rows = new ArrayList<>();
         rows.add(WAKEUP_COLUMNS);
-        wakeups().forEach(s -> rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Units.nanos(s.pauseMicros() * 1e3),
-                Units.nanos(s.p50()), spread(s), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
-                Units.ratio(ratio(s, WAKEUP_REFERENCE_PEER)), Units.percent(s.followerIdleCpuPercent()),
-                s.runsOk() + "/" + s.runs(), note(s))));
+        wakeups().forEach(s -> {
+            Ratio uds = ratio(s, WAKEUP_REFERENCE_PEER);
+            rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Units.nanos(s.pauseMicros() * 1e3),
+                    Units.nanos(s.p50()), spread(s), Units.nanos(s.p99()), Units.nanos(s.p999()), Units.nanos(s.max()),
+                    Ratio.median(uds), Ratio.spread(uds), Units.percent(s.followerIdleCpuPercent()),
+                    s.runsOk() + "/" + s.runs(), note(s)));
+        });
         return rows;
+    }
+
+    private List<List<String>> overloadRows() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(OVERLOAD_COLUMNS);
+        overloads().forEach(s -> {
+            CaseResult.Staleness st = s.staleness();
+            Ratio raw = stalenessRatio(s);
+            rows.add(st == null
+                    ? List.of(s.peer(), Units.bytes(s.payloadBytes()), String.valueOf(s.hogs()), "–", "–", "–", "–", "–", "–", "–",
+                            "–", "–", "–", "–", s.runsOk() + "/" + s.runs(), note(s))
+                    : List.of(s.peer(), Units.bytes(s.payloadBytes()), String.valueOf(s.hogs()), Long.toString(st.versions()),
+                            Units.nanos((double) st.gapP50()), Units.nanos((double) st.gapP99()), Units.nanos((double) st.gapP999()),
+                            Units.nanos((double) st.gapMax()), Ratio.median(raw), Ratio.spread(raw), Long.toString(st.behindP50()),
+                            Long.toString(st.behindP99()), Long.toString(st.behindP999()), Long.toString(st.behindMax()),
+                            s.runsOk() + "/" + s.runs(), note(s)));
+        });
+        return rows;
+    }
+
+    private List<List<String>> tailRows() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(TAIL_COLUMNS);
+        hot().filter(s -> s.tail() != null).forEach(s -> {
+            CaseResult.Tail t = s.tail();
+            rows.add(List.of(s.peer(), Units.bytes(s.payloadBytes()), Integer.toString(s.followers()), Units.nanos(s.p999()),
+                    Integer.toString(t.samples()),
+                    Integer.toString(t.duringMasterSafepoint()), Integer.toString(t.duringFollowerSafepoint()),
+                    Integer.toString(t.duringCollection()), t.masterSafepoints() + "/" + t.followerSafepoints(),
+                    Units.nanos((double) t.longestSafepointNanos()), count(t.master().involuntarySwitches()),
+                    count(t.master().migrations()), count(t.followers().involuntarySwitches()), count(t.followers().migrations()),
+                    count(t.followers().voluntarySwitches()),
+                    count(t.master().minorFaults()) + "/" + count(t.followers().minorFaults()),
+                    t.master().collections() + "/" + t.followers().collections()));
+        });
+        return rows;
+    }
+
+    private static String count(long value) {
+        return value < 0 ? "–" : Long.toString(value);
     }
 
     /** The lowest and highest p50 over the runs: how noisy the median is. */
@@ -325,32 +458,171 @@ public final class Report {
         return s.status() == CaseResult.Status.OK ? s.note() : s.status() + ": " + s.note();
     }
 
-    /** {@code s}'s p50 divided by {@code reference}'s in the same case (size, followers, pause). */
-    public Double ratio(Summary s, String reference) {
-        if (s.p50() == null || s.peer().equals(reference)) {
-            return null;
+    /**
+     * A ratio taken within each run (both figures from the same run), then the median over the
+     * runs that have both, with the lowest and highest.
+     */
+    public record Ratio(double median, double low, double high, List<Double> perRun) {
+        public Ratio {
+            perRun = List.copyOf(perRun);
         }
-        return find(reference, s.payloadBytes(), s.followers(), s.pauseMicros())
-                .filter(r -> r.p50() != null && r.p50() > 0)
-                .map(r -> s.p50() / r.p50())
-                .orElse(null);
+
+        static Ratio of(List<Double> perRun) {
+            if (perRun.isEmpty()) {
+                return null;
+            }
+            double[] sorted = perRun.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            int middle = sorted.length / 2;
+            double median = sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+            return new Ratio(median, sorted[0], sorted[sorted.length - 1], perRun);
+        }
+
+        int runs() {
+            return perRun.size();
+        }
+
+        /** The same ratios, 1 where below 1 (a limit variant against the others: 1 when it is the fastest). */
+        Ratio atLeastOne() {
+            return of(perRun.stream().map(r -> Math.max(1, r)).toList());
+        }
+
+        static String median(Ratio r) {
+            return r == null ? "–" : Units.ratio(r.median());
+        }
+
+        /** Every run's ratio, in run order. */
+        static String spread(Ratio r) {
+            return r == null || r.runs() < 2 ? "–" : r.perRun().stream().map(Units::ratio).collect(Collectors.joining(", "));
+        }
     }
 
-    /** {@code s}'s p50 divided by the same peer's with one follower (the follower sweep). */
-    public Double followerRatio(Summary s) {
+    /** The successful result of a case (by key) in {@code run}, if any. */
+    private Optional<CaseResult> inRun(String key, int run) {
+        return results.stream().filter(r -> r.run() == run && r.status() == CaseResult.Status.OK && Summary.key(r).equals(key))
+                .findFirst();
+    }
+
+    private Set<Integer> runNumbers() {
+        return results.stream().map(CaseResult::run).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * Per run, {@code s}'s figure divided by the lowest of the {@code references}' in the same case
+     * (size, followers, pause, hogs) of that run; the median over runs. Null when no run has both,
+     * or {@code s} is one of the references.
+     */
+    public Ratio ratio(Summary s, Collection<String> references, ToDoubleFunction<CaseResult> figure) {
+        if (references.contains(s.peer())) {
+            return null;
+        }
+        List<Double> perRun = new ArrayList<>();
+        for (int run : runNumbers()) {
+            Optional<CaseResult> mine = inRun(s.key(), run);
+            OptionalDouble reference = references.stream()
+                    .flatMap(peer -> inRun(Summary.key(peer, s.payloadBytes(), s.followers(), s.pauseMicros(), s.hogs()), run).stream())
+                    .mapToDouble(figure).filter(v -> v > 0).min();
+            double value = mine.isPresent() ? figure.applyAsDouble(mine.get()) : Double.NaN;
+            if (!Double.isNaN(value) && reference.isPresent()) {
+                perRun.add(value / reference.getAsDouble());
+            }
+        }
+        return Ratio.of(perRun);
+    }
+
+    /** {@code s}'s p50 divided by {@code reference}'s, within each run. */
+    public Ratio ratio(Summary s, String reference) {
+        return ratio(s, List.of(reference), r -> r.latency().p50());
+    }
+
+    /** A latency figure of {@code s} divided by the limit's: the fastest raw variant in the same run (by that figure). */
+    public Ratio toLimit(Summary s, ToDoubleFunction<CaseResult.Latency> figure) {
+        if (LIMIT_PEERS.contains(s.peer())) {
+            // a variant against the others: 1 when it is the fastest of its run
+            List<String> others = LIMIT_PEERS.stream().filter(p -> !p.equals(s.peer())).toList();
+            Ratio r = ratio(s, others, x -> figure.applyAsDouble(x.latency()));
+            return r == null ? null : r.atLeastOne();
+        }
+        return ratio(s, LIMIT_PEERS, x -> figure.applyAsDouble(x.latency()));
+    }
+
+    /** The staleness p99.9 (time between new versions) of {@code s} divided by the raw peer's under the same hogs, within each run. */
+    public Ratio stalenessRatio(Summary s) {
+        return ratio(s, List.of(STALENESS_REFERENCE_PEER), r -> r.staleness() == null ? Double.NaN : r.staleness().gapP999());
+    }
+
+    private static final List<String> LIMIT_PEERS = Peers.limits().stream().map(Peer::name).toList();
+
+    /** {@code s}'s p50 divided by the same peer's with one follower, within each run (the follower sweep). */
+    public Ratio followerRatio(Summary s) {
         if (s.p50() == null || s.followers() == 1) {
             return null;
         }
-        return find(s.peer(), s.payloadBytes(), 1, s.pauseMicros())
-                .filter(r -> r.p50() != null && r.p50() > 0)
-                .map(r -> s.p50() / r.p50())
-                .orElse(null);
+        List<Double> perRun = new ArrayList<>();
+        for (int run : runNumbers()) {
+            Optional<CaseResult> mine = inRun(s.key(), run);
+            Optional<CaseResult> one = inRun(Summary.key(s.peer(), s.payloadBytes(), 1, s.pauseMicros(), s.hogs()), run);
+            if (mine.isPresent() && one.isPresent() && one.get().latency().p50() > 0) {
+                perRun.add((double) mine.get().latency().p50() / one.get().latency().p50());
+            }
+        }
+        return Ratio.of(perRun);
     }
 
+    /**
+     * Which raw variant was the limit at each size (in how many runs it was the fastest), and
+     * every other peer whose p50 beat it (median of the per-run ratios below 1): then the limit
+     * is not one, and this says so.
+     */
+    public String limitCheck() {
+        List<String> parts = new ArrayList<>();
+        List<String> beaten = new ArrayList<>();
+        hot().filter(s -> s.followers() == 1).map(Summary::payloadBytes).distinct().forEach(size -> {
+            Map<String, Integer> wins = new TreeMap<>();
+            for (int run : runNumbers()) {
+                LIMIT_PEERS.stream()
+                        .flatMap(peer -> inRun(Summary.key(peer, size, 1, 0, null), run).stream())
+                        .min(Comparator.comparingLong(r -> r.latency().p50()))
+                        .ifPresent(r -> wins.merge(r.peer(), 1, Integer::sum));
+            }
+            if (!wins.isEmpty()) {
+                parts.add(Units.bytes(size) + ": " + wins.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", ")));
+            }
+        });
+        hot().filter(s -> s.followers() == 1 && !LIMIT_PEERS.contains(s.peer())).forEach(s -> {
+            Ratio r = toLimit(s, CaseResult.Latency::p50);
+            if (r != null && r.median() < 1) {
+                beaten.add(s.peer() + " " + Units.bytes(s.payloadBytes()) + " (" + Units.ratio(r.median()) + ")");
+            }
+        });
+        if (parts.isEmpty()) {
+            return "no raw variant ran.";
+        }
+        beatenBy = List.copyOf(beaten);
+        return "fastest raw variant per size, in how many runs: " + String.join("; ", parts) + ". "
+                + (beaten.isEmpty() ? "No peer beat it." : "BEATEN by " + String.join(", ", beaten)
+                + ": the limit is not a limit there.");
+    }
+
+    /** The peers (with size and ratio) that {@link #limitCheck()} found faster than the limit; null if no raw variant ran. */
+    public List<String> limitBeatenBy() {
+        limitCheck();
+        return beatenBy;
+    }
+
+    private List<String> beatenBy;
+
     public Optional<Summary> find(String peer, int payloadBytes, int followers, long pauseMicros) {
-        return summaries.stream()
-                .filter(s -> s.peer().equals(peer) && s.payloadBytes() == payloadBytes && s.followers() == followers
-                        && s.pauseMicros() == pauseMicros)
-                .findFirst();
+        return find(peer, payloadBytes, followers, pauseMicros, null);
+    }
+
+    public Optional<Summary> find(String peer, int payloadBytes, int followers, long pauseMicros, Integer hogs) {
+        String key = Summary.key(peer, payloadBytes, followers, pauseMicros, hogs);
+        return summaries.stream().filter(s -> s.key().equals(key)).findFirst();
+    }
+
+    /** The staleness case of {@code peer}, if it ran (whatever its hogs). */
+    public Optional<Summary> overload(String peer) {
+        return overloads().filter(s -> s.peer().equals(peer)).findFirst();
     }
 }

@@ -50,6 +50,11 @@ public final class Shm4jPeer implements Peer {
     }
 
     @Override
+    public boolean busyPolls() {
+        return encoding == Encoding.JSON || strategy == WaitStrategy.BUSY_SPIN;
+    }
+
+    @Override
     public String description() {
         return switch (encoding) {
             case RAW -> "shm4j SharedObject<byte[]>, follower waits in awaitNewer(SnapshotBuffer) with " + strategy;

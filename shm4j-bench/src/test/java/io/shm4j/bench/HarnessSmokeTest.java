@@ -8,11 +8,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One tiny case (64 B, one follower, fractions of a second) of every peer that needs no server,
- * each in real master and follower JVMs, then the report files from those results. Checks that
- * every peer delivers, measures and cleans up, not how fast it is.
+ * each in real master and follower JVMs, and a staleness case (one CPU hog) of shm4j and raw;
+ * then the report files from those results. Checks that every peer delivers, measures and cleans
+ * up, not how fast it is.
  */
 class HarnessSmokeTest {
     private static List<CaseResult> results;
@@ -32,7 +35,9 @@ class HarnessSmokeTest {
     @BeforeAll
     static void runEveryServerlessPeer() throws Exception {
         List<Peer> peers = Peers.all().stream().filter(p -> !p.needsServer()).toList();
-        plan = BenchPlan.simple(peers, List.of(64), 1, CaseSettings.smoke());
+        plan = new BenchPlan(peers, List.of(64), List.of(1), 64, Set.of(), Set.of(), 0, Duration.ZERO,
+                Set.of(Report.SHM4J_PEER, Report.LIMIT_PEER), 1, Runtime.getRuntime().availableProcessors(), 1,
+                CaseSettings.smoke(), List.of(), false);
         Set<String> before = caseDirectories();
         results = BenchSuite.run(plan, new ProgressBar(System.err, false));
         leftovers = new HashSet<>(caseDirectories());
@@ -46,11 +51,15 @@ class HarnessSmokeTest {
         }
     }
 
+    private static List<CaseResult> hot() {
+        return results.stream().filter(r -> r.hogs() == null).toList();
+    }
+
     @Test
     void everyServerlessPeerDeliversAndIsMeasured() {
-        assertThat(results).extracting(CaseResult::peer)
+        assertThat(hot()).extracting(CaseResult::peer)
                 .containsExactlyElementsOf(plan.peers().stream().map(Peer::name).toList());
-        for (CaseResult result : results) {
+        for (CaseResult result : hot()) {
             assertThat(result.status()).as(result.peer() + ": " + result.note()).isEqualTo(CaseResult.Status.OK);
             CaseResult.Latency latency = result.latency();
             assertThat(latency.samples()).as(result.peer()).isPositive();
@@ -64,7 +73,19 @@ class HarnessSmokeTest {
             }
             assertThat(result.memory().masterRssKiB()).as(result.peer()).isPositive();
             assertThat(result.memory().followerRssKiB()).as(result.peer()).isPositive();
+            CaseResult.Tail tail = result.tail();
+            assertThat(tail.samples()).as(result.peer()).isPositive();
+            assertThat(tail.duringMasterSafepoint()).as(result.peer()).isBetween(0, tail.samples());
+            assertThat(tail.slowestSampleNanos()).as(result.peer()).isPositive().isLessThanOrEqualTo(latency.max());
         }
+    }
+
+    @Test
+    void stalenessCasesRunWithTheirHogs() {
+        assertThat(results).filteredOn(r -> r.hogs() != null)
+                .extracting(CaseResult::peer, CaseResult::hogs, CaseResult::status)
+                .containsExactly(Tuple.tuple(Report.SHM4J_PEER, 1, CaseResult.Status.OK),
+                        Tuple.tuple(Report.LIMIT_PEER, 1, CaseResult.Status.OK));
     }
 
     @Test
@@ -85,11 +106,12 @@ class HarnessSmokeTest {
         assertThat(json.get("machine").get("cpus").asInt()).isPositive();
 
         String markdown = Files.readString(out.resolve("results.md"));
-        for (CaseResult result : results) {
+        for (CaseResult result : hot()) {
             assertThat(markdown).contains("| " + result.peer() + " | 64 B | 1 |");
         }
-        assertThat(report.text().lines().takeWhile(line -> !line.isEmpty()).count()).isEqualTo(results.size() + 1);
-        assertThat(report.text()).contains("Targets (issues 3, 4, 5):");
+        assertThat(report.text().lines().takeWhile(line -> !line.isEmpty()).count()).isEqualTo(hot().size() + 1);
+        assertThat(report.text()).contains("Staleness under overload").contains("Where the tail comes from");
+        assertThat(report.text()).contains("Targets (issues 3, 4, 16):");
 
         BufferedImage chart = ImageIO.read(out.resolve("latency.png").toFile());
         assertThat(chart.getWidth()).isGreaterThan(800);

@@ -365,12 +365,11 @@ public final class ObjectRegion implements AutoCloseable {
 
     /**
      * The slot copy of a read: the {@code length} payload bytes of the slot at {@code slot} into
-     * {@code copy}, and their CRC-32. Copy and CRC in one small place, so that a fused
-     * copy-and-checksum can replace the two.
+     * {@code copy}, and the CRC-32 of the copy, taken chunk by chunk as it is copied
+     * ({@link CrcCopy}); worthless unless the caller then finds seq unchanged.
      */
     private int copyOut(long slot, byte[] copy, int length, CRC32 checksum) {
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, copy, 0, length);
-        return crc32(checksum, copy, length);
+        return CrcCopy.fromSegment(segment, slot + SLOT_HEADER_LENGTH, copy, length, checksum);
     }
 
     /** What is wrong with a slot whose seq was stable, in the order FORMAT.md 5.2 checks. */
@@ -385,16 +384,6 @@ public final class ObjectRegion implements AutoCloseable {
             return "unknown content type " + Integer.toUnsignedString(type);
         }
         return crcBad ? "CRC-32 mismatch" : "inconsistent";
-    }
-
-    static int crc32(byte[] bytes) {
-        return crc32(new CRC32(), bytes, bytes.length);
-    }
-
-    private static int crc32(CRC32 crc, byte[] bytes, int length) {
-        crc.reset();
-        crc.update(bytes, 0, length);
-        return (int) crc.getValue();
     }
 
     /** Unmaps. Threads still using this region get {@link IllegalStateException}, never a crash. */

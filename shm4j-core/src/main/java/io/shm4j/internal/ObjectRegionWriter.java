@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
 
@@ -333,12 +334,11 @@ public final class ObjectRegionWriter implements AutoCloseable {
     }
 
     /**
-     * The slot copy of a publish: {@code payload} into the slot at {@code slot}, and its CRC-32.
-     * Copy and CRC in one small place, so that a fused copy-and-checksum can replace the two.
+     * The slot copy of a publish: {@code payload} into the slot at {@code slot}, and its CRC-32,
+     * taken chunk by chunk as it is copied ({@link CrcCopy}).
      */
     private static int copyIn(MemorySegment seg, long slot, byte[] payload) {
-        MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, payload.length);
-        return ObjectRegion.crc32(payload);
+        return CrcCopy.toSegment(payload, seg, slot + SLOT_HEADER_LENGTH, new CRC32());
     }
 
     /** A fresh header: no master yet, nothing committed. */
