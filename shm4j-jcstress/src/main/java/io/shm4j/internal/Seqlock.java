@@ -2,6 +2,7 @@ package io.shm4j.internal;
 
 import io.shm4j.ContentType;
 import io.shm4j.Snapshot;
+import org.openjdk.jcstress.infra.results.JZ_Result;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -41,8 +42,14 @@ final class Seqlock {
         ObjectRegionWriter.write(region, region.notifier(null), version, ContentType.RAW, payload, version);
     }
 
-    /** Whether {@code s} is exactly the payload published as its version (and its time). */
-    static boolean whole(Snapshot s) {
+    /** The follower's read: the version it returns, and whether that is exactly what was published as it. */
+    static void read(ObjectRegion region, JZ_Result r) {
+        Snapshot s = region.readCommitted();
+        r.r1 = s.version();
+        r.r2 = whole(s);
+    }
+
+    private static boolean whole(Snapshot s) {
         byte[] bytes = s.bytes();
         if (bytes.length != LENGTH || s.publishTimeNanos() != s.version()) {
             return false;

@@ -1,6 +1,5 @@
 package io.shm4j.internal;
 
-import io.shm4j.Snapshot;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
@@ -32,8 +31,6 @@ public class TwoPublishesVersusRead {
 
     @Actor
     public void follower(JZ_Result r) {
-        Snapshot s = region.readCommitted();
-        r.r1 = s.version();
-        r.r2 = Seqlock.whole(s);
+        Seqlock.read(region, r);
     }
 }
