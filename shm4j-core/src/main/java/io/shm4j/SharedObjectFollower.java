@@ -1,9 +1,10 @@
 package io.shm4j;
 
 import io.shm4j.internal.ChangeWaiter;
-import io.shm4j.internal.Futex;
-import io.shm4j.internal.Sleepers;
+import io.shm4j.internal.FollowerRegistry;
+import io.shm4j.internal.FollowerRegistryDescriptor;
 import io.shm4j.internal.ObjectRegion;
+import io.shm4j.internal.Sleepers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,8 +69,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     private final Path file;
     private final ObjectCodec<T> codec;
     private final ChangeWaiter waiter;
-    /** The tag's sleeper count, for kernel waits; null if they are not used. */
-    private final Sleepers sleepers;
+    /** This follower's entry in the tag's follower registry; null if unregistered. */
+    private final FollowerRegistry.Entry entry;
+    /** The tag's legacy sleepers file, for kernel waits; null if unusable. */
+    private final Sleepers legacy;
     /** Threads inside a wait on some mapping; while > 0, replaced mappings are retired, not unmapped. */
     private final AtomicInteger waiting = new AtomicInteger();
     /** Replaced mappings a waiting thread may still use; guarded by this. */
@@ -105,11 +108,26 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         this.codec = codec;
         this.inPlace = rangeDecoder(codec);
         this.region = region;
+        this.entry = register(file, options);
         WaitStrategy strategy = options.waitStrategy();
-        this.sleepers = ChangeWaiter.sleepsInKernel(strategy) && Futex.isAvailable()
-                ? Sleepers.openOrNull(file, options, "followers of " + tag + " poll with BACKOFF instead of sleeping")
+        this.legacy = entry != null && ChangeWaiter.sleepsInKernel(strategy)
+                ? Sleepers.openOrNull(file, options, false, "followers of " + tag + " poll with BACKOFF instead of sleeping")
                 : null;
-        this.waiter = ChangeWaiter.create(strategy, sleepers);
+        this.waiter = ChangeWaiter.create(strategy, entry, legacy);
+    }
+
+    /** Registers in the tag's follower registry (FORMAT.md 3.3); null if this process may not. */
+    private static FollowerRegistry.Entry register(Path file, ShmOptions options) {
+        FollowerRegistry registry = FollowerRegistry.openOrNull(file, options,
+                "this follower reads unregistered (its master cannot see it, and it polls instead of sleeping)");
+        return registry == null ? null : registry.register(options.followerName(), FollowerRegistryDescriptor.LANGUAGE_JAVA);
+    }
+
+    /** Records {@code version} in the registry: two stores, no system call (FollowerRegistry). */
+    private void seen(long version, long publishTimeNanos) {
+        if (entry != null && version != 0) {
+            entry.seen(version, publishTimeNanos);
+        }
     }
 
     /**
@@ -145,7 +163,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             Snapshot s = refresh();
             return s == null ? null : decode(s);
         }
-        copyNewest(currentRegion(), scratch);
+        if (copyNewest(currentRegion(), scratch)) {
+            seen(scratch.version(), scratch.publishTimeNanos());
+        }
         long version = scratch.version();
         if (version == 0) {
             return null;
@@ -230,14 +250,21 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         try {
             ObjectRegion r = region;
             if (!r.isSuperseded()) {
-                return copyNewest(r, buffer);
+                return copied(copyNewest(r, buffer), buffer);
             }
         } catch (IllegalStateException e) {
             ensureOpen(); // else the mapping was swapped under us, maybe mid-copy: read again
         }
         synchronized (this) {
-            return copyNewest(currentRegion(), buffer);
+            return copied(copyNewest(currentRegion(), buffer), buffer);
         }
+    }
+
+    private boolean copied(boolean copied, SnapshotBuffer buffer) {
+        if (copied) {
+            seen(buffer.version(), buffer.publishTimeNanos());
+        }
+        return copied;
     }
 
     /** Copies {@code r}'s newest version into {@code buffer} unless it holds it already. */
@@ -356,7 +383,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     public Subscription subscribe(Listener<? super T> listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested(), sleepers);
+        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested(), entry, legacy);
         Subscription subscription = new Subscription(tag, subscriptionWaiter, subscriptions::remove,
                 () -> deliver(listener, subscriptionWaiter));
         subscriptions.add(subscription);
@@ -479,6 +506,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         }
         s = r.readCommitted();
         snapshot = s;
+        if (s != null) {
+            seen(s.version(), s.publishTimeNanos());
+        }
         return s;
     }
 
@@ -538,6 +568,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             region.close();
             retired.forEach(ObjectRegion::close);
             retired.clear();
+        }
+        if (entry != null) {
+            entry.close();
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.shm4j;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -10,7 +12,9 @@ import java.util.Objects;
  * ShmOptions opts = ShmOptions.defaults()
  *         .withDirectory(Path.of("/dev/shm/myapp"))
  *         .withFileMode(FileMode.GROUP_READ)
- *         .withWaitStrategy(WaitStrategy.BLOCK);
+ *         .withWaitStrategy(WaitStrategy.BLOCK)
+ *         .withFollowerName("billing-worker")          // shown by master.followers()
+ *         .withCreationTimeout(Duration.ofSeconds(10)); // a follower waits for its master to create the region
  * }</pre>
  *
  * @param directory     the region directory, or {@code null} for the default: {@code SHM4J_DIR}
@@ -19,11 +23,20 @@ import java.util.Objects;
  * @param fileMode      permissions of newly created region files
  * @param maxObjectSize largest payload a shared object accepts, in bytes
  * @param waitStrategy  how a follower waits for a new version ({@link WaitStrategy#SPIN_THEN_BLOCK} by default)
+ * @param followerName  what a follower calls itself in the tag's follower registry (at most
+ *                      {@link #MAX_FOLLOWER_NAME_BYTES} bytes of UTF-8, no control characters);
+ *                      empty by default
+ * @param creationTimeout how long {@link SharedObject#follower} waits for a missing region to be
+ *                      created before it throws {@link RegionNotFoundException}; zero (the
+ *                      default) does not wait
  */
-public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, WaitStrategy waitStrategy) {
+public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, WaitStrategy waitStrategy,
+                         String followerName, Duration creationTimeout) {
 
     /** Default {@link #maxObjectSize()}: 64 MiB. */
     public static final int DEFAULT_MAX_OBJECT_SIZE = 64 << 20;
+    /** Longest {@link #followerName()}, in bytes of UTF-8. */
+    public static final int MAX_FOLLOWER_NAME_BYTES = 64;
 
     /** Permissions of region files shm4j creates. */
     public enum FileMode {
@@ -49,29 +62,50 @@ public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, W
     public ShmOptions {
         Objects.requireNonNull(fileMode, "fileMode");
         Objects.requireNonNull(waitStrategy, "waitStrategy");
+        Objects.requireNonNull(followerName, "followerName");
+        Objects.requireNonNull(creationTimeout, "creationTimeout");
         if (maxObjectSize < 0) {
             throw new IllegalArgumentException("maxObjectSize must be >= 0, got " + maxObjectSize);
+        }
+        if (followerName.getBytes(StandardCharsets.UTF_8).length > MAX_FOLLOWER_NAME_BYTES
+                || followerName.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("follower name '" + followerName + "' is not 0-" + MAX_FOLLOWER_NAME_BYTES
+                    + " bytes of UTF-8 without control characters");
+        }
+        if (creationTimeout.isNegative()) {
+            throw new IllegalArgumentException("creationTimeout must be >= 0, got " + creationTimeout);
         }
     }
 
     /** Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects, {@link WaitStrategy#SPIN_THEN_BLOCK}. */
     public static ShmOptions defaults() {
-        return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE, WaitStrategy.SPIN_THEN_BLOCK);
+        return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE, WaitStrategy.SPIN_THEN_BLOCK, "",
+                Duration.ZERO);
     }
 
     public ShmOptions withDirectory(Path directory) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, followerName, creationTimeout);
     }
 
     public ShmOptions withFileMode(FileMode fileMode) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, followerName, creationTimeout);
     }
 
     public ShmOptions withMaxObjectSize(int maxObjectSize) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, followerName, creationTimeout);
     }
 
     public ShmOptions withWaitStrategy(WaitStrategy waitStrategy) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, followerName, creationTimeout);
+    }
+
+    /** What followers opened with these options call themselves in {@code master.followers()}. */
+    public ShmOptions withFollowerName(String followerName) {
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, followerName, creationTimeout);
+    }
+
+    /** How long a follower waits for a missing region to be created (zero: not at all). */
+    public ShmOptions withCreationTimeout(Duration creationTimeout) {
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, followerName, creationTimeout);
     }
 }

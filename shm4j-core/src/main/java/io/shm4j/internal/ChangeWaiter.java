@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
  * // follower, holding version v
  * Outcome o = waiter.await(header, NOTIFY_OFFSET, () -> committedAcquire(header) != v, timeoutNanos);
  * // master, after committing a version
- * ChangeWaiter.signal(header, NOTIFY_OFFSET, sleepers);
+ * ChangeWaiter.signal(header, NOTIFY_OFFSET, wakeups);
  * }</pre>
  *
  * <p>Implementation notes.
@@ -33,14 +33,17 @@ import java.util.function.BooleanSupplier;
  * check and the sleep has already changed the word (the master commits first, then increments
  * notify, then wakes), so {@code FUTEX_WAIT} returns at once instead of sleeping through it.
  * Checking first and loading after would lose exactly that wake-up.</li>
- * <li>A thread registers in the tag's {@link Sleepers} count before its first kernel wait and
- * leaves it when {@link #await} returns, so that the master may skip {@code FUTEX_WAKE} while
- * the count is zero. This is Dekker's pattern: the waiter adds to the count (a locked
- * instruction, a full fence), then the kernel compares the notify word; the master stores the
- * word, then fences, then loads the count. Under the fences one of the two sees the other's
+ * <li>A thread sets its follower's asleep bit in the tag's {@link FollowerRegistry} before its
+ * first kernel wait and clears it when {@link #await} returns, so that the master may skip
+ * {@code FUTEX_WAKE} while no bit is set. This is Dekker's pattern: the waiter sets the bit (a
+ * locked instruction, a full fence), then the kernel compares the notify word; the master stores
+ * the word, then fences, then loads the bitmap. Under the fences one of the two sees the other's
  * write: either the master finds a sleeper and wakes, or the waiter's {@code FUTEX_WAIT} finds
  * the word changed and returns at once. Without the master's fence, x86's store buffer alone
  * could let both read stale values: a sleeper nobody wakes until its slice ends.</li>
+ * <li>A follower without a registry entry (no write access to the registry, or it is full) never
+ * sleeps in the kernel, since no master would know to wake it: it polls. So does one while the
+ * tag's legacy sleepers file says an old master may publish ({@link Sleepers}).</li>
  * <li>The futex calls are shared, not private, so that waiters in every process mapping the
  * file meet the master's wake-up ({@link Futex}).</li>
  * <li>Followers never write the region: waiting only reads the word, and the wake-up on
@@ -98,64 +101,70 @@ public final class ChangeWaiter implements AutoCloseable {
 
     private final WaitStrategy requested;
     private final WaitStrategy effective;
-    private final Sleepers sleepers;
+    /** The follower's registry entry; null if unregistered (then it never sleeps in the kernel). */
+    private final FollowerRegistry.Entry entry;
+    /** The tag's legacy sleepers file, consulted before each kernel wait; null if unusable. */
+    private final Sleepers legacy;
     private final AtomicInteger inside = new AtomicInteger();
     private final Set<Word> sleepingOn = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective, Sleepers sleepers) {
+    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective, FollowerRegistry.Entry entry, Sleepers legacy) {
         this.requested = requested;
         this.effective = effective;
-        this.sleepers = sleepers;
+        this.entry = entry;
+        this.legacy = legacy;
     }
 
-    /** True if {@code strategy} sleeps in the kernel, and so needs futexes and a {@link Sleepers} count. */
+    /** True if {@code strategy} sleeps in the kernel, and so needs futexes and a registry entry. */
     public static boolean sleepsInKernel(WaitStrategy strategy) {
         return strategy == WaitStrategy.BLOCK || strategy == WaitStrategy.SPIN_THEN_BLOCK;
     }
 
     /**
      * A waiter for {@code strategy}. {@link WaitStrategy#BLOCK} and
-     * {@link WaitStrategy#SPIN_THEN_BLOCK} need {@link Futex#isAvailable()} and the tag's
-     * {@code sleepers}; without either they poll with {@link WaitStrategy#BACKOFF} (after
-     * spinning, for the latter), and the first such waiter in the JVM logs one notice.
+     * {@link WaitStrategy#SPIN_THEN_BLOCK} need {@link Futex#isAvailable()}, a registry
+     * {@code entry} and the {@code legacy} sleepers file; without them they poll with
+     * {@link WaitStrategy#BACKOFF} (after spinning, for the latter), and the first such waiter
+     * in the JVM logs one notice.
      *
-     * @param sleepers the tag's sleeper count, registered in before each kernel wait; null if it
-     *                 could not be opened
+     * @param entry  the follower's registry entry, told when threads wait and sleep; null if unregistered
+     * @param legacy the tag's legacy sleepers file; null if unusable
      */
-    public static ChangeWaiter create(WaitStrategy strategy, Sleepers sleepers) {
+    public static ChangeWaiter create(WaitStrategy strategy, FollowerRegistry.Entry entry, Sleepers legacy) {
         WaitStrategy effective = strategy;
-        if (sleepsInKernel(strategy) && (!Futex.isAvailable() || sleepers == null)) {
+        if (sleepsInKernel(strategy) && (!Futex.isAvailable() || entry == null || legacy == null)) {
             effective = WaitStrategy.BACKOFF;
             if (FALLBACK_LOGGED.compareAndSet(false, true)) {
-                String why = Futex.isAvailable() ? "no sleepers file" : "kernel waits unavailable: " + Futex.unavailableReason();
+                String why = !Futex.isAvailable() ? "kernel waits unavailable: " + Futex.unavailableReason()
+                        : entry == null ? "not registered in the follower registry" : "no usable sleepers file";
                 System.getLogger("io.shm4j").log(System.Logger.Level.INFO,
                         "shm4j: {0}; followers waiting with {1} poll with BACKOFF instead", why, strategy);
             }
         }
-        return new ChangeWaiter(strategy, effective, effective == WaitStrategy.BACKOFF ? null : sleepers);
+        return new ChangeWaiter(strategy, effective, entry, legacy);
     }
 
     /**
      * The master's half: makes waiters on the notify word at {@code offset} look again. Stores
      * the word plus one (release; the master is the word's only writer), then wakes every kernel
-     * waiter on it in any process, unless {@code sleepers} counts none. Call after the change
-     * (e.g. the new committed version) is stored.
+     * waiter on it in any process, unless {@code wakeups} says no follower sleeps. Call after the
+     * change (e.g. the new committed version) is stored.
      *
-     * @param sleepers the tag's sleeper count, or null to wake regardless (waiters of a file that
-     *                 is being replaced, or no count available)
+     * @param wakeups the tag's registry and legacy count, or null to wake regardless (waiters of
+     *                a file that is being replaced)
      * @return whether it called {@code FUTEX_WAKE}
      */
-    public static boolean signal(MemorySegment region, long offset, Sleepers sleepers) {
+    public static boolean signal(MemorySegment region, long offset, MasterWakeups wakeups) {
         INT.setRelease(region, offset, (int) INT.getAcquire(region, offset) + 1);
         if (!Futex.isAvailable()) {
             return false;
         }
-        if (sleepers != null) {
-            // StoreLoad: the notify store above must be visible before the count is read, or a
-            // waiter registering now could miss both the new word and the wake (class notes).
+        if (wakeups != null) {
+            // StoreLoad: the notify store above must be visible before the bitmap is read, or a
+            // waiter going to sleep now could miss both the new word and the wake (class notes).
             VarHandle.fullFence();
-            if (sleepers.countVolatile() == 0) {
+            if (!wakeups.mayHaveSleepers()) {
                 return false;
             }
         }
@@ -185,6 +194,9 @@ public final class ChangeWaiter implements AutoCloseable {
             throws InterruptedException {
         inside.incrementAndGet();
         Word word = null;
+        if (entry != null) {
+            entry.waiting();
+        }
         try {
             long start = System.nanoTime();
             for (int round = 0; ; round++) {
@@ -210,11 +222,13 @@ public final class ChangeWaiter implements AutoCloseable {
                     case BLOCK, SPIN_THEN_BLOCK -> {
                         if (effective == WaitStrategy.SPIN_THEN_BLOCK && waited < SPIN_NANOS) {
                             Thread.onSpinWait();
+                        } else if (word == null && legacy.oldMasterMayPublish()) {
+                            backOff(round, left); // an old master would not wake us (class notes)
                         } else {
                             if (word == null) {
                                 word = new Word(region, offset);
                                 sleepingOn.add(word);
-                                sleepers.register(); // before the kernel compares the word (class notes)
+                                entry.asleep(); // before the kernel compares the word (class notes)
                             }
                             Futex.await(region, offset, seen, Math.min(left, BLOCK_SLICE_NANOS));
                         }
@@ -223,8 +237,11 @@ public final class ChangeWaiter implements AutoCloseable {
             }
         } finally {
             if (word != null) {
-                sleepers.unregister();
+                entry.awake();
                 sleepingOn.remove(word);
+            }
+            if (entry != null) {
+                entry.done();
             }
             inside.decrementAndGet();
         }

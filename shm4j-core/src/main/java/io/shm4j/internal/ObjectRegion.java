@@ -224,8 +224,8 @@ public final class ObjectRegion implements AutoCloseable {
      * (release), then a futex wake of every waiter on it (FORMAT.md 5.6).
      */
     /** Increments the notify word and wakes its kernel waiters; see {@link ChangeWaiter#signal}. */
-    void signalChange(Sleepers sleepers) {
-        ChangeWaiter.signal(segment, NOTIFY_OFFSET, sleepers);
+    void signalChange(MasterWakeups wakeups) {
+        ChangeWaiter.signal(segment, NOTIFY_OFFSET, wakeups);
     }
 
     public long masterPid() {

@@ -45,8 +45,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private final String tag;
     private final Path file;
     private final ShmOptions options;
-    /** The tag's sleeper count; null if unusable, and then every publish wakes. */
-    private final Sleepers sleepers;
+    /** Whom a publish must wake: the tag's follower registry and legacy sleepers count. */
+    private final MasterWakeups wakeups;
     private FileChannel channel;
     private ObjectRegion region;
     private long version;
@@ -58,7 +58,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         this.channel = channel;
         this.region = region;
         this.version = region.committedToContinue();
-        this.sleepers = Sleepers.openOrNull(file, options, "every publish of " + tag + " calls FUTEX_WAKE");
+        this.wakeups = MasterWakeups.open(tag, file, options);
     }
 
     /**
@@ -206,15 +206,10 @@ public final class ObjectRegionWriter implements AutoCloseable {
     }
 
     private static ObjectRegionWriter take(String tag, Path file, ShmOptions options, FileChannel ch, ObjectRegion region) {
-        ProcessHandle self = ProcessHandle.current();
-        region.takeOver(self.pid(), startMillis(self), region.generation() + 1);
+        region.takeOver(Processes.selfPid(), Processes.selfStartMillis(), region.generation() + 1);
         region.signalChange(null);
         MasterLocks.register(region.fileKey(), ch);
         return new ObjectRegionWriter(tag, file, options, ch, region);
-    }
-
-    private static long startMillis(ProcessHandle process) {
-        return process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }
 
     public String tag() {
@@ -224,6 +219,11 @@ public final class ObjectRegionWriter implements AutoCloseable {
     /** The committed version. */
     public long version() {
         return version;
+    }
+
+    /** The tag's follower registry; null if it cannot be used. */
+    public FollowerRegistry registry() {
+        return wakeups.registry();
     }
 
     public ObjectRegion region() {
@@ -246,7 +246,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         } else {
             region.writeSlot(next, type, payload, time, crc);
             region.committedRelease(next);
-            region.signalChange(sleepers);
+            region.signalChange(wakeups);
         }
         version = next;
         return next;
