@@ -19,6 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
@@ -42,14 +43,22 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--meta", description = "Print version, size, content type, publish time and master pid/alive instead.")
     boolean meta;
 
+    @Option(names = "--wait", paramLabel = "D", converter = DurationConverter.class,
+            description = "Wait up to D (e.g. 10s) for the region to be created and to hold a version, instead of exiting 3 at once.")
+    Duration wait;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = main.spec.commandLine().getOut();
-        // get never waits: a strategy that never sleeps in the kernel, so that no sleepers file is
-        // created (FORMAT.md 3.3: only a follower that waits in the kernel writes it; Python's get writes nothing).
-        ShmOptions options = main.options().withWaitStrategy(WaitStrategy.BACKOFF);
+        long start = System.nanoTime();
+        // get sleeps in the kernel at most for --wait's first version: polling is enough.
+        ShmOptions options = main.options().withWaitStrategy(WaitStrategy.BACKOFF)
+                .withCreationTimeout(wait == null ? Duration.ZERO : wait);
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             Snapshot s = follower.snapshot();
+            if (s == null && wait != null) {
+                s = follower.awaitNewer(0, wait.minusNanos(System.nanoTime() - start)).orElse(null);
+            }
             if (meta) {
                 out.println(print(meta(s), pretty));
                 return ExitCodes.OK;

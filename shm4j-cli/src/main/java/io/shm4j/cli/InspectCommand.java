@@ -1,6 +1,7 @@
 package io.shm4j.cli;
 
 import io.shm4j.ContentType;
+import io.shm4j.SharedObject;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import io.shm4j.internal.RegionFiles;
@@ -42,7 +43,7 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("flags         %s%n", r.isSuperseded() ? "SUPERSEDED" : "-");
             out.printf("notify        %d%n", Integer.toUnsignedLong(r.notifyAcquire()));
             OptionalInt sleepers = Sleepers.peekCount(file);
-            out.printf("sleepers      %s%n", sleepers.isPresent()
+            out.printf("old sleepers  %s%n", sleepers.isPresent() // FORMAT.md 3.4: followers before the registry
                     ? Integer.toUnsignedString(sleepers.getAsInt()) : "unknown (no usable " + Sleepers.fileOf(file).getFileName() + ")");
             out.printf("generation    %s%n", Long.toUnsignedString(r.generation()));
             out.printf("master        pid %d, started %s, %s%n", r.masterPid(),
@@ -59,6 +60,8 @@ final class InspectCommand implements Callable<Integer> {
                         s.crc32(), s.version() == 0 ? "" : crcStatus(r, i, s));
             }
         }
+        out.println("followers");
+        FollowersCommand.table(SharedObject.followers(tag, main.options()), out);
         out.flush();
         return ExitCodes.OK;
     }

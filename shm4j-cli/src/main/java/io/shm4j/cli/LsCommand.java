@@ -1,6 +1,7 @@
 package io.shm4j.cli;
 
-import io.shm4j.internal.ObjectRegionDescriptor;
+import io.shm4j.RegionInfo;
+import io.shm4j.internal.RegionDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -8,14 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -54,20 +51,11 @@ final class LsCommand implements Callable<Integer> {
 
     /** "object vN" if the file starts with the object-region magic, else "raw". */
     static String kind(Path file) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(ObjectRegionDescriptor.COMMITTED_OFFSET + Long.BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file)) {
-            while (head.hasRemaining() && ch.read(head) > 0) {
-                // read the header or as much of it as the file has
-            }
-        }
-        byte[] magic = Arrays.copyOf(head.array(), ObjectRegionDescriptor.MAGIC.length);
-        if (!Arrays.equals(magic, ObjectRegionDescriptor.MAGIC)) {
-            return "raw";
-        }
-        if (head.position() < head.capacity()) {
-            return "object (truncated)";
-        }
-        return "object v" + Long.toUnsignedString(head.getLong(ObjectRegionDescriptor.COMMITTED_OFFSET));
+        RegionInfo info = RegionDirectory.describe(file);
+        return switch (info.kind()) {
+            case RAW -> "raw";
+            case TRUNCATED_OBJECT -> "object (truncated)";
+            case OBJECT -> "object v" + Long.toUnsignedString(info.version());
+        };
     }
 }

@@ -26,6 +26,7 @@ import java.util.Properties;
                 RmCommand.class,
                 DumpCommand.class,
                 GetCommand.class,
+                FollowersCommand.class,
                 PutCommand.class,
                 WatchCommand.class,
                 ServeCommand.class,

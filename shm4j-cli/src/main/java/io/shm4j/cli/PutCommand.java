@@ -1,6 +1,7 @@
 package io.shm4j.cli;
 
 import io.shm4j.ObjectCodecs;
+import io.shm4j.FollowerInfo;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
 import picocli.CommandLine.Command;
@@ -10,6 +11,8 @@ import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code shm4j put TAG [JSON | --file F | -]}: publish one version, as a momentary master. */
@@ -29,12 +32,24 @@ final class PutCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "F", description = "Read the value from this file.")
     Path file;
 
+    @Option(names = "--await-seen", paramLabel = "D", converter = DurationConverter.class,
+            description = {"After publishing, wait up to D (e.g. 10s) until every live registered follower has read the version.",
+                    "Exit 9 (NOT_SEEN), naming those that had not, if some had not by then."})
+    Duration awaitSeen;
+
     @Override
     public Integer call() throws Exception {
         JsonNode value = JsonInput.parse(JsonInput.read(json, file), JsonInput.source(json, file));
         try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), main.options())) {
             long version = master.publish(value);
             main.spec.commandLine().getOut().println("published " + tag + " version " + version);
+            main.spec.commandLine().getOut().flush();
+            if (awaitSeen != null) {
+                List<FollowerInfo> late = master.awaitSeen(version, awaitSeen);
+                if (!late.isEmpty()) {
+                    throw new NotSeenException(tag, version, awaitSeen, late);
+                }
+            }
         }
         return ExitCodes.OK;
     }

@@ -1,12 +1,9 @@
 package io.shm4j.cli;
 
-import io.shm4j.internal.RegionFiles;
+import io.shm4j.internal.RegionDirectory;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The region files of one directory as the CLI sees them: listing and removal by tag. */
@@ -19,19 +16,7 @@ final class RegionFileSet {
 
     /** Regular files whose names are valid tags, sorted; empty if the directory is missing. */
     List<Path> regions() throws IOException {
-        List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(directory)) {
-            return out;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path f : files) {
-                if (RegionFiles.isTag(f.getFileName().toString()) && Files.isRegularFile(f)) {
-                    out.add(f);
-                }
-            }
-        }
-        out.sort(null);
-        return out;
+        return RegionDirectory.regionFiles(directory);
     }
 
     /**
@@ -39,16 +24,6 @@ final class RegionFileSet {
      * region itself existed.
      */
     boolean remove(String tag) throws IOException {
-        boolean existed = Files.deleteIfExists(directory.resolve(RegionFiles.validateTag(tag)));
-        if (Files.isDirectory(directory)) {
-            String helperPrefix = tag + RegionFiles.HELPER_SEPARATOR;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory,
-                    f -> f.getFileName().toString().startsWith(helperPrefix))) {
-                for (Path helper : files) {
-                    Files.deleteIfExists(helper);
-                }
-            }
-        }
-        return existed;
+        return RegionDirectory.remove(directory, tag);
     }
 }

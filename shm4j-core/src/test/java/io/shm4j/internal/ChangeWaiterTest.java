@@ -33,7 +33,9 @@ class ChangeWaiterTest {
     final TestDirectory dir = TestDirectory.create();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment header = arena.allocate(ObjectRegionDescriptor.HEADER_LENGTH, 64);
-    private final Sleepers sleepers = Sleepers.open(dir.path().resolve("waiter"), dir.options());
+    private final FollowerRegistry.Entry entry = Registered.entry(dir.path().resolve("waiter"), dir.options());
+    private final Sleepers legacy = Registered.legacy(dir.path().resolve("waiter"), dir.options());
+    private final MasterWakeups wakeups = Registered.wakeups(dir.path().resolve("waiter"), dir.options());
 
     ChangeWaiterTest() throws IOException {
     }
@@ -46,7 +48,7 @@ class ChangeWaiterTest {
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)
     void closeMakesAWaitingThreadReturnClosedPromptly(WaitStrategy strategy) throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(strategy, sleepers);
+        ChangeWaiter waiter = ChangeWaiter.create(strategy, entry, legacy);
         CompletableFuture<ChangeWaiter.Outcome> waiting = waitInThread(waiter, FOREVER);
         if (waiter.effective() == WaitStrategy.BLOCK || waiter.effective() == WaitStrategy.SPIN_THEN_BLOCK) {
             ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(10));
@@ -62,14 +64,14 @@ class ChangeWaiterTest {
 
     @Test
     void closedWaiterReturnsClosedAtOnce() throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers);
+        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, entry, legacy);
         waiter.close();
         assertThat(waiter.await(header, NOTIFY_OFFSET, () -> false, FOREVER)).isEqualTo(ChangeWaiter.Outcome.CLOSED);
     }
 
     @Test
     void readyConditionWinsOverClose() throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers);
+        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, entry, legacy);
         waiter.close();
         assertThat(waiter.await(header, NOTIFY_OFFSET, () -> true, FOREVER)).isEqualTo(ChangeWaiter.Outcome.READY);
     }
@@ -77,7 +79,7 @@ class ChangeWaiterTest {
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)
     void timeoutEndsTheWait(WaitStrategy strategy) throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, sleepers)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, entry, legacy)) {
             long start = System.nanoTime();
             assertThat(waiter.await(header, NOTIFY_OFFSET, () -> false, TimeUnit.MILLISECONDS.toNanos(120)))
                     .isEqualTo(ChangeWaiter.Outcome.TIMED_OUT);
@@ -87,7 +89,7 @@ class ChangeWaiterTest {
 
     @Test
     void interruptEndsABlockedWait() throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, entry, legacy)) {
             CompletableFuture<ChangeWaiter.Outcome> waiting = new CompletableFuture<>();
             Thread t = Thread.ofPlatform().start(() -> {
                 try {
@@ -107,7 +109,7 @@ class ChangeWaiterTest {
 
     @Test
     void signalWakesASleepingThreadOfThisProcess() throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, entry, legacy)) {
             int before = header.get(ValueLayout.JAVA_INT, NOTIFY_OFFSET);
             CompletableFuture<ChangeWaiter.Outcome> waiting = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -119,7 +121,7 @@ class ChangeWaiterTest {
             }, r -> Thread.ofPlatform().start(r));
             ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(10));
 
-            ChangeWaiter.signal(header, NOTIFY_OFFSET, sleepers);
+            ChangeWaiter.signal(header, NOTIFY_OFFSET, wakeups);
 
             assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(ChangeWaiter.Outcome.READY);
             assertThat(header.get(ValueLayout.JAVA_INT, NOTIFY_OFFSET)).isEqualTo(before + 1);
