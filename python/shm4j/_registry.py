@@ -288,7 +288,7 @@ class Entry:
     def seen(self, version, publish_ns):
         """This follower has read ``version``: the time, then the version (two 8-byte stores)."""
         if not self.closed:
-            self._q[self._at_word] = publish_ns // 1_000_000
+            self._q[self._at_word] = (publish_ns // 1_000_000) & 0xFFFFFFFFFFFFFFFF  # a damaged time may be negative
             self._q[self._seen_word] = version
 
     def _state(self, state):

@@ -42,7 +42,7 @@ class MasterTest(RegionTestCase):
             self.assertEqual(0o600, stat.S_IMODE(st.st_mode))
             self.assertEqual(file_length(MIN_SLOT_CAPACITY), st.st_size)
             self.assertGreaterEqual(st.st_blocks * 512, st.st_size)  # reserved, not sparse
-            self.assertEqual(["new", "new~sleepers"], sorted(os.listdir(self.dir)))
+            self.assertEqual(["new", "new~followers", "new~sleepers"], sorted(os.listdir(self.dir)))
             self.assertEqual(os.getpid(), struct.unpack("<q", self.peek("new", MASTER_PID_OFFSET, 8))[0])
             self.assertEqual(1, struct.unpack("<Q", self.peek("new", GENERATION_OFFSET, 8))[0])
 
