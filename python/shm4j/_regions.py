@@ -1,5 +1,6 @@
 """The regions of a directory, as the library offers them (Java: ``SharedObject.list``,
 ``SharedObject.delete``, ``SharedObject.followers``)."""
+import fcntl
 import os
 import stat
 import struct
@@ -56,12 +57,11 @@ def delete(tag, directory=None, force=False):
     ``shared_memory.unlink()``."""
     d = _files.directory(directory)
     path = os.path.join(d, _files.validate_tag(tag))
-    if not force:
-        for r in list_regions(d):
-            if r["tag"] == tag and r["master_alive"]:
-                raise MasterConflictError(
-                    "refusing to delete region %s: its master, pid %d, is running; stop it first, "
-                    "or force the delete" % (tag, r["master_pid"]), r["master_pid"])
+    if not force and _master_running(path):
+        pid = next((r["master_pid"] for r in list_regions(d) if r["tag"] == tag), 0)
+        raise MasterConflictError(
+            "refusing to delete region %s: its master, pid %d, is running; stop it first, "
+            "or force the delete" % (tag, pid), pid)
     try:
         os.unlink(path)
         existed = True
@@ -78,6 +78,36 @@ def delete(tag, directory=None, force=False):
             except FileNotFoundError:
                 pass
     return existed
+
+
+def _master_running(path):
+    """Whether a master holds the region's lock: one of this process, or of another (a lock
+    probe, released at once); where the file may not be opened for writing, the recorded
+    master's liveness answers."""
+    from . import _regionfile as rf
+    with rf.LOCK:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        mine = rf.lookup(rf.key_of(st))
+        if mine is not None and mine.master is not None:
+            return True
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        except PermissionError:
+            return any(r["master_alive"] for r in list_regions(os.path.dirname(path))
+                       if r["path"] == path)
+        try:
+            # Not our master: closing this descriptor drops no lock this process holds.
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
 
 def followers(tag, directory=None):

@@ -171,12 +171,10 @@ public final class SharedObject {
      */
     public static boolean delete(String tag, ShmOptions options, boolean force) throws IOException {
         Path file = RegionFiles.file(tag, options);
-        if (!force && Files.isRegularFile(file)) {
-            RegionInfo info = RegionDirectory.describe(file);
-            if (info.masterAlive()) {
-                throw new MasterConflictException(tag, info.masterPid(), "refusing to delete region " + tag
-                        + ": its master, pid " + info.masterPid() + ", is running; stop it first, or force the delete");
-            }
+        if (!force && Files.isRegularFile(file) && RegionDirectory.masterRunning(file)) {
+            long pid = RegionDirectory.describe(file).masterPid();
+            throw new MasterConflictException(tag, pid, "refusing to delete region " + tag + ": its master, pid " + pid
+                    + ", is running; stop it first, or force the delete");
         }
         return RegionDirectory.remove(RegionFiles.directory(options), tag);
     }

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,30 @@ public final class RegionDirectory {
         long pid = head.getLong(MASTER_PID_OFFSET);
         return new RegionInfo(tag, file, size, modified, RegionInfo.Kind.OBJECT, head.getLong(COMMITTED_OFFSET), pid,
                 Processes.isAlive(pid, head.getLong(MASTER_START_OFFSET)));
+    }
+
+    /**
+     * Whether a master holds {@code file}'s lock now: one of this process (its registry of held
+     * locks), or of another (a lock probe, released at once). Where this process may not open the
+     * file for writing, the recorded master's liveness (pid and start time) answers instead.
+     */
+    public static boolean masterRunning(Path file) throws IOException {
+        synchronized (MasterLocks.MONITOR) {
+            if (MasterLocks.held(ObjectRegion.fileKey(file)) != null) {
+                return true;
+            }
+            // Not our master: closing this descriptor drops no lock this process holds.
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                FileLock probe = ch.tryLock();
+                if (probe == null) {
+                    return true;
+                }
+                probe.release();
+                return false;
+            } catch (AccessDeniedException e) {
+                return describe(file).masterAlive();
+            }
+        }
     }
 
     /**
