@@ -93,10 +93,12 @@ class Follower(Closeable):
     ``get()`` returns the same decoded object until a new version arrives: treat it as read-only.
     """
 
-    def __init__(self, tag, directory=None, name=None, wait=None):
+    def __init__(self, tag, directory=None, name=None, wait=None, register=True):
         """Follows ``tag``. ``name`` is what this follower calls itself in the tag's follower
         registry (``Master.followers()``); ``wait`` is how many seconds to wait for a missing
-        region to be created (a follower that starts before its master; None: not at all)."""
+        region to be created (a follower that starts before its master; None: not at all);
+        ``register=False`` reads without a registry entry (tools that only look; such a
+        follower polls instead of sleeping in the kernel)."""
         self.tag = _files.validate_tag(tag)
         self.path = os.path.join(_files.directory(directory), tag)
         self._bind(_open_awaiting_creation(tag, self.path, wait))
@@ -104,7 +106,7 @@ class Follower(Closeable):
         self.retries = 0             # copies discarded because the master wrote the slot meanwhile
         self._sleepers = None        # the tag's legacy sleepers file, opened on the first kernel wait
         self._entry = None           # this follower's registry entry; None: unregistered
-        registry = _registry.open_registry(self.path)
+        registry = _registry.open_registry(self.path) if register else None
         if registry is not None:
             self._entry = registry.register(name)
             if self._entry is None:
