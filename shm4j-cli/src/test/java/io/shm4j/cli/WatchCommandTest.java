@@ -28,13 +28,13 @@ class WatchCommandTest {
         try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options())) {
             master.publish("first");
             try (ChildJvm watch = ChildJvm.start(Main.class, "--dir", dir.path().toString(), "watch", TAG)) {
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":1,\"value\":\"first\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":1,\"value\":\"first\"}");
                 // idle: blocked in a futex wait, not polling
                 ProcessProbe.awaitSharedFutexWaiters(watch.pid(), 1, TIMEOUT);
 
                 master.publish("second");
 
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":2,\"value\":\"second\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":2,\"value\":\"second\"}");
                 ProcessProbe.awaitSharedFutexWaiters(watch.pid(), 1, TIMEOUT);
                 assertThat(watch.process().isAlive()).isTrue();
             }
@@ -47,9 +47,9 @@ class WatchCommandTest {
         try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options())) {
             master.publish("a");
             try (ChildJvm watch = ChildJvm.start(Main.class, "--dir", dir.path().toString(), "watch", TAG, "--strategy", strategy)) {
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":1,\"value\":\"a\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":1,\"value\":\"a\"}");
                 master.publish("b");
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":2,\"value\":\"b\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":2,\"value\":\"b\"}");
             }
         }
     }
