@@ -126,6 +126,7 @@ class CliDifferentialTest {
         byte[] pristine = Files.readAllBytes(dir.path().resolve("pristine"));
         Files.delete(dir.path().resolve("pristine"));
         Files.delete(dir.path().resolve("pristine~sleepers"));
+        Files.delete(dir.path().resolve("pristine~followers"));
         return pristine;
     }
 
@@ -366,7 +367,7 @@ class CliDifferentialTest {
             assertThat(java.output()).as("Java's lines").isEqualTo(javaLines);
         }
         assertThat(pythonLines).as("Python's lines, as Java's").isEqualTo(javaLines);
-        assertThat(javaLines).hasSize(values.size()).first().asString().startsWith("{\"version\":1,");
+        assertThat(javaLines).hasSize(values.size()).first().asString().startsWith("{\"tag\":\"watched\",\"version\":1,");
         assertThat(Files.readString(errs.resolve("python"))).as("Python's stderr, as Java's")
                 .isEqualTo(Files.readString(errs.resolve("java")))
                 .isEqualTo("shm4j: version " + (values.size() + 1) + " is not valid JSON or exceeds the JSON limits "
@@ -469,7 +470,7 @@ class CliDifferentialTest {
     private List<CliRun> compare(List<Command> commands, List<String> problems) throws Exception {
         List<Path> before = files();
         List<CliRun> java = compareWithJava(commands, runInPython(commands), problems);
-        // Read-only commands: no sleepers file either (FORMAT.md 3.3: only a follower that waits writes it).
+        // Read-only commands write nothing but a follower registry (FORMAT.md 3.3: get registers while it reads).
         assertThat(files()).as("the region directory after get and inspect").isEqualTo(before);
         return java;
     }
@@ -491,7 +492,7 @@ class CliDifferentialTest {
 
     private List<Path> files() throws IOException {
         try (Stream<Path> files = Files.list(dir.path())) {
-            return files.sorted().toList();
+            return files.filter(f -> !f.getFileName().toString().endsWith("~followers")).sorted().toList();
         }
     }
 
