@@ -114,9 +114,7 @@ class Follower(Closeable):
 
     def _bind(self, f):
         """Uses region file ``f``; keeps what the read path needs of it in attributes."""
-        self._file, self._q, self._i, self._map, self._capacity = f, f.q, f.i, f.map, f.slot_capacity
-        # per slot: its seq word index, the offset of its fields after seq, its payload's offset
-        self._slots = tuple((base >> 3, base + 8, base + SLOT_HEADER_LENGTH) for base in f.slot_bases)
+        self._file, self._q, self._i = f, f.q, f.i
 
     def _forget(self):
         """Drops the cached version (a new file or closing)."""
@@ -139,27 +137,22 @@ class Follower(Closeable):
         # committed, then flags: a set SUPERSEDED flag sends us to the new file (FORMAT.md 5.4).
         if self._q[COMMITTED_QWORD] == self._value_version and not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
             return self._value
-        q = self._q
         if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            v = q[COMMITTED_QWORD]
+            v = self._q[COMMITTED_QWORD]
             if v:
-                # A new JSON version read as FORMAT.md 5.2 says, in one attempt and one frame (each
-                # call costs); anything else (a writer active, damage, other content) takes _get().
-                seq_word, fields, start = self._slots[v & 1]
-                q1 = q[seq_word]
-                version, length, ctype, ptime, crc = _unpack_slot_fields(self._map, fields)
-                if not q1 & 1 and version == v and length <= self._capacity and ctype == 1:
-                    data = self._map[start:start + length]
-                    if q[seq_word] == q1 and _crc32(data) == crc:  # seq re-read after the copy
-                        try:
-                            value = _decode_json(data.decode())  # see _decode
-                        except (ValueError, RecursionError):  # RecursionError: nested too deep
-                            return self._get()
-                        self._value = value
-                        self._value_version = version
-                        if self._entry is not None:
-                            self._entry.seen(version, ptime)
-                        return value
+                # A new JSON version in one attempt of read_slot; anything else (a writer active,
+                # damage, other content) takes _get(), which retries and raises.
+                read = read_slot(self._file, v)[1]
+                if read is not None and read[2] == _JSON:
+                    try:
+                        value = _decode_json(read[3].decode())  # see _decode
+                    except (ValueError, RecursionError):  # RecursionError: nested too deep
+                        return self._get()
+                    self._value = value
+                    self._value_version = v
+                    if self._entry is not None:
+                        self._entry.seen(v, read[1])
+                    return value
         return self._get()
 
     def _get(self):
@@ -211,11 +204,11 @@ class Follower(Closeable):
         f = self._file
         base = f.slot_bases[index]
         seq = self._q[base >> 3]
-        version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
+        version, length, ctype, ptime, crc = _unpack_slot_fields(f.map, base + 8)
         crc_ok = None
         if length <= f.slot_capacity:
             start = base + SLOT_HEADER_LENGTH
-            crc_ok = zlib.crc32(f.map[start:start + length]) == crc
+            crc_ok = _crc32(f.map[start:start + length]) == crc
         return SlotFields(seq, version, length, ctype, ptime, crc, crc_ok)
 
     def has_newer(self, version):
@@ -294,45 +287,15 @@ class Follower(Closeable):
             if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
                 self._follow_growth()
             f = self._file
-            q = self._q
-            v = q[COMMITTED_QWORD]
+            v = self._q[COMMITTED_QWORD]
             if v == 0:
                 return None
-            base = f.slot_bases[v & 1]
-            seq_word = base >> 3
-            q1 = q[seq_word]
-            problem = None
-            if q1 & 1:
-                # The master writes slot v % 2 only for v + 2, after committing v + 1: an odd seq
-                # with committed still v is damage, not a write in progress (FORMAT.md 5.2).
-                if q[COMMITTED_QWORD] == v:
-                    problem = ("its sequence number is odd (mid-write) although it holds committed "
-                               "version %d" % v)
-            else:
-                version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.map, base + 8)
-                data = None
-                if length <= f.slot_capacity:
-                    start = base + SLOT_HEADER_LENGTH
-                    data = f.map[start:start + length]
-                # Python calls keep program order and x86-64 keeps loads in order: seq is
-                # loaded again only after the copy (see _regionfile's notes).
-                if q[seq_word] == q1:
-                    # A slot reused for v + 2 after v + 1 was committed holds a newer version: the
-                    # next attempt reads the new committed. Any failure with committed and seq
-                    # unchanged is damage. Checked in the order Java's reader describes them.
-                    if data is None:
-                        problem = "length %d exceeds slot capacity %d" % (length, f.slot_capacity)
-                    elif version != v:
-                        problem = "holds version %d where %d was committed" % (version, v)
-                    elif ctype > 2:
-                        problem = "unknown content type %d" % ctype
-                    elif zlib.crc32(data) != crc:
-                        problem = "CRC-32 mismatch"
-                    else:
-                        self.retries += attempts
-                        if self._entry is not None:
-                            self._entry.seen(version, ptime)
-                        return version, ptime, ctype, data
+            q1, read, problem = read_slot(f, v)
+            if read is not None:
+                self.retries += attempts
+                if self._entry is not None:
+                    self._entry.seen(read[0], read[1])
+                return read
             if problem is not None:
                 # Seen once it may be a race; the same committed and seq twice is not (5.2).
                 if suspect == (f, v, q1):
@@ -356,7 +319,7 @@ class Follower(Closeable):
         """Unmaps the region (when no other user in this process needs it). Idempotent."""
         f, self._file = self._file, None
         if f is not None:
-            self._q = self._i = self._map = None
+            self._q = self._i = None
             self._forget()
             rf.release(f)
         s, self._sleepers = self._sleepers, None
@@ -370,7 +333,50 @@ class Follower(Closeable):
         return "Follower(%r, version=%d)" % (self.tag, max(self._read_version, self._value_version))
 
 
+def read_slot(f, v):
+    """One attempt of the read of FORMAT.md 5.2 at committed version ``v`` of region file ``f``,
+    the one place Python reads a slot's payload (followers retry it, masters call it once).
+
+    Returns ``(q1, read, problem)``: ``q1`` the slot's seq as first loaded; ``read`` the whole
+    version as ``(version, publishTime, contentType, payload)``, else None; ``problem`` why a check
+    failed with the seq unchanged (a race or damage: the caller tells them apart by seeing the same
+    ``(v, q1)`` fail twice), None when a writer was active (retry) or the read succeeded. Checks run
+    in the order FORMAT.md and Java's reader list them, so errors name the same first failure."""
+    q = f.q
+    base = f.slot_bases[v & 1]
+    seq_word = base >> 3
+    q1 = q[seq_word]
+    if q1 & 1:
+        # The master writes slot v % 2 only for v + 2, after committing v + 1: an odd seq with
+        # committed still v is damage, not a write in progress (FORMAT.md 5.2).
+        if q[COMMITTED_QWORD] == v:
+            return q1, None, "its sequence number is odd (mid-write) although it holds committed version %d" % v
+        return q1, None, None
+    version, length, ctype, ptime, crc = _unpack_slot_fields(f.map, base + 8)
+    capacity = f.slot_capacity
+    data = None
+    if length <= capacity:
+        start = base + SLOT_HEADER_LENGTH
+        data = f.map[start:start + length]
+    # Python calls keep program order and x86-64 keeps loads in order: seq is loaded again only
+    # after the copy (see _regionfile's notes).
+    if q[seq_word] != q1:
+        return q1, None, None  # a writer overwrote the slot during the copy
+    if data is None:
+        return q1, None, "length %d exceeds slot capacity %d" % (length, capacity)
+    if version != v:
+        # Also a slot reused for v + 2 before committed moved: the next attempt re-reads committed.
+        return q1, None, "holds version %d where %d was committed" % (version, v)
+    if ctype > _LAST_CONTENT_TYPE:
+        return q1, None, "unknown content type %d" % ctype
+    if _crc32(data) != crc:
+        return q1, None, "CRC-32 mismatch"
+    return q1, (version, ptime, ctype, data), None
+
+
 _CONTENT_TYPES = tuple(ContentType)  # indexed by id: cheaper than calling the enum
+_LAST_CONTENT_TYPE = len(_CONTENT_TYPES) - 1
+_JSON = int(ContentType.JSON)
 _unpack_slot_fields = SLOT_FIELDS_STRUCT.unpack_from
 _crc32 = zlib.crc32
 _decode_json = json.JSONDecoder().decode  # what json.loads calls, without its argument checks
@@ -379,7 +385,7 @@ _decode_json = json.JSONDecoder().decode  # what json.loads calls, without its a
 def _decode(ctype, data):
     """A payload by content type: JSON -> object, TEXT -> str, RAW -> bytes; ValueError if it is
     not valid for its type."""
-    if ctype == 1:
+    if ctype == _JSON:
         try:
             try:
                 return _decode_json(data.decode())  # UTF-8 (FORMAT.md): json.loads(bytes) would first guess the encoding
@@ -387,4 +393,4 @@ def _decode(ctype, data):
                 return json.loads(data)  # a BOM or UTF-16/32, which json.loads accepts; or invalid: raises again
         except RecursionError:
             raise ValueError("nested deeper than Python's json module parses") from None
-    return data.decode() if ctype == 2 else data
+    return data.decode() if ctype == ContentType.TEXT else data

@@ -18,7 +18,7 @@ from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, FORMAT_VERSI
                       slot_offset)
 from .errors import (CorruptRegionError, InvalidObjectError, MasterConflictError,
                      ObjectTooLargeError, Shm4jError)
-from .follower import Snapshot
+from .follower import Snapshot, read_slot
 
 DEFAULT_MAX_OBJECT_SIZE = 64 << 20
 # No master writes a committed version of 2^63 - 1 or more (Java's long overflows past it), 5.3.
@@ -314,13 +314,10 @@ class Master(Closeable):
         v = f.wq[COMMITTED_QWORD]
         if v == 0:
             return None
-        base = slot_offset(f.slot_capacity, v & 1)
-        version, length, ctype, ptime, crc = SLOT_FIELDS_STRUCT.unpack_from(f.writable, base + 8)
-        if f.wq[base >> 3] & 1 or version != v or length > f.slot_capacity or ctype > 2:
+        read = read_slot(f, v)[1]
+        if read is None:
             return None
-        data = f.writable[base + SLOT_HEADER_LENGTH:base + SLOT_HEADER_LENGTH + length]
-        if zlib.crc32(data) != crc:
-            return None
+        version, ptime, ctype, data = read
         return Snapshot(version, ptime, ContentType(ctype), data)
 
     def _release(self, entry):

@@ -57,6 +57,25 @@ public final class SharedObject {
     }
 
     /**
+     * Master of {@code tag} encoding with the natural codec of {@code type} ({@link ObjectCodecs#forType}),
+     * default options; the counterpart of {@link #follower(String, Class)}.
+     *
+     * <pre>{@code
+     * try (SharedObjectMaster<Config> master = SharedObject.master("config", Config.class)) {
+     *     master.publish(new Config("blue", 4));
+     * }
+     * }</pre>
+     */
+    public static <T> SharedObjectMaster<T> master(String tag, Class<T> type) throws IOException {
+        return master(tag, ObjectCodecs.forType(type), ShmOptions.defaults());
+    }
+
+    /** As {@link #master(String, Class)} with options. */
+    public static <T> SharedObjectMaster<T> master(String tag, Class<T> type, ShmOptions options) throws IOException {
+        return master(tag, ObjectCodecs.forType(type), options);
+    }
+
+    /**
      * Becomes the one master of {@code tag}, creating the region if it is missing. Versions
      * continue from the region's committed version.
      *

@@ -137,9 +137,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws CodecException if the payload is not a valid {@code T}
      */
     public T get() {
-        Decoded<T> d = decoded;
         try {
+            // The mapping before the cache: a switch to another file empties the cache first.
             ObjectRegion r = region;
+            Decoded<T> d = decoded;
             if (d != null && r.committedAcquire() == d.version && !r.isSuperseded()) {
                 return d.value;
             }
@@ -211,9 +212,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** The newest version as a whole snapshot (raw bytes and metadata), or {@code null} if none yet. */
     public Snapshot snapshot() {
-        Snapshot s = snapshot;
         try {
-            ObjectRegion r = region;
+            ObjectRegion r = region; // before the cache, as in get()
+            Snapshot s = snapshot;
             if (s != null && r.committedAcquire() == s.version() && !r.isSuperseded()) {
                 return s;
             }
@@ -527,6 +528,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         ObjectRegion next;
         try {
             next = ObjectRegion.openReadOnly(tag, file);
+        } catch (RegionNotFoundException e) {
+            // The tag was removed after the growth (FORMAT.md 5.4): as for a region removed without
+            // growth, keep the last whole version of this file; a later read tries the tag again.
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException("region " + tag + " was replaced but cannot be reopened: " + e.getMessage(), e);
         }
@@ -534,6 +539,11 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             next.close(); // master died between flagging and renaming, or is renaming right now
             return r;
         }
+        // Versions are numbered per history: a tag removed and created again starts over, so the
+        // caches, keyed by version, are emptied before readers can see the new mapping.
+        decoded = null;
+        snapshot = null;
+        scratch.clear();
         region = next;
         lastReopenNanos = 0;
         retired.add(r);

@@ -31,7 +31,8 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
     private final ObjectRegionWriter writer;
     private final ObjectCodec<T> codec;
     private final int maxObjectSize;
-    private boolean published;
+    /** Whether {@link #current} holds the committed value (after a publish, or once read at takeover). */
+    private boolean currentKnown;
     private T current;
     private boolean closed;
 
@@ -59,7 +60,7 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
         try {
             long version = writer.publish(codec.contentType(), payload);
             current = value;
-            published = true;
+            currentKnown = true;
             return version;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish to region " + writer.tag() + ": " + e.getMessage(), e);
@@ -82,10 +83,10 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      */
     public synchronized T current() {
         ensureOpen();
-        if (!published) {
+        if (!currentKnown) {
             Snapshot committed = writer.readCommitted();
             current = committed == null ? null : codec.decode(committed.payload());
-            published = true;
+            currentKnown = true;
         }
         return current;
     }

@@ -321,4 +321,49 @@ class SharedObjectTest {
         }
         assertThat(Files.readAllBytes(f)[ObjectRegionDescriptor.FLAGS_OFFSET]).isZero();
     }
+
+    @Test
+    void aSupersededFileWhoseTagWasRemovedKeepsItsLastVersionUntilTheTagReturns() throws IOException {
+        Path f = validRegion("removed");
+        try (var follower = SharedObject.follower("removed", String.class, options)) {
+            assertThat(follower.get()).isEqualTo("good");
+            patch(f, ObjectRegionDescriptor.FLAGS_OFFSET, le(4).putInt(0, ObjectRegionDescriptor.FLAG_SUPERSEDED));
+            Files.delete(f);
+            assertThat(follower.get()).isEqualTo("good"); // was UncheckedIOException "cannot be reopened"
+            assertThat(follower.snapshot().version()).isEqualTo(1);
+            try (var master = SharedObject.master("removed", ObjectCodecs.text(), options)) {
+                master.publish("back");
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (!"back".equals(follower.get()) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // the follower retries the tag at most once a millisecond
+                }
+                assertThat(follower.get()).isEqualTo("back");
+            }
+        }
+    }
+
+    @Test
+    void aGrownFileKeepsTheOldFilesPermissionsWhateverTheMastersOptions() throws IOException {
+        Path f = validRegion("perm");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        try (var master = SharedObject.master("perm", ObjectCodecs.bytes(), options)) { // OWNER_ONLY options
+            master.publish(new byte[2 * ObjectRegionDescriptor.MIN_SLOT_CAPACITY]);
+        }
+        assertThat(Files.size(f)).isGreaterThan(ObjectRegionDescriptor.fileLength(ObjectRegionDescriptor.MIN_SLOT_CAPACITY));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r-----");
+    }
+
+    @Test
+    void aMasterTakesATypeAsAFollowerDoes() throws IOException {
+        try (SharedObjectMaster<Config> master = SharedObject.master("typed", Config.class, options);
+             var follower = SharedObject.follower("typed", Config.class, options)) {
+            master.publish(new Config("red", 2, List.of()));
+            assertThat(follower.get()).isEqualTo(new Config("red", 2, List.of()));
+        }
+        try (SharedObjectMaster<String> text = SharedObject.master("typed-text", String.class, options);
+             var follower = SharedObject.follower("typed-text", String.class, options)) {
+            text.publish("plain");
+            assertThat(follower.snapshot().contentType()).isEqualTo(ContentType.TEXT);
+        }
+    }
 }

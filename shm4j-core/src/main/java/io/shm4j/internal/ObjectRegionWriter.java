@@ -261,6 +261,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
         ObjectRegion newRegion = null;
         boolean renamed = false;
         try {
+            // The old file's bits, not this master's options: whoever could read it still can (FORMAT.md 5.4).
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
             initHeader(newChannel, capacity);
             newChannel.lock();
             newRegion = ObjectRegion.map(tag, file, ObjectRegion.fileKey(tmp), newChannel, true);
