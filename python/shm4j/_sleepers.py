@@ -1,4 +1,4 @@
-"""The legacy sleepers file ``<tag>~sleepers`` (docs/FORMAT.md 3.4): the count of sleeping
+"""The legacy sleepers file ``<tag>~sleepers`` (docs/FORMAT.md 3.5): the count of sleeping
 followers that shm4j versions before the follower registry kept. It stays so that old and new
 processes can share a tag during an upgrade: a new master marks the file version 2 in place (old
 processes that open it afterwards refuse it: old followers poll, old masters wake on every

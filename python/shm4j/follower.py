@@ -242,7 +242,7 @@ class Follower(Closeable):
                 address = f.notify_address
                 if address is not None and registered is None and entry is not None:
                     legacy = self._sleepers_or_none()
-                    # Version 1: an old master, which wakes only for its count, may publish (3.4).
+                    # Version 1: an old master, which wakes only for its count, may publish (3.5).
                     if legacy is not None and not legacy.old_master_may_publish():
                         registered = entry
                         entry.asleep()  # before FUTEX_WAIT compares the word (5.6)

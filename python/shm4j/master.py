@@ -63,7 +63,7 @@ class Master(Closeable):
         try:
             # Created here too, so that followers who may not create files in the directory can
             # register; this master itself always wakes (it cannot fence, 5.6). The legacy
-            # sleepers file is marked version 2: no old master publishes while we hold the lock (3.4).
+            # sleepers file is marked version 2: no old master publishes while we hold the lock (3.5).
             sleepers = _sleepers.open_sleepers(self.path, master=True)
             if sleepers:
                 sleepers.close()

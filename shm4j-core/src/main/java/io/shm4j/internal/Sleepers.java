@@ -21,7 +21,7 @@ import java.util.OptionalInt;
 import static io.shm4j.internal.SleepersDescriptor.*;
 
 /**
- * A tag's legacy sleepers file ({@code <tag>~sleepers}, FORMAT.md 3.4): the count that shm4j
+ * A tag's legacy sleepers file ({@code <tag>~sleepers}, FORMAT.md 3.5): the count that shm4j
  * versions before the {@link FollowerRegistry} kept of their sleeping followers. It stays so
  * that old and new processes can share a tag safely during an upgrade:
  * <ul>

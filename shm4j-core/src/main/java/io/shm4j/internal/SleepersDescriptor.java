@@ -3,7 +3,7 @@ package io.shm4j.internal;
 /**
  * Byte layout of a tag's legacy sleepers file, {@code <tag>~sleepers}: the count of follower
  * threads of shm4j versions before the follower registry that may be asleep in
- * {@code FUTEX_WAIT} on the tag's notify word. {@code docs/FORMAT.md} 3.4 describes the same
+ * {@code FUTEX_WAIT} on the tag's notify word. {@code docs/FORMAT.md} 3.5 describes the same
  * layout and how old and new processes share a tag. Little-endian.
  *
  * <pre>
