@@ -1,4 +1,4 @@
-"""The follower registry (docs/FORMAT.md 3.3) and the legacy sleepers file (3.4) in one
+"""The follower registry (docs/FORMAT.md 3.3) and the legacy sleepers file (3.5) in one
 process: bytes, the kernel's atomic bit operations, a waiting follower's asleep bit, dead and
 reused-pid entries reclaimed, old followers beside new masters."""
 import os

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The legacy sleepers file (FORMAT.md 3.4): its bytes, its creation, old processes beside new ones, and what happens without it. */
+/** The legacy sleepers file (FORMAT.md 3.5): its bytes, its creation, old processes beside new ones, and what happens without it. */
 class SleepersTest {
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
