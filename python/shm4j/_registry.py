@@ -42,7 +42,7 @@ STATES = {STATE_IDLE: "no", STATE_SPINNING: "spinning", STATE_ASLEEP: "asleep"}
 _HEADER = struct.Struct("<8sIII")
 _ENTRY = struct.Struct("<qqqQqII")
 _LOCK = threading.RLock()
-_LOCK_WAIT = 1.0
+_LOCK_WAIT = 5.0  # held for microseconds; long only on a loaded machine
 _LOG = logging.getLogger("shm4j")
 
 
@@ -187,9 +187,6 @@ class Registry:
                       self.path, "stays locked" if index is None else "is full (%d followers)" % self.capacity)
             return None
         return Entry(self, index)
-
-    def any_asleep(self):
-        return any(struct.unpack_from("<%dI" % (self.capacity // 32), self._map, BITMAP_OFFSET))
 
     def entries(self):
         """Every registered follower; dead entries are reclaimed (if writable) and listed once

@@ -75,8 +75,8 @@ public final class FollowerRegistry {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     /** Guards every open and close of a registry file in this JVM (class notes). */
     private static final Object MONITOR = new Object();
-    /** How long a claim or reclaim waits for the registry lock before giving up. */
-    private static final long LOCK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a claim or listing waits for the registry lock (held for microseconds) before giving up. */
+    private static final long LOCK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Path file;
     private final MemorySegment segment;
@@ -205,16 +205,6 @@ public final class FollowerRegistry {
                     + capacity + ", " + size + " bytes)" + remedy);
         }
         return capacity;
-    }
-
-    /** The file. */
-    public Path file() {
-        return file;
-    }
-
-    /** Whether this mapping may write (register, reclaim). */
-    public boolean writable() {
-        return writable;
     }
 
     /**
