@@ -144,7 +144,8 @@ class Record:
                       self.name, self.seen_version, self.seen_at_ms, STATE_IDLE, False)
 
     def same_follower(self, other):
-        return (self.pid, self.start_ms, self.registered_ms) == (other.pid, other.start_ms, other.registered_ms)
+        return ((self.index, self.pid, self.start_ms, self.registered_ms)
+                == (other.index, other.pid, other.start_ms, other.registered_ms))
 
 
 class Registry:
@@ -167,8 +168,10 @@ class Registry:
             raise ValueError("follower name is %d bytes of UTF-8; at most %d fit" % (len(name_bytes), NAME_LENGTH))
         pid, start = os.getpid(), _proc.start_millis(os.getpid())
 
+        dead = _dead(self._all())
+
         def claim():
-            self._sweep(None)
+            self._free(dead)
             for i in range(self.capacity):
                 e = ENTRIES_OFFSET + i * ENTRY_LENGTH
                 if self._q[e >> 3] == 0:
@@ -191,15 +194,11 @@ class Registry:
     def entries(self):
         """Every registered follower; dead entries are reclaimed (if writable) and listed once
         more with ``alive`` False."""
-        dead = []
-        if self.writable:
-            self._locked(lambda: self._sweep(dead), _LOCK_WAIT)
-        out = []
-        for i in range(self.capacity):
-            r = self._read(i)
-            if r is not None:
-                out.append(r if self.writable or _proc.is_alive(r.pid, r.start_ms) else r.dead())
-        return out + dead
+        records = self._all()
+        dead = _dead(records)
+        if self.writable and dead:
+            self._locked(lambda: self._free(dead), _LOCK_WAIT)
+        return [r.dead() if r in dead else r for r in records]
 
     def peek(self, records):
         """``records`` as stored now, without checking liveness; entries freed or retaken are left out."""
@@ -210,16 +209,20 @@ class Registry:
                 now.append(x)
         return now
 
-    def _sweep(self, dead):
-        for i in range(self.capacity):
-            r = self._read(i)
-            if r is not None and not _proc.is_alive(r.pid, r.start_ms):
-                if dead is not None:
-                    dead.append(r.dead())
-                e = ENTRIES_OFFSET + i * ENTRY_LENGTH
-                _futex.atomic_clear_bit(self._address + BITMAP_OFFSET + 4 * (i >> 5), i & 31)
-                self._map[e + 8:e + ENTRY_LENGTH] = bytes(ENTRY_LENGTH - 8)
-                self._q[e >> 3] = 0
+    def _all(self):
+        return [r for r in (self._read(i) for i in range(self.capacity)) if r is not None]
+
+    def _free(self, dead):
+        """Frees the entries of ``dead`` that still hold the same registration; holds the lock.
+        Liveness was checked without it (reading /proc is the slow part): a dead process stays dead."""
+        for r in dead:
+            now = self._read(r.index)
+            if now is None or not now.same_follower(r):
+                continue  # freed or claimed again meanwhile
+            e = ENTRIES_OFFSET + r.index * ENTRY_LENGTH
+            _futex.atomic_clear_bit(self._address + BITMAP_OFFSET + 4 * (r.index >> 5), r.index & 31)
+            self._map[e + 8:e + ENTRY_LENGTH] = bytes(ENTRY_LENGTH - 8)
+            self._q[e >> 3] = 0
         return 0
 
     def _asleep_bit(self, i):
@@ -326,6 +329,10 @@ class Entry:
         self._q[self._offset >> 3] = 0
         self._q = None
         self._registry.close()
+
+
+def _dead(records):
+    return [r for r in records if not _proc.is_alive(r.pid, r.start_ms)]
 
 
 def infos(records, committed, committed_publish_ns):

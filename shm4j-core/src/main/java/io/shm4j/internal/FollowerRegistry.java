@@ -220,8 +220,9 @@ public final class FollowerRegistry {
         }
         long pid = Processes.selfPid();
         long start = Processes.selfStartMillis();
+        List<Record> dead = dead(all());
         Integer claimed = locked(() -> {
-            sweep(null);
+            free(dead, null);
             for (int i = 0; i < capacity; i++) {
                 long e = entryOffset(i);
                 if ((long) LONG.getVolatile(segment, e + PID) == 0) {
@@ -268,16 +269,23 @@ public final class FollowerRegistry {
         if (!writable) {
             return 0;
         }
-        List<Record> dead = new ArrayList<>();
-        Integer n = lockedNow(() -> {
-            for (int i = 0; i < capacity; i++) {
-                if (asleepBit(i)) {
-                    reclaimIfDead(i, dead);
-                }
+        List<Record> sleepers = new ArrayList<>();
+        for (int i = 0; i < capacity; i++) {
+            Record r = asleepBit(i) ? read(i) : null;
+            if (r != null) {
+                sleepers.add(r);
             }
-            return dead.size();
+        }
+        List<Record> dead = dead(sleepers);
+        if (dead.isEmpty()) {
+            return 0;
+        }
+        List<Record> freed = new ArrayList<>();
+        lockedNow(() -> {
+            free(dead, freed);
+            return 0;
         });
-        return n == null ? 0 : n;
+        return freed.size();
     }
 
     /**
@@ -285,22 +293,20 @@ public final class FollowerRegistry {
      * mapping may write) and listed once more with {@code alive} false.
      */
     public List<Record> entries() {
-        List<Record> dead = new ArrayList<>();
-        if (writable) {
+        List<Record> all = all();
+        List<Record> dead = dead(all);
+        List<Record> freed = new ArrayList<>();
+        if (writable && !dead.isEmpty()) {
             locked(() -> {
-                sweep(dead);
+                free(dead, freed);
                 return 0;
             });
         }
-        List<Record> all = new ArrayList<>();
-        for (int i = 0; i < capacity; i++) {
-            Record r = read(i);
-            if (r != null) {
-                all.add(writable || Processes.isAlive(r.pid, r.startMillis) ? r : r.dead());
-            }
+        List<Record> out = new ArrayList<>();
+        for (Record r : all) {
+            out.add(dead.contains(r) ? r.dead() : r);
         }
-        all.addAll(dead);
-        return all;
+        return out;
     }
 
     /**
@@ -311,35 +317,58 @@ public final class FollowerRegistry {
         List<Record> now = new ArrayList<>(records.size());
         for (Record r : records) {
             Record x = read(r.index);
-            if (x != null && x.pid == r.pid && x.startMillis == r.startMillis && x.registeredMillis == r.registeredMillis) {
+            if (x != null && x.sameRegistration(r)) {
                 now.add(x);
             }
         }
         return now;
     }
 
-    /** Reclaims every dead entry; holds the lock. */
-    private void sweep(List<Record> dead) {
+    /** Every entry in use, as stored now. */
+    private List<Record> all() {
+        List<Record> all = new ArrayList<>();
         for (int i = 0; i < capacity; i++) {
-            if ((long) LONG.getVolatile(segment, entryOffset(i) + PID) != 0) {
-                reclaimIfDead(i, dead);
+            Record r = read(i);
+            if (r != null) {
+                all.add(r);
             }
         }
+        return all;
     }
 
-    /** Frees entry {@code i} if its process is dead; holds the lock (so no claimer races). */
-    private void reclaimIfDead(int i, List<Record> dead) {
-        Record r = read(i);
-        if (r == null || Processes.isAlive(r.pid, r.startMillis)) {
-            return;
+    /**
+     * Those of {@code records} whose processes are dead: checked without the lock (reading
+     * /proc is the slow part), since a dead process stays dead; {@link #free} re-checks under
+     * the lock that each entry still holds the same registration.
+     */
+    private static List<Record> dead(List<Record> records) {
+        List<Record> dead = new ArrayList<>();
+        for (Record r : records) {
+            if (!Processes.isAlive(r.pid, r.startMillis)) {
+                dead.add(r);
+            }
         }
-        if (dead != null) {
-            dead.add(r.dead());
+        return dead;
+    }
+
+    /**
+     * Frees the entries of {@code dead} that still hold the same registration (pid, start,
+     * registered); holds the lock, so no claimer races. Adds those it freed to {@code freed}.
+     */
+    private void free(List<Record> dead, List<Record> freed) {
+        for (Record r : dead) {
+            Record now = read(r.index);
+            if (now == null || !now.sameRegistration(r)) {
+                continue; // freed or claimed again meanwhile
+            }
+            long e = entryOffset(r.index);
+            INT.getAndBitwiseAnd(segment, (long) BITMAP_OFFSET + 4L * (r.index >>> 5), ~(1 << (r.index & 31)));
+            segment.asSlice(e + 8, ENTRY_LENGTH - 8).fill((byte) 0);
+            LONG.setRelease(segment, e + PID, 0L);
+            if (freed != null) {
+                freed.add(r);
+            }
         }
-        long e = entryOffset(i);
-        INT.getAndBitwiseAnd(segment, (long) BITMAP_OFFSET + 4L * (i >>> 5), ~(1 << (i & 31)));
-        segment.asSlice(e + 8, ENTRY_LENGTH - 8).fill((byte) 0);
-        LONG.setRelease(segment, e + PID, 0L);
     }
 
     private boolean asleepBit(int i) {
@@ -428,6 +457,12 @@ public final class FollowerRegistry {
         Record dead() {
             return new Record(index, pid, startMillis, registeredMillis, language, name, seenVersion, seenAtMillis,
                     STATE_IDLE, false);
+        }
+
+        /** Whether {@code other} is the same registration (not a later one in the same entry). */
+        boolean sameRegistration(Record other) {
+            return index == other.index && pid == other.pid && startMillis == other.startMillis
+                    && registeredMillis == other.registeredMillis;
         }
     }
 
