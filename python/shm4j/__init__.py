@@ -13,7 +13,8 @@ files, ``mmap.mmap(os.open(path, os.O_RDWR), 0)`` opens them.
 from ._format import ContentType
 from .compat import ObjectMmap
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
-                     MasterConflictError, ObjectTooLargeError, RegionNotFoundError, Shm4jError)
+                     MasterConflictError, ObjectTooLargeError, RegionFileError, RegionNotFoundError,
+                     RegionShrunkError, Shm4jError)
 from .follower import Follower, Snapshot
 from .master import DEFAULT_MAX_OBJECT_SIZE, Master
 from ._files import directory as region_directory
@@ -23,5 +24,5 @@ __all__ = ["Master", "Follower", "Snapshot", "ContentType", "ObjectMmap", "regio
            "list_regions", "delete", "followers",
            "DEFAULT_MAX_OBJECT_SIZE", "Shm4jError", "InvalidTagError", "RegionNotFoundError",
            "CorruptRegionError", "ConsistencyError", "MasterConflictError", "ObjectTooLargeError",
-           "InvalidObjectError"]
+           "InvalidObjectError", "RegionFileError", "RegionShrunkError"]
 __version__ = "0.1.0"

@@ -1,11 +1,17 @@
 """The region directory, tags and region files (docs/FORMAT.md section 1); the same rules as
 the Java ``io.shm4j.internal.RegionFiles``."""
+import errno
+import fcntl
+import itertools
 import os
 import re
+import stat
+import struct
 import sys
 import tempfile
 
-from .errors import InvalidTagError
+from . import _proc
+from .errors import InvalidTagError, RegionFileError
 
 MAX_TAG_LENGTH = 200
 _TAG = re.compile(r"[A-Za-z0-9._-]{1,%d}" % MAX_TAG_LENGTH)
@@ -56,17 +62,136 @@ def region_path(tag, explicit_directory=None):
     return os.path.join(directory(explicit_directory), validate_tag(tag))
 
 
+_USE_ANOTHER = "point SHM4J_DIR (or --dir, directory=) at a directory you may write"
+
+
 def ensure_directory(path, file_mode):
-    """Creates the region directory (0700, or 0750/0770 for the group modes) if missing."""
-    if not os.path.isdir(path):
-        os.makedirs(path, mode=_DIRECTORY_MODES.get(file_mode, 0o700), exist_ok=True)
+    """Creates the region directory if missing. Every directory created, intermediate ones
+    included, gets mode 0700 (0750/0770 for the group modes) exactly, whatever the umask, as
+    Java does (FORMAT.md section 1); existing directories are left as they are."""
+    if os.path.isdir(path):
+        return
+    mode = _DIRECTORY_MODES.get(file_mode, 0o700)
+    missing = []
+    p = os.path.abspath(path)
+    while not os.path.isdir(p):
+        missing.append(p)
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    for p in reversed(missing):
+        try:
+            os.mkdir(p, mode)
+            os.chmod(p, mode)
+        except FileExistsError:
+            if not os.path.isdir(p):
+                raise RegionFileError(
+                    "%s: cannot use it as the region directory: %s exists and is not a directory; point "
+                    "SHM4J_DIR (or --dir, directory=) at a directory"
+                    % (path, "it" if p == os.path.abspath(path) else p), errno.ENOTDIR) from None
+        except PermissionError as e:
+            raise RegionFileError(
+                "%s: cannot create the region directory: no permission to create %s; create it "
+                "yourself (mkdir -m 700) or %s" % (path, p, _USE_ANOTHER), e.errno) from None
+        except OSError as e:
+            raise RegionFileError("%s: cannot create the region directory: %s: %s; %s"
+                                  % (path, p, e.strerror, _USE_ANOTHER), e.errno) from None
+
+
+def open_regular(path, write, region, denied=None):
+    """Opens the region file ``path`` without blocking and without following a symbolic link
+    (``O_NOFOLLOW | O_NONBLOCK``), and refuses anything but a regular file: a FIFO named like a
+    tag would block an open forever, and a link would let whoever may write the directory send
+    a master's writes to any file (FORMAT.md section 1). Returns the descriptor.
+    FileNotFoundError if it does not exist; RegionFileError (an OSError) for the rest, worded as
+    Java's RegionFiles.open words it. ``denied`` replaces the reason when permission is missing."""
+    flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    directory_ = os.path.dirname(os.path.abspath(path))
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        if e.errno == errno.ELOOP and os.path.islink(path):
+            reason = _symbolic_link(region)
+        elif e.errno == errno.EISDIR:
+            reason = _not_regular(region, "a directory")
+        elif e.errno == errno.ENOTDIR:
+            reason = ("cannot open %s: %s (or a directory above it) is not a directory; point "
+                      "SHM4J_DIR (or --dir, directory=) at a directory" % (region, directory_))
+        elif e.errno in (errno.EACCES, errno.EPERM):
+            access = "write" if write else "read"
+            reason = denied or ("no %s permission on %s (or on its directory %s); run as a user who may %s it"
+                                % (access, region, directory_, access))
+        elif e.errno == errno.EROFS:
+            reason = ("cannot open %s for writing: %s is on a read-only file system; use a writable "
+                      "directory" % (region, directory_))
+        else:
+            reason = "cannot open %s: %s" % (region, e.strerror)
+            try:
+                mode = os.lstat(path).st_mode
+                if not stat.S_ISREG(mode):  # e.g. a socket: ENXIO
+                    reason = _not_regular(region, _kind(mode))
+            except OSError:
+                pass
+        raise RegionFileError("%s: %s" % (path, reason), e.errno) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise RegionFileError("%s: %s" % (path, _not_regular(region, _kind(mode))), errno.EINVAL)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _symbolic_link(region):
+    return ("%s is a symbolic link; shm4j never follows links in the region directory (one could "
+            "send a master's writes to another file): remove the link (shm4j rm removes the link, "
+            "not its target)" % region)
+
+
+def _not_regular(region, kind):
+    return ("%s is %s, not a regular file, so it cannot be a region; remove or rename it, or use "
+            "another tag" % (region, kind))
+
+
+def _kind(mode):
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def create_reserved(path, size, file_mode):
-    """Creates ``path`` (which must not exist) read-write with ``file_mode`` and ``size`` bytes of
-    zeros, never sparse: on a tmpfs a sparse page fails only when first touched (SIGBUS), while a
-    full device must fail here. Returns the descriptor; on failure the file is removed."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, file_mode)
+    """Creates ``path`` (which must not exist; never through a link) read-write with
+    ``file_mode`` and ``size`` bytes of zeros, never sparse: on a tmpfs a sparse page fails only
+    when first touched (SIGBUS), while a full device must fail here. Returns the descriptor; on
+    failure the file is removed."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode)
+    except FileExistsError:
+        raise
+    except OSError as e:
+        directory_ = os.path.dirname(os.path.abspath(path))
+        if e.errno in (errno.EACCES, errno.EPERM):
+            why = ("no write permission on the directory %s; run as a user who may write there (its "
+                   "owner or group), or %s" % (directory_, _USE_ANOTHER))
+        elif e.errno == errno.EROFS:
+            why = "%s is on a read-only file system; or %s" % (directory_, _USE_ANOTHER)
+        elif e.errno in (errno.ENOENT, errno.ENOTDIR):
+            why = "the directory %s does not exist (or is not a directory); %s" % (directory_, _USE_ANOTHER)
+        else:
+            why = "%s; %s" % (e.strerror, _USE_ANOTHER)
+        raise RegionFileError("%s: cannot create it: %s" % (path, why), e.errno) from None
     try:
         if file_mode != OWNER_ONLY:
             os.fchmod(fd, file_mode)  # the umask may have removed group bits
@@ -84,3 +209,85 @@ def create_reserved(path, size, file_mode):
         os.close(fd)
         os.unlink(path)
         raise
+
+
+NEW_HELPER = "~new."
+_helpers = itertools.count(1)
+
+
+def create_atomically(path, size, file_mode, initialize):
+    """Creates ``path`` whole: reserved and written by ``initialize(fd)`` (which may also lock
+    it) under the helper name ``<name>~new.<pid>.<n>``, then hard-linked to ``path`` (FileExistsError
+    if it exists: another process won) and the helper removed (FORMAT.md 1, 5.5), as Java's
+    RegionFiles.createReservedAtomically. Returns the descriptor. Helpers of dead processes are
+    removed first."""
+    remove_stale_helpers(path)
+    helper = "%s%s%d.%d" % (path, NEW_HELPER, os.getpid(), next(_helpers))
+    unlink_if_exists(helper)  # never used by this process: left by a dead one with our pid
+    try:
+        fd = create_reserved(helper, size, file_mode)
+    except RegionFileError as e:  # about the file being created, not its helper
+        raise RegionFileError(str(e).replace(helper, path, 1), e.errno) from None
+    try:
+        initialize(fd)
+        os.link(helper, path)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        unlink_if_exists(helper)
+
+
+def remove_stale_helpers(path):
+    """Removes the ``<name>~new.<pid>.<n>`` helpers of ``path`` whose process is gone (a creator
+    killed before its link left an orphan file, one killed between link and unlink a second
+    name of the file); a live creator's helper is left alone."""
+    directory_, name = os.path.split(path)
+    prefix = name + NEW_HELPER
+    try:
+        names = os.listdir(directory_ or ".")
+    except OSError:
+        return  # the create that follows says what is wrong
+    for entry in names:
+        if not entry.startswith(prefix):
+            continue
+        try:
+            pid = int(entry[len(prefix):].split(".", 1)[0])
+        except ValueError:
+            continue  # not ours
+        if not _proc.is_alive(pid, 0):
+            try:
+                unlink_if_exists(os.path.join(directory_, entry))
+            except OSError:
+                return  # not ours to remove (e.g. a sticky directory)
+
+
+def unlink_if_exists(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+# The master lock (FORMAT.md 5.3): an exclusive open-file-description lock on the whole file.
+# struct flock on Linux x86-64/aarch64: short l_type, short l_whence, off_t l_start, off_t l_len,
+# pid_t l_pid (0 for OFD locks), padded to 32 bytes.
+_FLOCK = struct.Struct("hhqqi4x")
+
+
+def try_lock(fd):
+    """Takes the master lock on ``fd``'s open file description without waiting; False if another
+    open of the file (in any process, this one too) holds an OFD or classic POSIX lock on it.
+    Only closing every descriptor of this open (mmap keeps a dup) or unlock() releases it."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        return True
+    except OSError as e:
+        if e.errno in (errno.EACCES, errno.EAGAIN):
+            return False
+        raise
+
+
+def unlock(fd):
+    fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0))

@@ -1,12 +1,11 @@
 """Region files open in this process, shared by every Master and Follower of the process.
 
-Why one shared entry per file: POSIX record locks belong to (process, file), and closing *any*
-descriptor of a file drops every lock the process holds on it (docs/FORMAT.md 5.3). Python's
-``mmap`` keeps its own dup() of the descriptor and closes it with the map. A follower that opened
-and later closed its own descriptor of a file this process is master of would silently end the
-master's exclusion. So every descriptor and map of a file stays in one ``RegionFile`` until the
-last user in the process releases it, and descriptors of a registered file are never closed
-early (``dispose_fd``).
+Why one shared entry per file: one map of a file per process, whoever uses it, and a second
+master of a file in this process refused before it locks anything. The master's lock does not
+depend on it: it is an open-file-description lock on the master's own descriptor (and the dup
+its ``mmap`` keeps), which no other open or close in the process can drop (docs/FORMAT.md 5.3).
+Every descriptor and map of a file stays in one ``RegionFile`` until the last user in the
+process releases it.
 
 Implementation notes on memory order. Words that other processes change concurrently (seq,
 committed, flags, notify) are read and written through ``memoryview.cast('Q')``/``cast('I')``
@@ -27,7 +26,8 @@ import os
 import threading
 
 from . import _futex
-from ._format import HEADER_LENGTH, NOTIFY_OFFSET, slot_offset, validate_header
+from ._format import HEADER_LENGTH, NOTIFY_OFFSET, region_name, slot_offset, unreadable, validate_header
+from .errors import RegionShrunkError
 
 # One lock for the registry and for every change of which file a tag names in this process
 # (create, growth), so a follower never opens a descriptor of a file a master here holds.
@@ -82,6 +82,16 @@ class RegionFile:
         if mapping is not None:
             self.maps.append(mapping)
 
+    def size_now(self):
+        """The file's size now (an fstat): FORMAT.md 5.4's check for a file shrunk under the map."""
+        return os.fstat(self.fds[0]).st_size
+
+    def shrunk(self, tag, path, size, next_step):
+        """The error for this file found ``size`` bytes long, shorter than its header says."""
+        return RegionShrunkError("region %s: the file shrank to %d bytes under this process (its header "
+                                 "says %d); %s" % (region_name(tag, path), size, self.header.file_length,
+                                                   next_step))
+
     def close(self):
         for view in reversed(self._views):
             view.release()
@@ -118,17 +128,6 @@ def release(entry):
         entry.close()
 
 
-def dispose_fd(fd, key):
-    """Closes ``fd`` unless this process has the file open (closing it could drop a master's
-    lock); then the descriptor is kept with the entry."""
-    with LOCK:
-        entry = _OPEN.get(key)
-        if entry is not None:
-            entry.add(fd, None)
-        else:
-            os.close(fd)
-
-
 def read_header(fd, tag, path):
     """Reads and validates the header through ``fd`` (FORMAT.md section 4)."""
     size = os.fstat(fd).st_size
@@ -140,7 +139,7 @@ def open_existing(fd, key, tag, path, writable):
     """Maps a region file and registers it, or joins this process's entry for it (then the
     descriptor is kept with the entry). Validates the header of a file new to this process.
     On failure nothing is registered or counted and ``fd`` is still the caller's: a master
-    unlocks it first, then each caller disposes of it (``dispose_fd``)."""
+    unlocks it first, then each caller closes it."""
     with LOCK:
         entry = _OPEN.get(key)
         if entry is not None:
@@ -153,4 +152,8 @@ def open_existing(fd, key, tag, path, writable):
         header = read_header(fd, tag, path)
         mapping = mmap.mmap(fd, header.file_length,
                             access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
+        size = os.fstat(fd).st_size
+        if size < header.file_length:  # shrunk since read_header: the map would fault (5.4)
+            mapping.close()
+            raise unreadable(tag, path, "is truncated: %d bytes, the header says %d" % (size, header.file_length))
         return register(RegionFile(key, fd, mapping, header, writable))

@@ -86,23 +86,18 @@ def _create(path, region_path):
     # 0660 where the region's group may read it, so that every follower may register.
     group_reads = os.stat(region_path).st_mode & 0o040
     mode = _files.GROUP_WRITE if group_reads else _files.OWNER_ONLY
-    tmp = "%s~new-%d-%d" % (path, os.getpid(), time.monotonic_ns())
     with _LOCK:
-        fd = _files.create_reserved(tmp, FILE_LENGTH, mode)
         try:
-            os.pwrite(fd, _HEADER.pack(MAGIC, FORMAT_VERSION, ENTRY_LENGTH, CAPACITY), 0)
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass  # another process created it first: use theirs
-        finally:
-            os.close(fd)
-            os.unlink(tmp)
+            fd = _files.create_atomically(path, FILE_LENGTH, mode, lambda fd: os.pwrite(
+                fd, _HEADER.pack(MAGIC, FORMAT_VERSION, ENTRY_LENGTH, CAPACITY), 0))
+        except FileExistsError:
+            return  # another process created it first: use theirs
+        os.close(fd)
 
 
 def _map(path, writable):
     with _LOCK:
-        fd = os.open(path, (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC)
+        fd = _files.open_regular(path, writable, "the follower registry")
         try:
             size = os.fstat(fd).st_size
             capacity = _capacity(path, size, os.pread(fd, _HEADER.size, 0))
@@ -245,7 +240,7 @@ class Registry:
         pause = 0.0001
         while True:
             with _LOCK:
-                fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+                fd = _files.open_regular(self.path, True, "the follower registry")
                 try:
                     try:
                         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, BITMAP_OFFSET, 0)

@@ -10,7 +10,6 @@ import logging
 import mmap
 import os
 import struct
-import time
 
 from . import _files
 
@@ -71,21 +70,16 @@ def _create(path, region_path):
     # 0660 where the region's group may read it (as the registry).
     group_reads = os.stat(region_path).st_mode & 0o040
     mode = _files.GROUP_WRITE if group_reads else _files.OWNER_ONLY
-    tmp = "%s~new-%d-%d" % (path, os.getpid(), time.monotonic_ns())
-    fd = _files.create_reserved(tmp, FILE_LENGTH, mode)
     try:
-        os.pwrite(fd, MAGIC + struct.pack("<I", REGISTRY_FORMAT_VERSION), 0)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process created it first: use theirs
-    finally:
-        os.close(fd)
-        os.unlink(tmp)
+        fd = _files.create_atomically(path, FILE_LENGTH, mode,
+                                      lambda fd: os.pwrite(fd, MAGIC + struct.pack("<I", REGISTRY_FORMAT_VERSION), 0))
+    except FileExistsError:
+        return  # another process created it first: use theirs
+    os.close(fd)
 
 
 def _map(path, writable):
-    fd = os.open(path, (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC)
+    fd = _files.open_regular(path, writable, "the sleepers file")
     try:
         problem = _problem(path, os.fstat(fd).st_size, os.pread(fd, SLEEPERS_OFFSET, 0))
         if problem:
@@ -112,8 +106,11 @@ def peek_count(region_path):
     """The count, read without creating anything (for ``inspect``); None without a usable file."""
     path = path_of(region_path)
     try:
-        with open(path, "rb") as f:
-            data = f.read(FILE_LENGTH + 1)
+        fd = _files.open_regular(path, False, "the sleepers file")  # a FIFO must not block inspect
+        try:
+            data = os.pread(fd, FILE_LENGTH + 1, 0)
+        finally:
+            os.close(fd)
     except OSError:
         return None
     if _problem(path, len(data), data):

@@ -270,6 +270,11 @@ def _put(args):
                 data = fh.read()
         except FileNotFoundError:
             raise CommandError(NOT_FOUND, "%s: no such file; nothing was published" % source) from None
+        except PermissionError:
+            raise CommandError(IO_ERROR, "%s: no read permission on it; nothing was published" % source) from None
+        except OSError as e:  # e.g. a directory
+            raise CommandError(IO_ERROR, "%s: cannot read it (%s); nothing was published"
+                               % (source, e.strerror)) from None
     elif args.json is None or args.json == "-":
         data, source = sys.stdin.buffer.read(), "standard input"
     else:

@@ -13,6 +13,9 @@ from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGT
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError,
                      RegionNotFoundError, Shm4jError)
 
+_SHRUNK_NEXT = ("nothing was read from it. A master moves the region to a new file on its next publish, "
+                "and this follower follows it then")
+
 MAX_ATTEMPTS = 100_000
 MAX_SECONDS = 5.0
 _SPINS_BEFORE_SLEEP = 16
@@ -37,24 +40,25 @@ def open_region_file(tag, path):
     region = region_name(tag, path)
     with rf.LOCK:
         try:
-            key = rf.key_of(os.stat(path))
+            key = rf.key_of(os.lstat(path))  # a link's own: never a file this process has open
         except FileNotFoundError:
             raise RegionNotFoundError(_not_found(tag, path)) from None
+        except OSError:
+            key = None  # e.g. the directory is a file: open_regular says what is wrong
         entry = rf.lookup(key)
         if entry is not None:
             return rf.acquire(entry)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = _files.open_regular(path, False, "region " + tag, denied=(
+                "no read permission on region %s: run as its owner or have the master create it "
+                "with a group-readable mode" % region))
         except FileNotFoundError:
             raise RegionNotFoundError(_not_found(tag, path)) from None
-        except PermissionError:
-            raise Shm4jError("no read permission on region %s: run as its owner or have the master "
-                             "create it with a group-readable mode" % region) from None
         key = rf.key_of(os.fstat(fd))
         try:
             return rf.open_existing(fd, key, tag, path, writable=False)
         except BaseException:
-            rf.dispose_fd(fd, key)
+            os.close(fd)
             raise
 
 
@@ -115,6 +119,7 @@ class Follower(Closeable):
     def _bind(self, f):
         """Uses region file ``f``; keeps what the read path needs of it in attributes."""
         self._file, self._q, self._i = f, f.q, f.i
+        self._fd, self._length = f.fds[0], f.header.file_length  # for the size check (_check_size)
 
     def _forget(self):
         """Drops the cached version (a new file or closing)."""
@@ -139,7 +144,7 @@ class Follower(Closeable):
             return self._value
         if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
             v = self._q[COMMITTED_QWORD]
-            if v:
+            if v and _fstat(self._fd).st_size >= self._length:  # else _get() says why (5.4)
                 # A new JSON version in one attempt of read_slot; anything else (a writer active,
                 # damage, other content) takes _get(), which retries and raises.
                 read = read_slot(self._file, v)[1]
@@ -201,6 +206,7 @@ class Follower(Closeable):
         SlotFields whose ``crc_ok`` says whether the payload matches its CRC (None if the length
         is beyond the slot)."""
         self._follow_growth()
+        self._check_size()
         f = self._file
         base = f.slot_bases[index]
         seq = self._q[base >> 3]
@@ -262,19 +268,32 @@ class Follower(Closeable):
 
     def _follow_growth(self):
         """If this file is superseded and the tag names another file now, switch to it."""
-        if not self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
-            return
+        if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
+            self._follow()
+
+    def _follow(self):
+        """Switches to the file the tag names if it is another one; returns whether it did."""
         with rf.LOCK:
             try:
                 key = rf.key_of(os.stat(self.path))
             except FileNotFoundError:
-                return  # removed: keep the last file, still whole
+                return False  # removed: keep the last file, still whole
             if key == self._file.key:
-                return  # between the flag and the rename: the old file is still current
+                return False  # between the flag and the rename: the old file is still current
             old = self._file
             self._bind(open_region_file(self.tag, self.path))
             self._forget()
             rf.release(old)
+            return True
+
+    def _check_size(self):
+        """FORMAT.md 5.4: a slot is touched only while the file is as long as its header says,
+        since a page lost to truncation ends this process with SIGBUS (Python cannot catch it).
+        A shrunk file: if a master moved the region (the tag names another file) this moves
+        there, else it raises RegionShrunkError. A file shrunk after this check still faults."""
+        size = _fstat(self._fd).st_size
+        if size < self._length and not self._follow():
+            raise self._file.shrunk(self.tag, self.path, size, _SHRUNK_NEXT)
 
     def _read(self):
         """One whole committed version as (version, publishTime, contentType, payload), or None
@@ -286,6 +305,7 @@ class Follower(Closeable):
         while True:
             if self._i[FLAGS_WORD] & FLAG_SUPERSEDED:
                 self._follow_growth()
+            self._check_size()
             f = self._file
             v = self._q[COMMITTED_QWORD]
             if v == 0:
@@ -379,6 +399,7 @@ _LAST_CONTENT_TYPE = len(_CONTENT_TYPES) - 1
 _JSON = int(ContentType.JSON)
 _unpack_slot_fields = SLOT_FIELDS_STRUCT.unpack_from
 _crc32 = zlib.crc32
+_fstat = os.fstat
 _decode_json = json.JSONDecoder().decode  # what json.loads calls, without its argument checks
 
 

@@ -1,7 +1,6 @@
 """The master: the one process that publishes a tag's object (docs/FORMAT.md 5.1, 5.3-5.5)."""
-import errno
-import fcntl
 import json
+import logging
 import mmap
 import os
 import struct
@@ -26,6 +25,7 @@ _MAX_COMMITTED = 2**63 - 1
 _U64 = 2**64 - 1
 
 _I64 = struct.Struct("<q")
+_LOG = logging.getLogger("shm4j")
 
 
 class Master(Closeable):
@@ -39,8 +39,9 @@ class Master(Closeable):
             m.update(lambda cfg: {**cfg, "limit": 20})   # version 2
             print(m.current(), m.version)
 
-    One master per tag at a time, across processes and languages: the master holds an fcntl
-    record lock on the region file, the lock a Java master takes too; a second master gets
+    One master per tag at a time, across processes and languages: the master holds an
+    open-file-description lock on the region file (F_OFD_SETLK, as a Java master does), which
+    nothing else this process does with the file can release; a second master gets
     MasterConflictError naming the holder's pid. Versions continue from what the region holds,
     so they only go up, also across masters. A Master is for one thread.
     """
@@ -107,8 +108,16 @@ class Master(Closeable):
                 "nothing was written" % (len(data), self.region, self.max_object_size))
         f = self._open_file()
         version = self._version + 1
-        if len(data) > f.slot_capacity:
-            published = self._grow(data, content_type, version)
+        # FORMAT.md 5.4: a file shrunk under the map (another program truncated it) would end this
+        # process with SIGBUS at the first write to a lost page; checked before every publish,
+        # and then the region moves to a new file as growth does. Shrunk after the check: SIGBUS.
+        size = os.fstat(f.writable_fd).st_size
+        if size < f.header.file_length:
+            published = self._grow(data, content_type, version, size)
+            _LOG.warning("%s", f.shrunk(self.tag, self.path, size, "moved the region to a new file "
+                                                                   "holding version %d" % version))
+        elif len(data) > f.slot_capacity:
+            published = self._grow(data, content_type, version, size)
         else:
             published = _write_slot(f, version, data, content_type)
         self._version = version
@@ -162,30 +171,30 @@ class Master(Closeable):
         while True:
             with rf.LOCK:
                 try:
-                    fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
+                    fd = _files.open_regular(self.path, True, "region " + self.tag, denied=(
+                        "no write permission on region %s (or its directory): a master needs read "
+                        "and write access to the file; run it as the file's owner, or in its group "
+                        "if the file is group-writable" % self.tag))
                 except FileNotFoundError:
                     entry = self._create()
                     if entry is not None:
                         return entry
                     continue  # another process created it first: take that one
-                except PermissionError:
-                    raise Shm4jError("no write permission on region %s: run the master as the "
-                                     "file's owner" % self.region) from None
                 key = rf.key_of(os.fstat(fd))
                 mine = rf.lookup(key)
                 if mine is not None and mine.master is not None:
-                    rf.dispose_fd(fd, key)
+                    os.close(fd)
                     raise MasterConflictError(
                         "region %s already has a master in this process (pid %d); close it "
                         "first or use a Follower" % (self.region, self._pid), self._pid)
                 try:
-                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as e:
-                    if e.errno not in (errno.EACCES, errno.EAGAIN):
-                        rf.dispose_fd(fd, key)
-                        raise
+                    locked = _files.try_lock(fd)
+                except BaseException:
+                    os.close(fd)
+                    raise
+                if not locked:
                     holder = _master_pid(fd)
-                    rf.dispose_fd(fd, key)
+                    os.close(fd)
                     raise MasterConflictError(
                         "region %s already has a master: pid %d holds its lock; stop that "
                         "process first, or read with a Follower" % (self.region, holder), holder) from None
@@ -195,15 +204,16 @@ class Master(Closeable):
                         entry = rf.open_existing(fd, key, self.tag, self.path, writable=True)
                         self._claim(entry)
                         taken = entry
+                        _files.remove_stale_helpers(self.path)  # a creator's killed between link and unlink
                         return entry
                 finally:
                     if taken is None:
                         # Retrying, or anything raised with the lock held (damage, an I/O error,
                         # Ctrl-C): unlock and drop this master's use of the file, else later
                         # masters, here and elsewhere, are refused and the file stays mapped.
-                        fcntl.lockf(fd, fcntl.LOCK_UN)
+                        _files.unlock(fd)
                         if entry is None:
-                            rf.dispose_fd(fd, key)
+                            os.close(fd)
                         else:
                             entry.master = None
                             rf.release(entry)
@@ -219,34 +229,32 @@ class Master(Closeable):
                 "master" % (self.region, committed))
         entry.master = self
         wq, wi = entry.wq, entry.wi
+        # u64, wrapping as Java's long does: a damaged 2^64 - 1 must not stop a master.
+        self._generation = (wq[GENERATION_OFFSET >> 3] + 1) & _U64
         if wi[FLAGS_WORD] & FLAG_SUPERSEDED:
             # The previous master died between flagging and renaming (5.4): this file
             # is still the tag's, so it is live again.
             wi[FLAGS_WORD] = wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
         wq[MASTER_PID_OFFSET >> 3] = self._pid
         wq[MASTER_START_OFFSET >> 3] = self._start
-        # u64, wrapping as Java's long does: a damaged 2^64 - 1 must not stop a master.
-        wq[GENERATION_OFFSET >> 3] = (wq[GENERATION_OFFSET >> 3] + 1) & _U64
+        wq[GENERATION_OFFSET >> 3] = self._generation
         _bump_notify(entry)
 
     def _create(self):
-        """Creates the region under a private name and links it to the tag (5.5); returns the
-        entry, or None if another process linked the tag first."""
-        private = "%s~new.%d" % (self.path, self._pid)
-        _remove_stale(private)
+        """Creates the region whole and locked under a helper name and links it to the tag
+        (5.5); returns the entry, or None if another process linked the tag first."""
         cap = MIN_SLOT_CAPACITY
-        fd = _files.create_reserved(private, file_length(cap), self._file_mode)
-        try:
+        self._generation = 1
+
+        def initialize(fd):
             os.pwrite(fd, self._header(cap, 1), 0)
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.link(private, self.path)
-            os.unlink(private)
-        except BaseException as e:
-            os.close(fd)  # also drops the lock; a linked file is whole, the next master takes it
-            _remove_stale(private)
-            if isinstance(e, FileExistsError):
-                return None
-            raise
+            if not _files.try_lock(fd):
+                raise Shm4jError("cannot lock the new, unlinked file of region %s" % self.region)
+
+        try:
+            fd = _files.create_atomically(self.path, file_length(cap), self._file_mode, initialize)
+        except FileExistsError:
+            return None
         return self._register_new(fd)
 
     def _header(self, cap, generation):
@@ -268,8 +276,13 @@ class Master(Closeable):
 
     # ---- growth (5.4) ----
 
-    def _grow(self, data, content_type, version):
+    def _grow(self, data, content_type, version, old_size):
+        """Moves the region to a new file that holds ``data`` as ``version`` (5.4): to grow it, or
+        because the old file shrank to ``old_size`` bytes. The old header is written only while
+        its page is still mapped (a file shrunk to 0 bytes has none); the new one takes this
+        master's identity from this object, not from the old header."""
         old = self._file
+        header_mapped = old_size > 0
         cap = capacity_for(len(data), old.slot_capacity)
         private = "%s~grow.%d" % (self.path, self._pid)
         with rf.LOCK:
@@ -277,7 +290,7 @@ class Master(Closeable):
             mode = os.fstat(old.writable_fd).st_mode & 0o777
             fd = _files.create_reserved(private, file_length(cap), mode)
             try:
-                os.pwrite(fd, self._header(cap, old.wq[GENERATION_OFFSET >> 3]), 0)
+                os.pwrite(fd, self._header(cap, self._generation), 0)
                 entry = self._register_new(fd)
             except BaseException:
                 os.unlink(private)
@@ -285,17 +298,21 @@ class Master(Closeable):
             renamed = False
             try:
                 published = _write_slot(entry, version, data, content_type)  # 1
-                fcntl.lockf(entry.writable_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # 2
-                old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED     # 3
+                if not _files.try_lock(entry.writable_fd):                    # 2
+                    raise Shm4jError("cannot lock the new, unnamed file %s" % private)
+                if header_mapped:
+                    old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] | FLAG_SUPERSEDED  # 3
                 os.rename(private, self.path)                                 # 4
                 renamed = True
             finally:
-                if not renamed:
+                if not renamed and header_mapped:
                     old.wi[FLAGS_WORD] = old.wi[FLAGS_WORD] & ~FLAG_SUPERSEDED
+                if not renamed:
                     entry.master = None
                     rf.release(entry)
                     os.unlink(private)
-            _bump_notify(old)                                                 # 5
+            if header_mapped:
+                _bump_notify(old)                                             # 5
             self._file = entry
             self._release(old)
         return published
@@ -321,7 +338,7 @@ class Master(Closeable):
         return Snapshot(version, ptime, ContentType(ctype), data)
 
     def _release(self, entry):
-        fcntl.lockf(entry.writable_fd, fcntl.LOCK_UN)
+        _files.unlock(entry.writable_fd)
         entry.master = None
         rf.release(entry)
 
@@ -387,12 +404,4 @@ def _remove_stray_growth(path):
     directory, tag = os.path.split(path)
     for name in os.listdir(directory):
         if name.startswith(tag + "~grow."):
-            _remove_stale(os.path.join(directory, name))
-
-
-def _remove_stale(path):
-    """Removes a helper file a previous process with this pid left behind."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+            _files.unlink_if_exists(os.path.join(directory, name))

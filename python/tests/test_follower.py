@@ -3,7 +3,6 @@ wrong data (docs/FORMAT.md sections 4 and 5.2)."""
 import json
 import os
 import struct
-import time
 import unittest
 
 import shm4j
@@ -72,13 +71,12 @@ class FollowerTest(RegionTestCase):
         seq = struct.unpack("<Q", self.peek("torn", base, 8))[0]
         self.poke("torn", base, struct.pack("<Q", seq + 1))
         with shm4j.Follower("torn", self.dir) as f:
-            start = time.monotonic()
+            # CorruptRegionError, not the ConsistencyError of a read that ran out of retries
             with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 1 is corrupt: its sequence number is "
                                         "odd \\(mid-write\\) although it holds committed version 1;"):
                 f.get()
             with self.assertRaises(shm4j.CorruptRegionError):
                 f.snapshot()
-            self.assertLess(time.monotonic() - start, 1.0)
             self.poke("torn", base, struct.pack("<Q", seq + 2))  # whole again: read, not cached as bad
             self.assertEqual({"v": 1}, f.get())
 
@@ -88,11 +86,10 @@ class FollowerTest(RegionTestCase):
         self.publish("newer", {"v": 1})
         self.poke("newer", slot_base(1) + SLOT_VERSION_OFFSET, struct.pack("<Q", 3))
         with shm4j.Follower("newer", self.dir) as f:
-            start = time.monotonic()
+            # CorruptRegionError, not the ConsistencyError of a read that ran out of retries
             with self.assertRaisesRegex(shm4j.CorruptRegionError, "slot 1 is corrupt: holds version 3 where 1 "
                                         "was committed"):
                 f.snapshot()
-            self.assertLess(time.monotonic() - start, 1.0)
 
     def test_the_other_slot_being_written_does_not_disturb_readers(self):
         self.publish("other", {"v": 1})

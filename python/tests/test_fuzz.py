@@ -17,7 +17,6 @@ Seeded: a failure names the seed and the iteration, and re-running is exact. A l
 import faulthandler
 import os
 import random
-import time
 import unittest
 
 import shm4j
@@ -26,7 +25,6 @@ from tests.support import RegionTestCase
 
 SEED = int(os.environ.get("SHM4J_FUZZ_SEED", "0x5EED5A4D1E"), 0)
 ITERATIONS = int(os.environ.get("SHM4J_FUZZ_ITERATIONS", "5000"))
-READ_LIMIT_SECONDS = 1.0
 HANG_SECONDS = 60  # a read or take-over still running after this is a hang: dump stacks, exit
 
 TAG = "fuzz"
@@ -72,17 +70,17 @@ class RegionFileFuzzTest(RegionTestCase):
 
     def read_and_check(self, where, content_type_hit):
         """WHOLE, NOTHING or REFUSED_BY_FOLLOWER, after checking what the read gave."""
-        start = time.monotonic()
         try:
             with shm4j.Follower(TAG, self.dir) as f:
                 s = f.snapshot()
         except shm4j.Shm4jError as e:
-            self.assertLess(time.monotonic() - start, READ_LIMIT_SECONDS, "time to refuse, " + where)
+            # refused at once: the file does not change, so running out of retries would mean a
+            # damaged slot taken for a writer's (a duration check here would fail on a busy machine)
+            self.assertNotIsInstance(e, shm4j.ConsistencyError, where)
             self.assertIn("region %s (" % TAG, str(e), where)
             return REFUSED_BY_FOLLOWER
         except Exception as e:
             raise AssertionError("%s: a damaged file must give a Shm4jError, not %r" % (where, e)) from e
-        self.assertLess(time.monotonic() - start, READ_LIMIT_SECONDS, "read time, " + where)
         if s is None:
             return NOTHING
         if s.version == 1:

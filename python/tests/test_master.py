@@ -6,6 +6,7 @@ import os
 import signal
 import stat
 import struct
+import subprocess
 import unittest
 from unittest import mock
 
@@ -13,6 +14,7 @@ import shm4j
 from shm4j import _regionfile as rf, master as master_module
 from shm4j._format import (COMMITTED_OFFSET, GENERATION_OFFSET, MASTER_PID_OFFSET,
                            MIN_SLOT_CAPACITY, SLOT_HEADER_LENGTH, file_length, slot_offset)
+from tests import procs
 from tests.support import RegionTestCase, expect_line
 
 HOLD_MASTER = """
@@ -182,6 +184,47 @@ except shm4j.MasterConflictError as e:
             with shm4j.Master("own", self.dir):
                 early.close()
                 self.assert_locked_by_another_process("own")
+
+    def test_nothing_the_master_process_does_with_the_file_drops_its_lock(self):
+        # A POSIX record lock (lockf) is dropped when its process closes any descriptor of the
+        # file; the master's OFD lock is not (FORMAT.md 5.3). Each way below opened and closed
+        # the file in the master's process and let another process become a second master.
+        ways = procs.touch_ways("held", self.dir)
+        contender = self.python("-m", "tests.procs", "try-loop", "held", self.dir)
+
+        def assert_refused(where):
+            contender.stdin.write("try\n")
+            contender.stdin.flush()
+            self.assertEqual("conflict pid=%d" % os.getpid(), expect_line(contender, ""), where)
+
+        with shm4j.Master("held", self.dir) as m:
+            m.publish({"v": 1})
+            for size in (10, 9000):  # 9000: growth, the lock on the new file
+                m.publish("z" * size)
+                for name, way in ways:
+                    way()
+                    assert_refused("after %s (object of %d bytes)" % (name, size))
+        contender.stdin.write("try\n")
+        contender.stdin.flush()
+        self.assertTrue(expect_line(contender, "").startswith("ok "))
+
+    def test_helpers_of_dead_creators_are_removed_by_the_next_creator_and_master(self):
+        # FORMAT.md 1, 5.5: <name>~new.<pid>.<n>, as Java names them (CreationHelpersTest there).
+        p = subprocess.Popen(["true"])
+        p.wait()
+        dead, live = p.pid, os.getppid()
+        with shm4j.Master("obj", self.dir) as m:
+            m.publish(1)
+        self.assertEqual(["obj", "obj~followers", "obj~sleepers"], sorted(os.listdir(self.dir)), "no helper left")
+        os.link(self.path("obj"), self.path("obj~new.%d.1" % dead))  # killed between link and unlink
+        for name in ("obj~new.%d.2" % dead, "obj~new.%d.1" % live, "obj~sleepers~new.%d.3" % dead):
+            with open(self.path(name), "w") as f:
+                f.write("helper")
+        with shm4j.Master("obj", self.dir) as m:  # takes the tag
+            self.assertEqual(1, m.current())
+        os.unlink(self.path("obj~sleepers"))
+        shm4j.Master("obj", self.dir).close()  # creates obj~sleepers again
+        self.assertEqual(["obj", "obj~followers", "obj~new.%d.1" % live, "obj~sleepers"], sorted(os.listdir(self.dir)))
 
     def test_a_failure_after_the_lock_is_taken_releases_the_lock_and_the_file(self):
         # Steps that may fail with the lock held: mapping the file writable, after the file is

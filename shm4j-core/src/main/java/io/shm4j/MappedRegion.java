@@ -1,5 +1,6 @@
 package io.shm4j;
 
+import io.shm4j.internal.FaultPoint;
 import io.shm4j.internal.RegionFiles;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -48,7 +48,8 @@ import java.util.Objects;
  *
  * <p><b>Shrinking is dangerous.</b> {@link #resize(long)} to a smaller size truncates the file.
  * Any other process that still maps the old length and reads past the new end fails (in Java
- * with an {@link InternalError}, in C with SIGBUS). Only shrink a region nobody else maps.
+ * with a {@link RegionShrunkException}, in C and Python with SIGBUS). Only shrink a region
+ * nobody else maps.
  * shm4j's own shared objects never shrink a live file: they publish a new file instead.
  *
  * <p>Differences from Python, all deliberate: empty regions (length 0) are allowed, also as
@@ -155,7 +156,7 @@ public final class MappedRegion implements AutoCloseable {
         Objects.requireNonNull(mode, "mode");
         FileChannel ch;
         try {
-            ch = openChannel(path, mode);
+            ch = openChannel(path, mode, tag);
         } catch (NoSuchFileException e) {
             throw new RegionNotFoundException(tag, path.toString());
         }
@@ -184,7 +185,7 @@ public final class MappedRegion implements AutoCloseable {
         Objects.requireNonNull(mode, "mode");
         while (true) {
             try {
-                FileChannel ch = openChannel(path, mode);
+                FileChannel ch = openChannel(path, mode, tag);
                 long existing = size(ch, path);
                 if (existing < size) {
                     ch.close();
@@ -217,7 +218,7 @@ public final class MappedRegion implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(mode, "mode");
         checkSize(path.toString(), size);
-        FileChannel ch = openChannel(path, mode);
+        FileChannel ch = openChannel(path, mode, null);
         long fileSize = size(ch, path);
         if (size > fileSize) {
             ch.close();
@@ -244,10 +245,14 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    private static FileChannel openChannel(Path path, AccessMode mode) throws IOException {
-        return mode == AccessMode.READ
-                ? FileChannel.open(path, StandardOpenOption.READ)
-                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    /**
+     * Opens a region's file ({@code tag} non-null: never through a link) or any file the caller
+     * named (following links); either way without blocking, and only a regular file.
+     */
+    private static FileChannel openChannel(Path path, AccessMode mode, String tag) throws IOException {
+        boolean write = mode != AccessMode.READ;
+        return (tag != null ? RegionFiles.open(path, write, "region " + tag)
+                : RegionFiles.open(path, write, true, "file " + path)).detach();
     }
 
     private static long size(FileChannel ch, Path path) throws IOException {
@@ -315,8 +320,11 @@ public final class MappedRegion implements AutoCloseable {
         }
         try {
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, position, out, 0, out.length);
+            FaultPoint.here();
         } catch (IllegalStateException e) {
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
         position += count;
         return out;
@@ -334,10 +342,14 @@ public final class MappedRegion implements AutoCloseable {
                     + position + ", length " + seg.byteSize() + ")");
         }
         try {
-            return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, position++));
+            int b = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, position));
+            FaultPoint.here();
+            position++;
+            return b;
         } catch (IllegalStateException e) {
-            position--;
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
     }
 
@@ -372,8 +384,11 @@ public final class MappedRegion implements AutoCloseable {
         }
         try {
             MemorySegment.copy(data, 0, seg, ValueLayout.JAVA_BYTE, position, data.length);
+            FaultPoint.here();
         } catch (IllegalStateException e) {
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
         position += data.length;
         return data.length;
@@ -396,8 +411,11 @@ public final class MappedRegion implements AutoCloseable {
         }
         try {
             seg.set(ValueLayout.JAVA_BYTE, position, (byte) b);
+            FaultPoint.here();
         } catch (IllegalStateException e) {
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
         position++;
     }
@@ -499,15 +517,20 @@ public final class MappedRegion implements AutoCloseable {
         long last = to - sub.length;
         long step = reverse ? -1 : 1;
         try {
+            long found = -1;
             for (long i = reverse ? last : from; i >= from && i <= last; i += step) {
                 if (matchesAt(seg, needle, i)) {
-                    return i;
+                    found = i;
+                    break;
                 }
             }
+            FaultPoint.here();
+            return found;
         } catch (IllegalStateException e) {
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
-        return -1;
     }
 
     private static boolean matchesAt(MemorySegment seg, MemorySegment needle, long at) {
@@ -534,8 +557,11 @@ public final class MappedRegion implements AutoCloseable {
         }
         try {
             MemorySegment.copy(seg, src, seg, dest, count);
+            FaultPoint.here();
         } catch (IllegalStateException e) {
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
     }
 
@@ -545,7 +571,7 @@ public final class MappedRegion implements AutoCloseable {
      * position does not move. Segments from {@link #asSegment()} become invalid.
      *
      * <p><b>Shrinking truncates the file: any other process that maps this region and reads
-     * past the new end fails (SIGBUS; {@link InternalError} in Java). Never shrink a region
+     * past the new end fails (SIGBUS; {@link RegionShrunkException} in Java). Never shrink a region
      * other processes map.</b>
      *
      * @throws ReadOnlyRegionException       in {@link AccessMode#READ} mode
@@ -651,8 +677,11 @@ public final class MappedRegion implements AutoCloseable {
         byte[] out = new byte[length];
         try {
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, offset, out, 0, length);
+            FaultPoint.here();
         } catch (IllegalStateException e) {
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
         return out;
     }
@@ -669,8 +698,11 @@ public final class MappedRegion implements AutoCloseable {
         checkRange(offset, bytes.length, seg);
         try {
             MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, offset, bytes.length);
+            FaultPoint.here();
         } catch (IllegalStateException e) {
             throw accessFailed(e);
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         }
     }
 
@@ -765,6 +797,22 @@ public final class MappedRegion implements AutoCloseable {
 
     private IllegalStateException closed() {
         return new IllegalStateException("region " + name + " is closed");
+    }
+
+    /**
+     * Translates the JVM's fault of an access past the end of a file that shrank under this
+     * mapping (another process truncated it, FORMAT.md 5.4).
+     */
+    private RegionShrunkException shrunk(InternalError fault) {
+        String size;
+        try {
+            size = channel == null ? "?" : Long.toString(channel.size());
+        } catch (IOException e) {
+            size = "?";
+        }
+        return new RegionShrunkException("region " + name + " (" + file + "): the file shrank to " + size
+                + " bytes under this process (this mapping spans " + segment().byteSize()
+                + "); an access past the file's end faulted. Open the region again to map its current length", fault);
     }
 
     /** Translates FFM's "already closed" from a segment closed under a running access. */

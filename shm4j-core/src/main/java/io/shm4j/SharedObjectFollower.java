@@ -1,29 +1,20 @@
 package io.shm4j;
 
 import io.shm4j.internal.ChangeWaiter;
+import io.shm4j.internal.FollowedRegion;
 import io.shm4j.internal.FollowerRegistry;
 import io.shm4j.internal.FollowerRegistryDescriptor;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.Sleepers;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-
-import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
 
 /**
  * A read-only view of a shared object: always the newest whole version. The region file is opened
@@ -49,6 +40,9 @@ import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
  * When the master grows the region it flags this file SUPERSEDED; the follower then opens the
  * tag again (at most once a millisecond while the tag still names the old file) and swaps
  * mappings; a thread still reading the old mapping sees it closed and retries on the new one.
+ * A file that shrinks under this process (another program truncated it) makes reads throw
+ * {@link RegionShrunkException}, never the JVM's {@link InternalError}, until a master moves the
+ * region to a new file, which the follower then follows (FORMAT.md 5.4).
  *
  * <p>Waiting ({@link #awaitNewer}, {@link #subscribe}) uses the {@link WaitStrategy} of the
  * options (a {@link ChangeWaiter} on the header's notify word; FORMAT.md 5.6). A mapping that a
@@ -61,32 +55,27 @@ import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
  * @param <T> the object type
  */
 public final class SharedObjectFollower<T> implements AutoCloseable {
-    private static final long REOPEN_INTERVAL_NANOS = 1_000_000;
     private static final long SUBSCRIPTION_RETRY_MILLIS = 100;
     private static final System.Logger LOG = System.getLogger("io.shm4j");
 
     private final String tag;
-    private final Path file;
     private final ObjectCodec<T> codec;
     private final ChangeWaiter waiter;
     /** This follower's entry in the tag's follower registry; null if unregistered. */
     private final FollowerRegistry.Entry entry;
     /** The tag's legacy sleepers file, for kernel waits; null if unusable. */
     private final Sleepers legacy;
-    /** Threads inside a wait on some mapping; while > 0, replaced mappings are retired, not unmapped. */
-    private final AtomicInteger waiting = new AtomicInteger();
-    /** Replaced mappings a waiting thread may still use; guarded by this. */
-    private final List<ObjectRegion> retired = new ArrayList<>();
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
     /** The codec, if it decodes in place from {@link #scratch}; else {@code null}. */
     private final ObjectCodecs.RangeDecoder<T> inPlace;
     /** Where {@link #get()} copies new versions for {@link #inPlace}; guarded by this. */
     private final SnapshotBuffer scratch = new SnapshotBuffer();
-    private volatile ObjectRegion region;
+    /** The mapping {@link #scratch} was filled from; guarded by this. */
+    private ObjectRegion scratchFrom;
+    private final FollowedRegion region;
     private volatile Snapshot snapshot;
     private volatile Decoded<T> decoded;
     private volatile boolean closed;
-    private long lastReopenNanos;
 
     private record Decoded<T>(long version, T value) {
     }
@@ -104,10 +93,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     SharedObjectFollower(String tag, Path file, ObjectCodec<T> codec, ObjectRegion region, ShmOptions options) {
         this.tag = tag;
-        this.file = file;
         this.codec = codec;
         this.inPlace = rangeDecoder(codec);
-        this.region = region;
+        this.region = new FollowedRegion(tag, file, region, this::forgetVersions);
         this.entry = register(file, options);
         WaitStrategy strategy = options.waitStrategy();
         this.legacy = entry != null && ChangeWaiter.sleepsInKernel(strategy)
@@ -123,7 +111,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         return registry == null ? null : registry.register(options.followerName(), FollowerRegistryDescriptor.LANGUAGE_JAVA);
     }
 
-    /** Records {@code version} in the registry: two stores, no system call (FollowerRegistry). */
+    /** Records a version read in the registry: two stores, no system call (FollowerRegistry). */
     private void seen(long version, long publishTimeNanos) {
         if (entry != null && version != 0) {
             entry.seen(version, publishTimeNanos);
@@ -134,18 +122,15 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * The newest version, decoded; {@code null} if nothing was published yet. Returns the cached
      * object while the version is unchanged (do not modify it).
      *
-     * @throws CodecException if the payload is not a valid {@code T}
+     * @throws CodecException        if the payload is not a valid {@code T}
+     * @throws RegionShrunkException  if the file shrank under this process (class notes)
      */
     public T get() {
-        try {
-            // The mapping before the cache: a switch to another file empties the cache first.
-            ObjectRegion r = region;
-            Decoded<T> d = decoded;
-            if (d != null && r.committedAcquire() == d.version && !r.isSuperseded()) {
-                return d.value;
-            }
-        } catch (IllegalStateException e) {
-            ensureOpen(); // else the mapping was swapped under us: take the slow path
+        // The mapping before the cache: a switch to another file empties the cache first.
+        ObjectRegion r = region.mapping();
+        Decoded<T> d = decoded;
+        if (d != null && FollowedRegion.holds(r, d.version)) {
+            return d.value;
         }
         return decodeNewest();
     }
@@ -164,7 +149,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             Snapshot s = refresh();
             return s == null ? null : decode(s);
         }
-        if (copyNewest(currentRegion(), scratch)) {
+        if (region.read(SharedObjectFollower::copyNewestToScratch, this)) {
             seen(scratch.version(), scratch.publishTimeNanos());
         }
         long version = scratch.version();
@@ -212,14 +197,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** The newest version as a whole snapshot (raw bytes and metadata), or {@code null} if none yet. */
     public Snapshot snapshot() {
-        try {
-            ObjectRegion r = region; // before the cache, as in get()
-            Snapshot s = snapshot;
-            if (s != null && r.committedAcquire() == s.version() && !r.isSuperseded()) {
-                return s;
-            }
-        } catch (IllegalStateException e) {
-            ensureOpen();
+        ObjectRegion r = region.mapping(); // before the cache, as in get()
+        Snapshot s = snapshot;
+        if (s != null && FollowedRegion.holds(r, s.version())) {
+            return s;
         }
         synchronized (this) {
             return refresh();
@@ -248,24 +229,30 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws IllegalStateException         if this follower is closed
      */
     public boolean readNewer(SnapshotBuffer buffer) {
-        try {
-            ObjectRegion r = region;
-            if (!r.isSuperseded()) {
-                return copied(copyNewest(r, buffer), buffer);
-            }
-        } catch (IllegalStateException e) {
-            ensureOpen(); // else the mapping was swapped under us, maybe mid-copy: read again
-        }
-        synchronized (this) {
-            return copied(copyNewest(currentRegion(), buffer), buffer);
-        }
-    }
-
-    private boolean copied(boolean copied, SnapshotBuffer buffer) {
+        boolean copied = region.readUnlocked(SharedObjectFollower::copyNewest, buffer);
         if (copied) {
             seen(buffer.version(), buffer.publishTimeNanos());
         }
         return copied;
+    }
+
+    /**
+     * Versions are numbered per history: a tag removed and created again starts over, so the
+     * caches, keyed by version, are emptied when the region moves to another file, before
+     * readers can see the new mapping ({@link FollowedRegion} calls this).
+     */
+    private void forgetVersions() {
+        decoded = null;
+        snapshot = null;
+    }
+
+    /** {@link #copyNewest} into {@link #scratch}, emptied first if it was filled from another file; holds this follower's lock. */
+    private static boolean copyNewestToScratch(ObjectRegion r, SharedObjectFollower<?> f) {
+        if (f.scratchFrom != r) {
+            f.scratch.clear();
+            f.scratchFrom = r;
+        }
+        return copyNewest(r, f.scratch);
     }
 
     /** Copies {@code r}'s newest version into {@code buffer} unless it holds it already. */
@@ -275,17 +262,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** The newest committed version number, 0 if nothing was published yet. */
     public long version() {
-        try {
-            ObjectRegion r = region;
-            if (!r.isSuperseded()) {
-                return r.committedAcquire();
-            }
-        } catch (IllegalStateException e) {
-            ensureOpen();
-        }
-        synchronized (this) {
-            return currentRegion().committedAcquire();
-        }
+        return region.committed();
     }
 
     /** Whether a version newer than {@code version} exists. */
@@ -350,7 +327,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
                 return true;
             }
             long left = timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || waitForChange(buffer.version(), left, waiter) == ChangeWaiter.Outcome.CLOSED) {
+            if (left <= 0 || region.awaitChange(buffer.version(), left, waiter) == ChangeWaiter.Outcome.CLOSED) {
                 ensureOpen();
                 return false;
             }
@@ -442,50 +419,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
                 return s;
             }
             long left = timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || waitForChange(version, left, w) == ChangeWaiter.Outcome.CLOSED) {
+            if (left <= 0 || region.awaitChange(version, left, w) == ChangeWaiter.Outcome.CLOSED) {
                 return null;
             }
-        }
-    }
-
-    /** Sleeps on the current mapping's notify word until it may hold news for {@code version}. */
-    private ChangeWaiter.Outcome waitForChange(long version, long timeoutNanos, ChangeWaiter w) throws InterruptedException {
-        waiting.incrementAndGet();
-        try {
-            // Read after the increment: a thread replacing the mapping from now on retires it.
-            ObjectRegion r = region;
-            BooleanSupplier news;
-            if (r.isSuperseded()) {
-                // The tag still named this file when it was last opened (the master is renaming,
-                // or died before it could). Wake on its publish, its rename (which signals this
-                // file after it) or a new master (which clears the flag and signals).
-                news = () -> r.committedAcquire() > version || !r.isSuperseded() || tagMoved(r);
-            } else {
-                news = () -> r.committedAcquire() > version || r.isSuperseded();
-            }
-            return w.await(r.segment(), NOTIFY_OFFSET, news, timeoutNanos);
-        } catch (IllegalStateException e) {
-            // the follower closed and unmapped r under us
-            return closed || w.isClosed() ? ChangeWaiter.Outcome.CLOSED : ChangeWaiter.Outcome.READY;
-        } finally {
-            if (waiting.decrementAndGet() == 0) {
-                closeRetired();
-            }
-        }
-    }
-
-    private boolean tagMoved(ObjectRegion r) {
-        try {
-            return !r.fileKey().equals(Files.readAttributes(file, BasicFileAttributes.class).fileKey());
-        } catch (IOException e) {
-            return true; // gone or unreadable: let the reopen report it
-        }
-    }
-
-    private synchronized void closeRetired() {
-        if (waiting.get() == 0) {
-            retired.forEach(ObjectRegion::close);
-            retired.clear();
         }
     }
 
@@ -500,55 +436,18 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** Reads the newest snapshot if it changed; holds this follower's lock. */
     private Snapshot refresh() {
-        ObjectRegion r = currentRegion();
-        Snapshot s = snapshot;
-        if (s != null && s.version() == r.committedAcquire()) {
-            return s;
-        }
-        s = r.readCommitted();
+        Snapshot previous = snapshot;
+        Snapshot s = region.read(SharedObjectFollower::newest, previous);
         snapshot = s;
-        if (s != null) {
+        if (s != null && s != previous) {
             seen(s.version(), s.publishTimeNanos());
         }
         return s;
     }
 
-    /** The region to read, after following a supersede if there is one; holds this follower's lock. */
-    private ObjectRegion currentRegion() {
-        ensureOpen();
-        ObjectRegion r = region;
-        if (!r.isSuperseded()) {
-            return r;
-        }
-        long now = System.nanoTime();
-        if (lastReopenNanos != 0 && now - lastReopenNanos < REOPEN_INTERVAL_NANOS) {
-            return r; // the tag still named this file a moment ago: its last version is still current
-        }
-        lastReopenNanos = now;
-        ObjectRegion next;
-        try {
-            next = ObjectRegion.openReadOnly(tag, file);
-        } catch (RegionNotFoundException e) {
-            // The tag was removed after the growth (FORMAT.md 5.4): as for a region removed without
-            // growth, keep the last whole version of this file; a later read tries the tag again.
-            return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException("region " + tag + " was replaced but cannot be reopened: " + e.getMessage(), e);
-        }
-        if (next.fileKey().equals(r.fileKey())) {
-            next.close(); // master died between flagging and renaming, or is renaming right now
-            return r;
-        }
-        // Versions are numbered per history: a tag removed and created again starts over, so the
-        // caches, keyed by version, are emptied before readers can see the new mapping.
-        decoded = null;
-        snapshot = null;
-        scratch.clear();
-        region = next;
-        lastReopenNanos = 0;
-        retired.add(r);
-        closeRetired(); // unmaps r now unless a thread waits on it
-        return next;
+    /** {@code cached} if {@code r} still commits its version, else a new read. */
+    private static Snapshot newest(ObjectRegion r, Snapshot cached) {
+        return cached != null && cached.version() == r.committedAcquire() ? cached : r.readCommitted();
     }
 
     private void ensureOpen() {
@@ -574,11 +473,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         for (Subscription s : subscriptions) {
             s.close();
         }
-        synchronized (this) {
-            region.close();
-            retired.forEach(ObjectRegion::close);
-            retired.clear();
-        }
+        region.close();
         if (entry != null) {
             entry.close();
         }

@@ -50,6 +50,9 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      * @throws CodecException          if the value cannot be encoded (nothing is written)
      * @throws ObjectTooLargeException if it encodes larger than the maximum (nothing is written)
      * @throws UncheckedIOException    if the region must grow and the device is full (the last version stays)
+     * @throws RegionShrunkException   if the file shrank under this master and moving the region to a new
+     *                                 file faulted too (a file that shrank is otherwise replaced, with a
+     *                                 logged warning, and the publish succeeds)
      */
     public synchronized long publish(T value) {
         ensureOpen();
@@ -80,11 +83,17 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      *
      * @throws CodecException         if that committed version is not a valid {@code T}
      * @throws CorruptRegionException if that committed version is corrupt (publishing replaces it)
+     * @throws RegionShrunkException  if the file shrank under this master (publishing moves the region)
      */
     public synchronized T current() {
         ensureOpen();
         if (!currentKnown) {
-            Snapshot committed = writer.readCommitted();
+            Snapshot committed;
+            try {
+                committed = writer.readCommitted();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read region " + writer.tag() + ": " + e.getMessage(), e);
+            }
             current = committed == null ? null : codec.decode(committed.payload());
             currentKnown = true;
         }

@@ -2,6 +2,9 @@ package io.shm4j;
 
 import io.shm4j.internal.ObjectRegion;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -12,14 +15,24 @@ import java.util.function.Predicate;
  * {@code ObjectPeerMain MODE DIR TAG [ARGS]}; prints {@code READY} once set up and a final
  * {@code RESULT ...} line.
  * <ul>
- *   <li>{@code stress-master DIR TAG SECONDS MAXLEN}: publish self-checking payloads of random size at full speed.</li>
- *   <li>{@code stress-follower DIR TAG SECONDS}: validate every snapshot and buffered read; report reads and invalid ones.</li>
+ *   <li>{@code stress-master DIR TAG MAXLEN}: publish self-checking payloads of random size at full speed
+ *       until stdin closes (its readers said they are done; or {@link #SAFETY_DEADLINE_NANOS}).</li>
+ *   <li>{@code stress-follower DIR TAG MIN_SECONDS UNTIL}: validate every snapshot and buffered read for at
+ *       least MIN_SECONDS and until UNTIL: {@code versions=N} new versions seen, or {@code stdin}: stdin said
+ *       {@code stop V} and version V was seen; report reads, invalid ones and {@code done} (false if
+ *       {@link #WORK_DEADLINE_NANOS} passed first).</li>
  *   <li>{@code count-master DIR TAG COUNT}: publish {"n":1}..{"n":COUNT} as JSON, 1 ms apart.</li>
  *   <li>{@code json-follower DIR TAG LAST}: read until {"n":LAST}; report versions seen and any non-increasing n.</li>
  *   <li>{@code hold-master DIR TAG}: become master, publish one object, wait for stdin to close.</li>
  *   <li>{@code try-master DIR TAG}: try to become master; RESULT ok or conflict pid=N.</li>
+ *   <li>{@code try-master-loop DIR TAG}: the same once per line read from stdin.</li>
  *   <li>{@code load-once DIR TAG MARKER [MILLIS]}: loadOnce with a loader that appends to MARKER and takes MILLIS (300).</li>
  *   <li>{@code follow-once DIR TAG}: open a follower and read; RESULT ok VALUE, or error CLASS MESSAGE.</li>
+ *   <li>{@code shrink-master DIR TAG}: publish self-checking payloads until stdin closes; RESULT counts what
+ *       publish threw (errors, other, first).</li>
+ *   <li>{@code shrink-follower DIR TAG}: read with get, snapshot and readNewer until stdin says {@code stop V}
+ *       and version V was seen (or 120 s passed); prints {@code SHRUNK message} on the first
+ *       RegionShrunkException; RESULT counts versions, invalid ones, what was thrown.</li>
  * </ul>
  */
 public final class ObjectPeerMain {
@@ -31,28 +44,43 @@ public final class ObjectPeerMain {
         ShmOptions options = ShmOptions.defaults().withDirectory(Path.of(args[1]));
         String tag = args[2];
         switch (mode) {
-            case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-            case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]),
+            case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]));
+            case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]), args[4],
                     s -> SelfCheckingPayload.isValid(s.payload()));
             case "count-master" -> countMaster(tag, options, Integer.parseInt(args[3]));
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
             case "try-master" -> tryMaster(tag, options);
+            case "try-master-loop" -> {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                while (in.readLine() != null) {
+                    tryMaster(tag, options);
+                    System.out.flush();
+                }
+            }
             case "load-once" -> loadOnce(tag, options, Path.of(args[3]), args.length > 4 ? Long.parseLong(args[4]) : 300);
             case "follow-once" -> followOnce(tag, options);
+            case "shrink-master" -> shrinkMaster(tag, options);
+            case "shrink-follower" -> shrinkFollower(tag, options);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         System.out.flush();
     }
 
-    private static void stressMaster(String tag, ShmOptions options, int seconds, int maxLength) throws Exception {
+    /** How long a publishing peer goes on if nobody tells it to stop: a test that forgot it. */
+    public static final long SAFETY_DEADLINE_NANOS = 600_000_000_000L;
+    /** How long a reading peer tries to do its work before it reports {@code done=false}. */
+    public static final long WORK_DEADLINE_NANOS = 300_000_000_000L;
+
+    private static void stressMaster(String tag, ShmOptions options, int maxLength) throws Exception {
         SplittableRandom random = new SplittableRandom();
+        var stdin = stdinLines();
         try (SharedObjectMaster<byte[]> master = SharedObject.master(tag, ObjectCodecs.bytes(), options)) {
             master.publish(SelfCheckingPayload.create(random.nextLong(), 100));
             System.out.println("READY " + master.version());
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            long end = System.nanoTime() + SAFETY_DEADLINE_NANOS;
             long published = 0;
-            while (System.nanoTime() < end) {
+            while (stdin.isEmpty() && System.nanoTime() < end) {
                 master.publish(SelfCheckingPayload.create(random.nextLong(), SelfCheckingPayload.randomLength(random, maxLength)));
                 published++;
             }
@@ -68,21 +96,32 @@ public final class ObjectPeerMain {
      * cache. {@code valid} checks one snapshot (other modules' peers reuse this loop with their
      * own payloads).
      */
-    public static void stressFollower(String tag, ShmOptions options, int seconds, Predicate<Snapshot> valid) throws Exception {
+    public static void stressFollower(String tag, ShmOptions options, int minSeconds, String until,
+                                      Predicate<Snapshot> valid) throws Exception {
         Path file = options.directory().resolve(tag);
+        long minVersions = until.startsWith("versions=") ? Long.parseLong(until.substring("versions=".length())) : 0;
+        var stdin = until.equals("stdin") ? stdinLines() : null;
+        long stopAt = stdin == null ? 0 : -1; // -1: not told yet
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             ObjectRegion raw = ObjectRegion.openReadOnly(tag, file);
             SnapshotBuffer buffer = new SnapshotBuffer();
             SnapshotBuffer forcedBuffer = new SnapshotBuffer();
             long lastBuffered = 0;
             System.out.println("READY");
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            long start = System.nanoTime();
+            long minEnd = start + minSeconds * 1_000_000_000L;
+            long deadline = minEnd + WORK_DEADLINE_NANOS;
             long reads = 0;
             long newVersions = 0;
             long invalid = 0;
             long last = 0;
             long backwards = 0;
-            while (System.nanoTime() < end) {
+            boolean done = false;
+            while (!done && System.nanoTime() < deadline) {
+                if (stopAt < 0 && stdin.peek() != null && stdin.peek().startsWith("stop ")) {
+                    stopAt = Long.parseLong(stdin.poll().substring("stop ".length()));
+                }
+                done = System.nanoTime() >= minEnd && newVersions >= minVersions && stopAt >= 0 && last >= stopAt;
                 Snapshot s = follower.snapshot();
                 reads++;
                 if (s.version() != last) {
@@ -123,7 +162,8 @@ public final class ObjectPeerMain {
             }
             raw.close();
             System.out.println("RESULT reads=" + reads + " newVersions=" + newVersions + " invalid=" + invalid
-                    + " backwards=" + backwards + " last=" + last);
+                    + " backwards=" + backwards + " last=" + last + " done=" + done
+                    + " millis=" + (System.nanoTime() - start) / 1_000_000);
         }
     }
 
@@ -183,11 +223,14 @@ public final class ObjectPeerMain {
     }
 
     private static void tryMaster(String tag, ShmOptions options) throws Exception {
+        long version;
         try (SharedObjectMaster<Object> master = SharedObject.master(tag, options)) {
-            System.out.println("RESULT ok version=" + master.version());
+            version = master.version();
         } catch (MasterConflictException e) {
             System.out.println("RESULT conflict pid=" + e.holderPid());
+            return;
         }
+        System.out.println("RESULT ok version=" + version); // once closed: the next attempt may take it
     }
 
     private static void followOnce(String tag, ShmOptions options) {
@@ -211,5 +254,115 @@ public final class ObjectPeerMain {
             return "loaded-by-" + ProcessHandle.current().pid();
         });
         System.out.println("RESULT value=" + value);
+    }
+
+    /** What a loop caught, by kind; {@code errors} must stay 0 (no {@link Error} escapes shm4j). */
+    private static final class Caught {
+        long shrunk;
+        long errors;
+        long other;
+        String first;
+
+        void add(Throwable t) {
+            if (t instanceof RegionShrunkException) {
+                shrunk++;
+            } else if (t instanceof Error) {
+                if (errors++ == 0) {
+                    t.printStackTrace();
+                }
+            } else {
+                other++;
+            }
+            if (first == null && !(t instanceof RegionShrunkException)) {
+                first = t.toString().replaceAll("\\s", "_");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "shrunk=" + shrunk + " errors=" + errors + " other=" + other + " first=" + first;
+        }
+    }
+
+    /** A thread that reads stdin lines into {@code lines}; null marks its end. */
+    private static java.util.concurrent.BlockingQueue<String> stdinLines() {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException ignored) {
+                // parent gone
+            }
+            lines.add("EOF");
+        });
+        t.setDaemon(true);
+        t.start();
+        return lines;
+    }
+
+    private static void shrinkMaster(String tag, ShmOptions options) throws Exception {
+        var stdin = stdinLines();
+        SplittableRandom random = new SplittableRandom();
+        Caught caught = new Caught();
+        long published = 0;
+        try (SharedObjectMaster<byte[]> master = SharedObject.master(tag, ObjectCodecs.bytes(), options)) {
+            master.publish(SelfCheckingPayload.create(random.nextLong(), 3000));
+            System.out.println("READY " + master.version());
+            while (stdin.peek() == null) {
+                try {
+                    // both slots, their payloads across page boundaries
+                    master.publish(SelfCheckingPayload.create(random.nextLong(), 1000 + random.nextInt(3000)));
+                    published++;
+                } catch (Throwable t) {
+                    caught.add(t);
+                }
+            }
+            System.out.println("RESULT published=" + published + " version=" + master.version() + " " + caught);
+        }
+    }
+
+    private static void shrinkFollower(String tag, ShmOptions options) throws Exception {
+        var stdin = stdinLines();
+        Caught caught = new Caught();
+        long versions = 0;
+        long invalid = 0;
+        long last = 0;
+        long stopAt = -1;
+        long deadline = Long.MAX_VALUE;
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
+            SnapshotBuffer buffer = new SnapshotBuffer();
+            System.out.println("READY");
+            while (stopAt < 0 || (last < stopAt && System.nanoTime() < deadline)) {
+                String line = stdin.poll();
+                if (line != null && line.startsWith("stop ")) {
+                    stopAt = Long.parseLong(line.substring(5));
+                    deadline = System.nanoTime() + 120_000_000_000L;
+                }
+                try {
+                    byte[] value = follower.get();
+                    Snapshot s = follower.snapshot();
+                    if (value == null || s == null || !SelfCheckingPayload.isValid(value) || !SelfCheckingPayload.isValid(s.payload())) {
+                        invalid++;
+                    }
+                    if (follower.readNewer(buffer)) {
+                        if (!SelfCheckingPayload.isValid(Arrays.copyOf(buffer.array(), buffer.length()))) {
+                            invalid++;
+                        }
+                    }
+                    if (s != null && s.version() != last) {
+                        last = s.version();
+                        versions++;
+                    }
+                } catch (Throwable t) {
+                    if (t instanceof RegionShrunkException && caught.shrunk == 0) {
+                        System.out.println("SHRUNK " + t.getMessage());
+                    }
+                    caught.add(t);
+                }
+            }
+            System.out.println("RESULT versions=" + versions + " last=" + last + " invalid=" + invalid + " " + caught);
+        }
     }
 }

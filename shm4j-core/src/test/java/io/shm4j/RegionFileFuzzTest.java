@@ -28,7 +28,6 @@ import static org.assertj.core.api.Assertions.fail;
 class RegionFileFuzzTest {
     private static final long SEED = Long.getLong("shm4j.fuzz.seed", 0x5EED_5A4D_1EL);
     private static final int ITERATIONS = Integer.getInteger("shm4j.fuzz.iterations", 5000);
-    private static final long READ_LIMIT_NANOS = 1_000_000_000L;
     private static final byte[] FIRST = "{\"version\":1,\"color\":\"blue\"}".getBytes(StandardCharsets.UTF_8);
     private static final byte[] SECOND = "{\"version\":2,\"color\":\"green\",\"threads\":[1,2,3]}".getBytes(StandardCharsets.UTF_8);
     private static final byte[] THIRD = "{\"version\":3}".getBytes(StandardCharsets.UTF_8);
@@ -73,10 +72,8 @@ class RegionFileFuzzTest {
 
     /** 0: a whole version; 1: nothing committed; 2: refused with a Shm4jException. */
     private int readAndCheck(String where, RegionDamage damage) {
-        long start = System.nanoTime();
         try (var follower = SharedObject.follower("fuzz", byte[].class, options)) {
             Snapshot s = follower.snapshot();
-            assertThat(System.nanoTime() - start).as("read time, " + where).isLessThan(READ_LIMIT_NANOS);
             if (s == null) {
                 return 1;
             }
@@ -91,7 +88,9 @@ class RegionFileFuzzTest {
             }
             return 0;
         } catch (Shm4jException e) {
-            assertThat(System.nanoTime() - start).as("time to refuse, " + where).isLessThan(READ_LIMIT_NANOS);
+            // Refused at once: the file does not change, so running out of retries would mean a
+            // damaged slot taken for a writer's (a duration check here would fail on a busy machine).
+            assertThat(e).as(where).isNotInstanceOf(InconsistentSnapshotException.class);
             assertThat(e.getMessage()).as(where).contains("fuzz");
             return 2;
         } catch (RuntimeException | IOException e) {

@@ -56,7 +56,7 @@ class RegionSpaceReservationTest {
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out.lines()).hasSize(3);
             assertThat(out.lines().toList().get(0))
-                    .startsWith("create: cannot reserve " + TOO_BIG + " bytes for " + dir.path().resolve("big~new-"))
+                    .startsWith("create: cannot reserve " + TOO_BIG + " bytes for " + dir.path().resolve("big~new."))
                     .contains(" in " + dir.path() + " (");
             assertThat(out.lines().toList().get(1))
                     .startsWith("resize: cannot reserve " + TOO_BIG + " bytes for " + dir.path().resolve("small"));

@@ -20,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Shared objects between real, separate JVMs (see {@link ObjectPeerMain}). */
 class SharedObjectCrossProcessTest {
     private static final Duration START = Duration.ofSeconds(30);
+    /** Generous: a reader's work under heavy load ({@link ObjectPeerMain#WORK_DEADLINE_NANOS}, plus start-up). */
+    private static final Duration WORK_DONE = Duration.ofNanos(ObjectPeerMain.WORK_DEADLINE_NANOS).plusSeconds(60);
+    private static final int STRESS_VERSIONS = 500;
 
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
@@ -71,32 +74,27 @@ class SharedObjectCrossProcessTest {
 
     /**
      * A master publishing self-checking payloads of 1 B to 1 MiB at full speed, two follower
-     * processes validating every read. 8 s in {@code verify}; the soak profile
-     * ({@code ./mvnw -Psoak verify}) sets {@code shm4j.soak.seconds} for a long run.
+     * processes validating every read until each has seen {@link #STRESS_VERSIONS} new versions;
+     * the master publishes until both are done. The soak profile ({@code ./mvnw -Psoak verify})
+     * sets {@code shm4j.soak.seconds}, the least time each follower reads, for a long run.
      */
     @Test
     void tornReadStressAcrossProcessesFindsNoInvalidRead() throws Exception {
-        int seconds = Integer.getInteger("shm4j.soak.seconds", 8);
-        try (var master = peer("stress-master", "stress", String.valueOf(seconds + 2), String.valueOf(1 << 20))) {
+        int seconds = Integer.getInteger("shm4j.soak.seconds", 0);
+        try (var master = peer("stress-master", "stress", String.valueOf(1 << 20))) {
             master.awaitLine("READY", START);
-            try (var f1 = peer("stress-follower", "stress", String.valueOf(seconds));
-                 var f2 = peer("stress-follower", "stress", String.valueOf(seconds))) {
-                long reads = 0;
-                long newVersions = 0;
+            try (var f1 = peer("stress-follower", "stress", String.valueOf(seconds), "versions=" + STRESS_VERSIONS);
+                 var f2 = peer("stress-follower", "stress", String.valueOf(seconds), "versions=" + STRESS_VERSIONS)) {
                 for (ChildJvm f : List.of(f1, f2)) {
-                    Map<String, String> r = result(f.awaitLine("RESULT", Duration.ofSeconds(seconds + 60)));
+                    String line = f.awaitLine("RESULT", WORK_DONE.plusSeconds(seconds));
+                    System.out.println("torn-read stress, follower: " + line);
+                    Map<String, String> r = result(line);
                     assertThat(r.get("invalid")).as("invalid reads in %s", r).isEqualTo("0");
                     assertThat(r.get("backwards")).as("versions going back in %s", r).isEqualTo("0");
-                    reads += Long.parseLong(r.get("reads"));
-                    newVersions += Long.parseLong(r.get("newVersions"));
+                    assertThat(r.get("done")).as("saw %d new versions before the deadline: %s", STRESS_VERSIONS, r).isEqualTo("true");
                 }
-                Map<String, String> m = result(master.awaitLine("RESULT", Duration.ofSeconds(seconds + 60)));
-                System.out.printf("torn-read stress: %d reads, %d new versions validated, %s published%n",
-                        reads, newVersions, m.get("published"));
-                // The run must have exercised the protocol: many full reads across many versions.
-                // (Counts depend on machine load; correctness is the zero above, not these.)
-                assertThat(reads).isGreaterThan(10_000L);
-                assertThat(newVersions).isGreaterThan(100L);
+                master.process().getOutputStream().close(); // every reader is done
+                System.out.println("torn-read stress, master: " + master.awaitLine("RESULT", START));
             }
         }
     }
@@ -106,12 +104,13 @@ class SharedObjectCrossProcessTest {
         long lastSeen = 0;
         AtomicLong invalid = new AtomicLong();
         for (int round = 0; round < 4; round++) {
-            try (var master = peer("stress-master", "crash", "30", String.valueOf(4 << 20))) {
+            try (var master = peer("stress-master", "crash", String.valueOf(4 << 20))) {
                 long startVersion = Long.parseLong(master.awaitLine("READY", START).split(" ")[1]);
                 assertThat(startVersion).isGreaterThan(lastSeen);
                 try (var follower = SharedObject.follower("crash", ObjectCodecs.bytes(), options)) {
-                    long deadline = System.nanoTime() + 300_000_000L;
-                    while (System.nanoTime() < deadline) { // read while it publishes large objects
+                    // Read while it publishes large objects, until it has published 20 more.
+                    long deadline = System.nanoTime() + WORK_DONE.toNanos();
+                    while (follower.version() < startVersion + 20 && System.nanoTime() < deadline) {
                         if (!SelfCheckingPayload.isValid(follower.get())) {
                             invalid.incrementAndGet();
                         }
@@ -174,17 +173,21 @@ class SharedObjectCrossProcessTest {
     void growthWhileAnotherProcessFollows() throws Exception {
         try (var master = SharedObject.master("growing", ObjectCodecs.bytes(), options)) {
             master.publish(SelfCheckingPayload.create(1, 64));
-            try (var follower = peer("stress-follower", "growing", "3")) {
+            try (var follower = peer("stress-follower", "growing", "0", "stdin")) {
                 follower.awaitLine("READY", START);
                 SplittableRandom random = new SplittableRandom(7);
-                long deadline = System.nanoTime() + 2_500_000_000L;
                 int size = 64;
-                while (System.nanoTime() < deadline) {
-                    size = Math.min(8 << 20, size + 1 + size / 50);
+                while (size < 4 << 20) { // grows the region about ten times while the follower reads
+                    size = size + 1 + size / 50;
                     master.publish(SelfCheckingPayload.create(random.nextLong(), size));
                 }
-                Map<String, String> r = result(follower.awaitLine("RESULT", Duration.ofSeconds(60)));
+                follower.process().getOutputStream().write(("stop " + master.version() + "\n").getBytes());
+                follower.process().getOutputStream().flush();
+                String line = follower.awaitLine("RESULT", WORK_DONE);
+                System.out.println("growth while following: " + line);
+                Map<String, String> r = result(line);
                 assertThat(r.get("invalid")).isEqualTo("0");
+                assertThat(r.get("done")).isEqualTo("true");
                 assertThat(Long.parseLong(r.get("last"))).isEqualTo(master.version());
                 assertThat(Files.size(dir.path().resolve("growing"))).isGreaterThan(2L * size);
             }

@@ -13,6 +13,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -37,6 +39,12 @@ final class JsonInput {
                 bytes = Files.readAllBytes(file);
             } catch (NoSuchFileException e) {
                 throw new NoSuchFileException(file.toString(), null, "no such file; nothing was published");
+            } catch (AccessDeniedException e) {
+                throw new AccessDeniedException(file.toString(), null, "no read permission on it; nothing was published");
+            } catch (IOException e) { // e.g. a directory: "Is a directory", without the path
+                throw new FileSystemException(file.toString(), null, "cannot read it ("
+                        + (e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage())
+                        + "); nothing was published");
             }
         } else if (literal == null || literal.equals("-")) {
             bytes = System.in.readAllBytes();

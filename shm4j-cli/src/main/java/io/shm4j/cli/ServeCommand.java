@@ -12,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,8 +51,13 @@ final class ServeCommand implements Callable<Integer> {
         JsonNode first = JsonInput.parse(JsonInput.read(null, watched), watched.toString());
         try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), main.options());
              WatchService watcher = FileSystems.getDefault().newWatchService()) {
-            watched.getParent().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+            try {
+                watched.getParent().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+            } catch (AccessDeniedException e) {
+                throw new AccessDeniedException(watched.toString(), null, "cannot watch it: no read permission on"
+                        + " its directory " + watched.getParent());
+            }
             out.println("serving " + watched + " as " + tag + ": version " + master.publish(first));
             out.flush();
             while (!Thread.currentThread().isInterrupted()) {
@@ -87,6 +93,9 @@ final class ServeCommand implements Callable<Integer> {
             return Files.getLastModifiedTime(file);
         } catch (NoSuchFileException e) {
             return null; // between an editor's delete and rename: wait for the new file
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(file.toString(), null, "cannot watch it: no permission to look it up"
+                    + " (its directory " + file.getParent() + " must be searchable)");
         }
     }
 }

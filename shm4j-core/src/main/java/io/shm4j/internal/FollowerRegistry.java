@@ -155,11 +155,11 @@ public final class FollowerRegistry {
                 ? options : options.withFileMode(ShmOptions.FileMode.GROUP_WRITE);
         try {
             synchronized (MONITOR) {
-                RegionFiles.createReservedAtomically(file, FILE_LENGTH, writableByFollowers, ch -> {
+                RegionFiles.createReservedAtomically(file, FILE_LENGTH, writableByFollowers, f -> {
                     ByteBuffer header = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
                     header.put(MAGIC).putInt(FORMAT_VERSION).putInt(ENTRY_LENGTH).putInt(CAPACITY).flip();
                     while (header.hasRemaining()) {
-                        ch.write(header, MAGIC_OFFSET + header.position());
+                        f.channel().write(header, MAGIC_OFFSET + header.position());
                     }
                 }).close();
             }
@@ -170,9 +170,7 @@ public final class FollowerRegistry {
 
     private static FollowerRegistry map(Path file, boolean writable) throws IOException {
         synchronized (MONITOR) {
-            try (FileChannel ch = writable
-                    ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : FileChannel.open(file, StandardOpenOption.READ)) {
+            try (FileChannel ch = RegionFiles.open(file, writable, "the follower registry").detach()) {
                 long size = ch.size();
                 ByteBuffer header = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
                 while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
@@ -411,7 +409,7 @@ public final class FollowerRegistry {
     /** Runs {@code body} under the registry lock if it is free now; null if not (or on an I/O error, logged). */
     private <R> R lockedNow(LockedBody<R> body) {
         synchronized (MONITOR) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = RegionFiles.open(file, true, "the follower registry").detach()) {
                 FileLock lock;
                 try {
                     lock = ch.tryLock(MAGIC_OFFSET, BITMAP_OFFSET, false);

@@ -7,14 +7,14 @@ import java.util.Map;
 /**
  * The region files this JVM holds the master lock on, by file key (device and inode).
  *
- * <p>Implementation notes. The master lock is an fcntl record lock, and POSIX ties those locks
- * to the (process, file) pair: closing <em>any</em> descriptor of the file in the process
- * releases them. So while this JVM is master of a file, nothing else in it may open and close a
- * descriptor of that file: a follower in the same JVM maps through the master's channel instead,
- * and a second master attempt is refused before it opens anything. Every open of an object
- * region by path, and every rename of one by a master, happens while holding {@link #MONITOR},
- * so "is this file held here?" and the open that follows are atomic with respect to this JVM's
- * own renames. Other processes' renames cannot hurt: their locks are not ours.
+ * <p>Implementation notes. The lock itself is an open-file-description lock on the master's own
+ * descriptor ({@link OpenFile#tryLock}), which no other open or close in this process can drop,
+ * so this registry is not what keeps it. It serves two things: a second master of the same file
+ * in this JVM is refused before it opens anything, naming this JVM's pid; and a follower in the
+ * master's JVM maps through the master's channel instead of opening the file again. Every open
+ * of an object region by path, and every rename of one by a master, happens while holding
+ * {@link #MONITOR}, so "is this file held here?" and the open that follows are atomic with
+ * respect to this JVM's own renames.
  */
 public final class MasterLocks {
     /** Held across "look up file key, then open or rename". */

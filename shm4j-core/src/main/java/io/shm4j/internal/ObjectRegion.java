@@ -4,6 +4,7 @@ import io.shm4j.ContentType;
 import io.shm4j.CorruptRegionException;
 import io.shm4j.InconsistentSnapshotException;
 import io.shm4j.RegionNotFoundException;
+import io.shm4j.RegionShrunkException;
 import io.shm4j.Snapshot;
 
 import java.io.IOException;
@@ -14,10 +15,11 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
@@ -70,17 +72,24 @@ public final class ObjectRegion implements AutoCloseable {
     /**
      * Maps {@code tag}'s file read-only for a follower. The file's descriptor is closed at once
      * (the mapping stays valid), unless this JVM is the file's master, whose channel is used.
+     * A link, a FIFO or anything else that is not a regular file is refused (RegionFiles.open).
      */
     public static ObjectRegion openReadOnly(String tag, Path file) throws IOException {
         synchronized (MasterLocks.MONITOR) {
             try {
-                Object key = fileKey(file);
-                FileChannel held = MasterLocks.held(key);
+                Object key;
+                try {
+                    key = fileKey(file);
+                } catch (FileSystemException e) {
+                    key = null; // missing, or e.g. the directory is a file: the open below says which
+                }
+                FileChannel held = key == null ? null : MasterLocks.held(key);
                 if (held != null) {
                     return map(tag, file, key, held, false);
                 }
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    return map(tag, file, key, ch, false);
+                OpenFile opened = RegionFiles.open(file, false, "region " + tag);
+                try (FileChannel ch = opened.detach()) {
+                    return map(tag, file, opened.key(), ch, false);
                 }
             } catch (NoSuchFileException e) {
                 throw new RegionNotFoundException(tag, file.toString());
@@ -108,9 +117,9 @@ public final class ObjectRegion implements AutoCloseable {
         }
     }
 
-    /** The file key (device and inode) the path names now. */
+    /** The file key (device and inode) the path names now; a link's own, not its target's. */
     static Object fileKey(Path file) throws IOException {
-        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     /** Checks FORMAT.md section 4 and returns the slot capacity. */
@@ -170,6 +179,39 @@ public final class ObjectRegion implements AutoCloseable {
     /** Payload bytes per slot. */
     public long capacity() {
         return capacity;
+    }
+
+    /** The length the header gives the file: what this mapping spans. */
+    public long mappedLength() {
+        return fileLength(capacity);
+    }
+
+    /** True once {@link #close()} unmapped this region: an access then throws {@link IllegalStateException}. */
+    public boolean isUnmapped() {
+        return !arena.scope().isAlive();
+    }
+
+    /**
+     * The size of this mapping's file now, if the tag's path still names it (FORMAT.md 5.4: a
+     * shrunk file); {@code -1} if the path names another file or none (the region moved).
+     */
+    public long sizeIfStillNamed() {
+        try {
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            return fileKey.equals(now.fileKey()) ? now.size() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The error for an access to this mapping that faulted ({@code cause}, the JVM's
+     * {@link InternalError}) or failed its checks because the file is {@code size} bytes now,
+     * shorter than the mapping; {@code next} says what happens next.
+     */
+    public RegionShrunkException shrunk(long size, Throwable cause, String next) {
+        return new RegionShrunkException("region " + tag + " (" + file + "): the file shrank to " + size
+                + " bytes under this process (its header says " + mappedLength() + "); " + next, cause);
     }
 
     /** The whole mapping (read-only for followers), for futex calls and inspection. */

@@ -13,16 +13,14 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
@@ -30,14 +28,16 @@ import static io.shm4j.internal.ObjectRegionDescriptor.*;
 /**
  * The one master of an object region: holds the lock, publishes versions, grows the file.
  *
- * <p>Implementation notes. Exclusion is an fcntl record lock on the region file, which the kernel
- * drops when the process dies, so a crashed master never blocks its successor. Because growth
- * replaces the file behind the tag, a lock only counts if the tag still names the locked file
- * after locking: {@link #acquire} compares the path's file key before opening and after locking,
- * and starts over if they differ (FORMAT.md 5.3). Growth sets SUPERSEDED on the old file
- * <em>before</em> renaming the new one over the tag, so a follower that sees the flag always
- * finds the new file, or (if this master dies in between) the old file still named by the tag,
- * whose flag the next master clears. A live file is never truncated.
+ * <p>Implementation notes. Exclusion is an open-file-description lock ({@code F_OFD_SETLK}) on
+ * the region file, held on a descriptor of its own ({@link OpenFile#tryLock}): nothing else this
+ * process does with the file (another open and close, a mapping, a CLI command in the same JVM)
+ * can drop it, and the kernel drops it when the process dies, so a crashed master never blocks
+ * its successor. Because growth replaces the file behind the tag, a lock only counts if the tag
+ * still names the locked file after locking: {@link #acquire} compares the path's file key
+ * before opening and after locking, and starts over if they differ (FORMAT.md 5.3). Growth sets
+ * SUPERSEDED on the old file <em>before</em> renaming the new one over the tag, so a follower
+ * that sees the flag always finds the new file, or (if this master dies in between) the old file
+ * still named by the tag, whose flag the next master clears. A live file is never truncated.
  */
 public final class ObjectRegionWriter implements AutoCloseable {
     private static final int MAX_ACQUIRE_ATTEMPTS = 100;
@@ -47,17 +47,24 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private final ShmOptions options;
     /** Whom a publish must wake: the tag's follower registry and legacy sleepers count. */
     private final MasterWakeups wakeups;
-    private FileChannel channel;
+    private OpenFile opened; // the region file: its channel, and the descriptor holding the lock
+    /** This master's identity in every header it writes (FORMAT.md 5.3), kept here: an old header may be lost. */
+    private final long pid;
+    private final long startMillis;
+    private final long generation;
     private ObjectRegion region;
     private long version;
 
-    private ObjectRegionWriter(String tag, Path file, ShmOptions options, FileChannel channel, ObjectRegion region) {
+    private ObjectRegionWriter(String tag, Path file, ShmOptions options, OpenFile opened, ObjectRegion region) {
         this.tag = tag;
         this.file = file;
         this.options = options;
-        this.channel = channel;
+        this.opened = opened;
         this.region = region;
         this.version = region.committedToContinue();
+        this.pid = region.masterPid();
+        this.startMillis = region.masterStartMillis();
+        this.generation = region.generation();
         this.wakeups = MasterWakeups.open(tag, file, options);
     }
 
@@ -81,27 +88,32 @@ public final class ObjectRegionWriter implements AutoCloseable {
                         return created;
                     }
                     continue; // another process created it first: take theirs
+                } catch (FileSystemException e) {
+                    throw RegionFiles.reworded(e, file, "cannot look up region " + tag + ": "
+                            + (e instanceof AccessDeniedException ? "permission denied" : e.getReason())
+                            + "; a master needs to search and write " + file.getParent());
                 }
                 if (MasterLocks.held(before) != null) {
                     return conflict(tag, ProcessHandle.current().pid(), failIfHeld);
                 }
-                FileChannel ch;
+                OpenFile f;
                 try {
-                    ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    f = RegionFiles.open(file, true, "region " + tag);
                 } catch (NoSuchFileException e) {
                     continue;
                 } catch (AccessDeniedException e) {
                     throw new AccessDeniedException(file.toString(), null, "no write permission on region " + tag
-                            + ": a master needs read and write access to the file");
+                            + " (or its directory): a master needs read and write access to the file; run it as"
+                            + " the file's owner, or in its group if the file is group-writable");
                 }
-                ObjectRegionWriter writer = lockAndTake(tag, file, options, ch, before, failIfHeld);
+                ObjectRegionWriter writer = lockAndTake(tag, file, options, f, before, failIfHeld);
                 if (writer != null) {
                     return writer;
                 }
-                if (!ch.isOpen()) {
+                if (!f.channel().isOpen()) {
                     continue; // replaced under us: start over
                 }
-                ch.close();
+                f.close();
                 return null;
             }
         }
@@ -109,22 +121,21 @@ public final class ObjectRegionWriter implements AutoCloseable {
                 + " times while taking it as master; is another process recreating it in a loop?");
     }
 
-    /** Locks {@code ch}; returns the writer, or null (channel closed if the file was replaced, open if held). */
-    private static ObjectRegionWriter lockAndTake(String tag, Path file, ShmOptions options, FileChannel ch,
+    /** Locks {@code f}; returns the writer, or null (file closed if it was replaced, open if held). */
+    private static ObjectRegionWriter lockAndTake(String tag, Path file, ShmOptions options, OpenFile f,
                                                   Object before, boolean failIfHeld) throws IOException {
-        FileLock lock;
+        FileChannel ch = f.channel();
+        boolean locked;
         try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            locked = f.tryLock();
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            f.close();
             throw e;
         }
-        if (lock == null) {
+        if (!locked) {
             long pid = readPid(ch);
             if (failIfHeld) {
-                ch.close();
+                f.close();
                 throw new MasterConflictException(tag, pid);
             }
             return null;
@@ -136,8 +147,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
             } catch (NoSuchFileException e) {
                 after = null;
             }
-            if (!before.equals(after)) {
-                ch.close(); // releases the lock on the replaced file
+            if (!before.equals(after) || !after.equals(f.key())) {
+                f.close(); // releases the lock on the replaced file
                 return null;
             }
             ObjectRegion region = ObjectRegion.map(tag, file, after, ch, true);
@@ -152,9 +163,9 @@ public final class ObjectRegionWriter implements AutoCloseable {
                 // still names this file, so it is live.
                 region.flagsRelease(region.flagsAcquire() & ~FLAG_SUPERSEDED);
             }
-            return take(tag, file, options, ch, region);
+            return take(tag, file, options, f, region);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            f.close();
             throw e;
         }
     }
@@ -174,27 +185,33 @@ public final class ObjectRegionWriter implements AutoCloseable {
         return buf.position() == 8 ? buf.getLong(0) : 0;
     }
 
-    /** Creates the region under a private name and links it to the tag (FORMAT.md 5.5); null if beaten. */
+    /**
+     * Creates the region whole and locked under a helper name and links it to the tag
+     * (FORMAT.md 5.5, {@link RegionFiles#createReservedAtomically}); null if another process
+     * linked the tag first.
+     */
     private static ObjectRegionWriter tryCreate(String tag, Path file, ShmOptions options) throws IOException {
-        Path tmp = file.resolveSibling(tag + RegionFiles.HELPER_SEPARATOR + "new." + ProcessHandle.current().pid());
-        Files.deleteIfExists(tmp); // left by a dead process that had our pid
-        FileChannel ch = RegionFiles.createReserved(tmp, fileLength(MIN_SLOT_CAPACITY), options);
+        OpenFile f;
         try {
-            initHeader(ch, MIN_SLOT_CAPACITY);
-            ch.lock();
-            try {
-                Files.createLink(file, tmp);
-            } catch (FileAlreadyExistsException e) {
-                ch.close();
+            f = RegionFiles.createReservedAtomically(file, fileLength(MIN_SLOT_CAPACITY), options, created -> {
+                initHeader(created.channel(), MIN_SLOT_CAPACITY);
+                if (!created.tryLock()) {
+                    throw new Shm4jException("another process locked " + created.path() + " before it became region "
+                            + tag + "; nothing was created: try again");
+                }
+            });
+        } catch (FileAlreadyExistsException e) {
+            if (file.equals(Path.of(e.getFile()))) {
                 return null;
             }
-            ObjectRegion region = ObjectRegion.map(tag, file, ObjectRegion.fileKey(file), ch, true);
-            return take(tag, file, options, ch, region);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
             throw e;
-        } finally {
-            Files.deleteIfExists(tmp);
+        }
+        try {
+            ObjectRegion region = ObjectRegion.map(tag, file, f.key(), f.channel(), true);
+            return take(tag, file, options, f, region);
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
         }
     }
 
@@ -205,11 +222,13 @@ public final class ObjectRegionWriter implements AutoCloseable {
         }
     }
 
-    private static ObjectRegionWriter take(String tag, Path file, ShmOptions options, FileChannel ch, ObjectRegion region) {
+    private static ObjectRegionWriter take(String tag, Path file, ShmOptions options, OpenFile f, ObjectRegion region)
+            throws IOException {
         region.takeOver(Processes.selfPid(), Processes.selfStartMillis(), region.generation() + 1);
         region.signalChange(null);
-        MasterLocks.register(region.fileKey(), ch);
-        return new ObjectRegionWriter(tag, file, options, ch, region);
+        MasterLocks.register(region.fileKey(), f.channel());
+        RegionFiles.removeStaleHelpers(file); // a creator's, killed between link and unlink (FORMAT.md 5.5)
+        return new ObjectRegionWriter(tag, file, options, f, region);
     }
 
     public String tag() {
@@ -230,70 +249,132 @@ public final class ObjectRegionWriter implements AutoCloseable {
         return region;
     }
 
-    /** The committed snapshot (what a resumed master starts from), or null. */
-    public Snapshot readCommitted() {
-        return region.readCommitted();
+    /**
+     * The committed snapshot (what a resumed master starts from), or null.
+     *
+     * @throws io.shm4j.RegionShrunkException if the file shrank under this master (its next publish moves the region)
+     */
+    public Snapshot readCommitted() throws IOException {
+        try {
+            Snapshot committed = region.readCommitted();
+            FaultPoint.here();
+            return committed;
+        } catch (InternalError fault) {
+            throw region.shrunk(opened.channel().size(), fault, "its last version is lost; the next publish moves the region to a new file");
+        }
     }
 
-    /** Publishes {@code payload} as the next version, growing the region if it does not fit. */
+    /**
+     * Publishes {@code payload} as the next version, growing the region if it does not fit. If
+     * the file shrank under this master (another program truncated it; the JVM reports the write
+     * to a lost page as an {@link InternalError}), moves the region to a new file holding this
+     * version, as growth does, and logs a warning (FORMAT.md 5.4).
+     */
     public long publish(ContentType type, byte[] payload) throws IOException {
         long next = version + 1;
         Instant now = Instant.now();
         long time = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         int crc = ObjectRegion.crc32(payload);
         if (payload.length > region.capacity()) {
-            grow(next, type, payload, time, crc);
+            moveTo(capacityFor(payload.length, region.capacity()), next, type, payload, time, crc);
         } else {
-            region.writeSlot(next, type, payload, time, crc);
-            region.committedRelease(next);
-            region.signalChange(wakeups);
+            try {
+                write(region, next, type, payload, time, crc);
+                FaultPoint.here();
+            } catch (InternalError fault) {
+                relocateShrunk(fault, next, type, payload, time, crc);
+            }
         }
         version = next;
         return next;
     }
 
-    /** FORMAT.md 5.4: write a larger file holding {@code next}, flag the old one, rename over the tag. */
-    private void grow(long next, ContentType type, byte[] payload, long time, int crc) throws IOException {
+    /** The ordered write of FORMAT.md 5.1 into {@code r}. */
+    private void write(ObjectRegion r, long next, ContentType type, byte[] payload, long time, int crc) {
+        r.writeSlot(next, type, payload, time, crc);
+        r.committedRelease(next);
+        r.signalChange(wakeups);
+    }
+
+    /**
+     * After a fault writing {@code next}: the file shrank under this master. Moves the region to
+     * a new file of the same capacity holding {@code next}, so followers continue there.
+     */
+    private void relocateShrunk(InternalError fault, long next, ContentType type, byte[] payload, long time, int crc)
+            throws IOException {
+        long size = opened.channel().size();
+        ObjectRegion shrunk = region;
+        try {
+            moveTo(Math.max(region.capacity(), capacityFor(payload.length, MIN_SLOT_CAPACITY)), next, type, payload, time, crc);
+        } catch (InternalError again) {
+            throw shrunk.shrunk(opened.channel().size(), again, "moving the region to a new file faulted too; nothing was published");
+        }
+        System.getLogger("io.shm4j").log(System.Logger.Level.WARNING, shrunk.shrunk(size, fault,
+                "moved the region to a new file holding version " + Long.toUnsignedString(next)).getMessage());
+    }
+
+    /**
+     * FORMAT.md 5.4: writes a file of {@code capacity} holding {@code next}, flags the old one
+     * SUPERSEDED and renames the new one over the tag. The old header is touched only while its
+     * page is still mapped (a file shrunk to 0 bytes has none).
+     */
+    private void moveTo(long capacity, long next, ContentType type, byte[] payload, long time, int crc) throws IOException {
         removeStrayGrowFiles();
-        long capacity = capacityFor(payload.length, region.capacity());
         Path tmp = file.resolveSibling(tag + RegionFiles.HELPER_SEPARATOR + "grow." + ProcessHandle.current().pid());
-        FileChannel newChannel = RegionFiles.createReserved(tmp, fileLength(capacity), options);
+        OpenFile newFile = RegionFiles.createReserved(tmp, fileLength(capacity), options);
+        FileChannel newChannel = newFile.channel();
         ObjectRegion newRegion = null;
+        boolean oldHeaderMapped = opened.channel().size() > 0;
         boolean renamed = false;
         try {
             // The old file's bits, not this master's options: whoever could read it still can (FORMAT.md 5.4).
             Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
             initHeader(newChannel, capacity);
-            newChannel.lock();
-            newRegion = ObjectRegion.map(tag, file, ObjectRegion.fileKey(tmp), newChannel, true);
-            newRegion.takeOver(region.masterPid(), region.masterStartMillis(), region.generation());
+            if (!newFile.tryLock()) {
+                throw new Shm4jException("another process locked " + tmp + " before it replaced region " + tag
+                        + "; nothing was published: try again");
+            }
+            newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel, true);
+            newRegion.takeOver(pid, startMillis, generation);
             newRegion.writeSlot(next, type, payload, time, crc);
             newRegion.committedRelease(next);
             synchronized (MasterLocks.MONITOR) {
-                region.flagsRelease(region.flagsAcquire() | FLAG_SUPERSEDED);
+                if (oldHeaderMapped) {
+                    region.flagsRelease(region.flagsAcquire() | FLAG_SUPERSEDED);
+                    FaultPoint.here(); // truncated to 0 bytes since the check: fail before the rename
+                }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
                 renamed = true;
                 MasterLocks.unregister(region.fileKey());
                 MasterLocks.register(newRegion.fileKey(), newChannel);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (!renamed) {
-                region.flagsRelease(region.flagsAcquire() & ~FLAG_SUPERSEDED);
+                if (oldHeaderMapped) {
+                    region.flagsRelease(region.flagsAcquire() & ~FLAG_SUPERSEDED);
+                }
                 if (newRegion != null) {
                     newRegion.close();
                 }
-                newChannel.close();
+                newFile.close();
                 Files.deleteIfExists(tmp);
             }
             throw e;
         }
         ObjectRegion old = region;
-        FileChannel oldChannel = channel;
+        OpenFile oldFile = opened;
         region = newRegion;
-        channel = newChannel;
-        old.signalChange(null); // wakes waiters on the old file so they move to the new one
+        opened = newFile;
+        if (oldHeaderMapped) {
+            try {
+                old.signalChange(null); // wakes waiters on the old file so they move to the new one
+                FaultPoint.here();
+            } catch (InternalError lost) {
+                // truncated to 0 bytes meanwhile: its waiters find the tag moved when they next read
+            }
+        }
         old.close();
-        oldChannel.close();
+        oldFile.close();
     }
 
     /** Growth files of earlier masters that died mid-growth; we hold the lock, so none is live. */
@@ -313,7 +394,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         synchronized (MasterLocks.MONITOR) {
             MasterLocks.unregister(region.fileKey());
             region.close();
-            channel.close();
+            opened.close();
         }
     }
 }

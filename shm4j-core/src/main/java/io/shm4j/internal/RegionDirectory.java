@@ -9,7 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -23,18 +25,24 @@ public final class RegionDirectory {
     private RegionDirectory() {
     }
 
-    /** Regular files whose names are valid tags, sorted by tag; empty if the directory is missing. */
+    /**
+     * Regular files whose names are valid tags, sorted by tag; empty if the directory is missing.
+     * A symbolic link is not a region (shm4j never follows one, FORMAT.md section 1).
+     */
     public static List<Path> regionFiles(Path directory) throws IOException {
         List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(directory)) {
+        if (!isDirectory(directory)) {
             return out;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
             for (Path f : files) {
-                if (RegionFiles.isTag(f.getFileName().toString()) && Files.isRegularFile(f)) {
+                if (RegionFiles.isTag(f.getFileName().toString()) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                     out.add(f);
                 }
             }
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(directory.toString(), null, "cannot list the region directory: no read"
+                    + " permission on it; run as a user who may read it");
         }
         out.sort(null);
         return out;
@@ -43,12 +51,12 @@ public final class RegionDirectory {
     /** What {@code file} is, read from its first bytes without mapping it. */
     public static RegionInfo describe(Path file) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(COMMITTED_OFFSET + Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        String tag = file.getFileName().toString();
+        try (FileChannel ch = RegionFiles.open(file, false, "region " + tag).detach()) {
             while (head.hasRemaining() && ch.read(head) > 0) {
                 // read the header or as much of it as the file has
             }
         }
-        String tag = file.getFileName().toString();
         long size = Files.size(file);
         var modified = Files.getLastModifiedTime(file).toInstant();
         byte[] magic = Arrays.copyOf(head.array(), MAGIC.length);
@@ -89,19 +97,46 @@ public final class RegionDirectory {
 
     /**
      * Deletes the file of {@code tag} and its helper files {@code tag~*}; returns whether the
-     * region itself existed.
+     * region itself existed. A link is removed, never its target; a directory is refused.
      */
     public static boolean remove(Path directory, String tag) throws IOException {
-        boolean existed = Files.deleteIfExists(directory.resolve(RegionFiles.validateTag(tag)));
-        if (Files.isDirectory(directory)) {
-            String helperPrefix = tag + RegionFiles.HELPER_SEPARATOR;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory,
-                    f -> f.getFileName().toString().startsWith(helperPrefix))) {
-                for (Path helper : files) {
-                    Files.deleteIfExists(helper);
-                }
+        Path file = directory.resolve(RegionFiles.validateTag(tag));
+        if (!isDirectory(directory)) {
+            return false;
+        }
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileSystemException(file.toString(), null, "region " + tag + " is a directory, not a region"
+                    + " file; shm4j removes only files (a link itself, never its target): remove it yourself");
+        }
+        boolean existed = delete(directory, file, tag); // a link is removed, not its target
+        String helperPrefix = tag + RegionFiles.HELPER_SEPARATOR;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory,
+                f -> f.getFileName().toString().startsWith(helperPrefix))) {
+            for (Path helper : files) {
+                delete(directory, helper, tag);
             }
         }
         return existed;
+    }
+
+    /** Whether the directory exists; a path that exists but is not a directory is an error. */
+    private static boolean isDirectory(Path directory) throws FileSystemException {
+        if (Files.isDirectory(directory)) {
+            return true;
+        }
+        if (Files.exists(directory)) {
+            throw new FileSystemException(directory.toString(), null, "the region directory is not a directory;"
+                    + " point SHM4J_DIR (or --dir) at a directory");
+        }
+        return false;
+    }
+
+    private static boolean delete(Path directory, Path file, String tag) throws IOException {
+        try {
+            return Files.deleteIfExists(file);
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(file.toString(), null, "cannot remove region " + tag + ": no write"
+                    + " permission on the directory " + directory + "; run as a user who may write it");
+        }
     }
 }

@@ -6,12 +6,25 @@ import io.shm4j.ShmOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +48,10 @@ public final class RegionFiles {
      */
     public static final char HELPER_SEPARATOR = '~';
 
+    /** Infix of a file's creation helper: {@code <name>~new.<pid>.<n>} (FORMAT.md section 1). */
+    public static final String NEW_HELPER = HELPER_SEPARATOR + "new.";
+
+    private static final AtomicLong HELPERS = new AtomicLong();
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_TAG_LENGTH + "}");
     private static final int ZERO_CHUNK = 1 << 20;
 
@@ -80,88 +97,332 @@ public final class RegionFiles {
         return directory(options).resolve(validateTag(tag));
     }
 
-    /** Creates the region directory (mode 0700, or 0750/0770 for group modes) if it is missing. */
+    /**
+     * Creates the region directory if it is missing. Every directory created, intermediate ones
+     * included, gets mode 0700 (0750/0770 for the group modes) exactly, whatever the umask
+     * (FORMAT.md section 1); existing directories are left as they are.
+     *
+     * @throws FileSystemException naming what is wrong (a path component that is not a
+     *                             directory, no permission) and what to do
+     */
     public static Path ensureDirectory(ShmOptions options) throws IOException {
         Path dir = directory(options);
-        if (!Files.isDirectory(dir)) {
-            String mode = switch (options.fileMode()) {
-                case OWNER_ONLY -> "rwx------";
-                case GROUP_READ -> "rwxr-x---";
-                case GROUP_WRITE -> "rwxrwx---";
-            };
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
+        Set<PosixFilePermission> mode = PosixFilePermissions.fromString(switch (options.fileMode()) {
+            case OWNER_ONLY -> "rwx------";
+            case GROUP_READ -> "rwxr-x---";
+            case GROUP_WRITE -> "rwxrwx---";
+        });
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        for (Path p : missing) {
             try {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-            } catch (UnsupportedOperationException e) {
-                Files.createDirectories(dir);
+                Files.createDirectory(p);
+                Files.setPosixFilePermissions(p, mode);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) {
+                    throw new FileSystemException(dir.toString(), null, "cannot use it as the region directory: "
+                            + (p.equals(dir.toAbsolutePath()) ? "it" : p) + " exists and is not a directory; "
+                            + "point SHM4J_DIR (or --dir, ShmOptions.withDirectory) at a directory");
+                } // else another process created it first
+            } catch (AccessDeniedException e) {
+                throw new AccessDeniedException(dir.toString(), null, "cannot create the region directory: no "
+                        + "permission to create " + p + "; create it yourself (mkdir -m 700) or point SHM4J_DIR "
+                        + "(or --dir, ShmOptions.withDirectory) at a directory you may write");
+            } catch (FileSystemException e) {
+                throw new FileSystemException(dir.toString(), null, "cannot create the region directory: "
+                        + p + ": " + (e.getReason() != null ? e.getReason() : e.getMessage())
+                        + "; point SHM4J_DIR (or --dir, ShmOptions.withDirectory) at a directory you may write");
             }
         }
         return dir;
     }
 
     /**
-     * Creates {@code file} (which must not exist) with the options' permissions and reserves
-     * {@code size} bytes of zeros. On failure the partial file is removed.
+     * Opens the region file {@code file} without blocking and without following a symbolic link,
+     * and refuses anything but a regular file: a FIFO named like a tag would block an open
+     * forever, and a link would let whoever may write the directory send a master's writes (or
+     * a follower's reads) to any file (FORMAT.md section 1).
+     *
+     * @param write  read-write, else read-only
+     * @param region what the file is, for messages ({@code "region T"})
+     * @throws NoSuchFileException   if it does not exist
+     * @throws AccessDeniedException without the permission (the message says which)
+     * @throws FileSystemException   if it is a link, a directory, a FIFO, ... (the message says what)
      */
-    public static FileChannel createReserved(Path file, long size, ShmOptions options) throws IOException {
-        FileChannel ch;
+    public static OpenFile open(Path file, boolean write, String region) throws IOException {
+        return open(file, write, false, region);
+    }
+
+    /** As {@link #open(Path, boolean, String)}, following a symbolic link if {@code followLinks}. */
+    public static OpenFile open(Path file, boolean write, boolean followLinks, String region) throws IOException {
+        if (NativeFiles.unavailableReason() != null) {
+            return openWithoutNative(file, write, followLinks, region);
+        }
+        int flags = (write ? NativeFiles.O_RDWR : NativeFiles.O_RDONLY) | NativeFiles.O_NONBLOCK
+                | (followLinks ? 0 : NativeFiles.O_NOFOLLOW);
+        int fd;
         try {
-            ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString(options.fileMode().posix())));
-        } catch (FileAlreadyExistsException e) {
+            fd = NativeFiles.open(file, flags, 0);
+        } catch (NativeFiles.Errno e) {
+            throw openFailure(e, file, write, region);
+        }
+        try {
+            return reopen(file, fd, write, region);
+        } catch (IOException | RuntimeException e) {
+            NativeFiles.close(fd);
             throw e;
-        } catch (UnsupportedOperationException e) {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+    }
+
+    /** A channel on the file {@code fd} is open on (a second open of its inode), checked to be a regular file. */
+    private static OpenFile reopen(Path file, int fd, boolean write, String region) throws IOException {
+        Path self = Path.of("/proc/self/fd/" + fd); // stat and open follow this link to fd's inode
+        BasicFileAttributes a = Files.readAttributes(self, BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw notRegular(file, region, kind(self, a));
+        }
+        FileChannel ch = write ? FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(self, StandardOpenOption.READ);
+        return new OpenFile(file, ch, a.fileKey(), fd);
+    }
+
+    /**
+     * Where native calls are not allowed: the same checks through {@code lstat} before the open.
+     * A FIFO swapped in between the check and the open can still block it.
+     */
+    private static OpenFile openWithoutNative(Path file, boolean write, boolean followLinks, String region)
+            throws IOException {
+        LinkOption[] links = followLinks ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, links);
+        if (a.isSymbolicLink()) {
+            throw symbolicLink(file, region);
+        }
+        if (!a.isRegularFile()) {
+            throw notRegular(file, region, kind(file, a));
+        }
+        Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.READ));
+        if (write) {
+            options.add(StandardOpenOption.WRITE);
+        }
+        options.addAll(Arrays.asList(links));
+        return new OpenFile(file, FileChannel.open(file, options), a.fileKey(), -1);
+    }
+
+    private static IOException openFailure(NativeFiles.Errno e, Path file, boolean write, String region) {
+        Path dir = file.toAbsolutePath().getParent();
+        return switch (e.errno) {
+            case NativeFiles.ENOENT -> e.toJdk("no such file");
+            case NativeFiles.ELOOP -> Files.isSymbolicLink(file) ? symbolicLink(file, region)
+                    : e.toJdk("cannot open " + region + ": too many levels of symbolic links in the path");
+            case NativeFiles.EISDIR -> notRegular(file, region, "a directory");
+            case NativeFiles.ENOTDIR -> e.toJdk("cannot open " + region + ": " + dir
+                    + " (or a directory above it) is not a directory; point SHM4J_DIR (or --dir,"
+                    + " ShmOptions.withDirectory) at a directory");
+            case NativeFiles.EACCES, NativeFiles.EPERM -> e.toJdk("no " + (write ? "write" : "read")
+                    + " permission on " + region + " (or on its directory " + dir + "); run as a user who may "
+                    + (write ? "write" : "read") + " it");
+            case NativeFiles.EROFS -> e.toJdk("cannot open " + region + " for writing: " + dir
+                    + " is on a read-only file system; use a writable directory");
+            default -> {
+                try { // e.g. a socket: ENXIO
+                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isRegularFile()) {
+                        yield notRegular(file, region, kind(file, a));
+                    }
+                } catch (IOException ignored) {
+                    // say what open(2) said
+                }
+                yield e.toJdk("cannot open " + region + ": " + NativeFiles.Errno.describe(e.errno));
+            }
+        };
+    }
+
+    /** {@code e}'s kind (no such file, access denied, exists, other) about {@code file}, with {@code reason}. */
+    public static FileSystemException reworded(FileSystemException e, Path file, String reason) {
+        FileSystemException r = switch (e) {
+            case NoSuchFileException x -> new NoSuchFileException(file.toString(), null, reason);
+            case AccessDeniedException x -> new AccessDeniedException(file.toString(), null, reason);
+            case FileAlreadyExistsException x -> new FileAlreadyExistsException(file.toString(), null, reason);
+            default -> new FileSystemException(file.toString(), null, reason);
+        };
+        r.initCause(e);
+        return r;
+    }
+
+    private static FileSystemException symbolicLink(Path file, String region) {
+        return new FileSystemException(file.toString(), null, region + " is a symbolic link; shm4j never"
+                + " follows links in the region directory (one could send a master's writes to another file):"
+                + " remove the link (shm4j rm removes the link, not its target)");
+    }
+
+    private static FileSystemException notRegular(Path file, String region, String kind) {
+        return new FileSystemException(file.toString(), null, region + " is " + kind + ", not a regular file,"
+                + " so it cannot be a region; remove or rename it, or use another tag");
+    }
+
+    /** "a directory", "a FIFO (named pipe)", ... for a file that is not regular. */
+    private static String kind(Path file, BasicFileAttributes a) {
+        if (a.isDirectory()) {
+            return "a directory";
+        }
+        if (a.isSymbolicLink()) {
+            return "a symbolic link";
+        }
+        try {
+            int type = (Integer) Files.getAttribute(file, "unix:mode") & 0xF000; // S_IFMT
+            return switch (type) {
+                case 0x1000 -> "a FIFO (named pipe)";
+                case 0x2000 -> "a character device";
+                case 0x6000 -> "a block device";
+                case 0xC000 -> "a socket";
+                default -> "a special file";
+            };
+        } catch (IOException | RuntimeException e) {
+            return "a special file";
+        }
+    }
+
+    /**
+     * Creates {@code file} (which must not exist; never through a link) read-write with the
+     * options' permissions, exactly, and reserves {@code size} bytes of zeros. On failure the
+     * partial file is removed.
+     */
+    public static OpenFile createReserved(Path file, long size, ShmOptions options) throws IOException {
+        Set<PosixFilePermission> mode = PosixFilePermissions.fromString(options.fileMode().posix());
+        OpenFile created;
+        if (NativeFiles.unavailableReason() != null) {
+            FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(mode));
+            created = new OpenFile(file, ch, Files.readAttributes(file, BasicFileAttributes.class).fileKey(), -1);
+        } else {
+            int fd;
+            try {
+                fd = NativeFiles.open(file, NativeFiles.O_RDWR | NativeFiles.O_CREAT | NativeFiles.O_EXCL
+                        | NativeFiles.O_NOFOLLOW, modeBits(mode));
+            } catch (NativeFiles.Errno e) {
+                throw createFailure(e, file);
+            }
+            try {
+                created = reopen(file, fd, true, file.getFileName().toString());
+            } catch (IOException | RuntimeException e) {
+                NativeFiles.close(fd);
+                Files.deleteIfExists(file);
+                throw e;
+            }
         }
         try {
             // The umask may have removed group bits; set exactly what was asked for.
             if (options.fileMode() != ShmOptions.FileMode.OWNER_ONLY) {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(options.fileMode().posix()));
+                Files.setPosixFilePermissions(file, mode);
             }
-            reserve(ch, 0, size, file);
-            return ch;
+            reserve(created.channel(), 0, size, file);
+            return created;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            created.close();
             Files.deleteIfExists(file);
             throw e;
         }
     }
 
-    /**
-     * As {@link #createReserved}, but {@code file} appears only once all its space is reserved:
-     * the bytes are written to a helper file beside it, which is then hard-linked to
-     * {@code file} (failing with {@link FileAlreadyExistsException} if the tag exists) and
-     * removed. Another process opening the tag never sees a half-reserved file.
-     */
-    public static FileChannel createReservedAtomically(Path file, long size, ShmOptions options) throws IOException {
-        return createReservedAtomically(file, size, options, ch -> { });
+    private static IOException createFailure(NativeFiles.Errno e, Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        String useAnother = "or point SHM4J_DIR (or --dir, ShmOptions.withDirectory) at a directory you may write";
+        return switch (e.errno) {
+            case NativeFiles.EACCES, NativeFiles.EPERM -> e.toJdk("cannot create it: no write permission on the"
+                    + " directory " + dir + "; run as a user who may write there (its owner or group), " + useAnother);
+            case NativeFiles.EROFS -> e.toJdk("cannot create it: " + dir + " is on a read-only file system; "
+                    + useAnother);
+            case NativeFiles.ENOENT, NativeFiles.ENOTDIR -> e.toJdk("cannot create it: the directory " + dir
+                    + " does not exist (or is not a directory); " + useAnother);
+            case NativeFiles.EEXIST -> e.toJdk("cannot create it: it exists");
+            default -> e.toJdk("cannot create it: " + NativeFiles.Errno.describe(e.errno) + "; " + useAnother);
+        };
+    }
+
+    private static int modeBits(Set<PosixFilePermission> mode) {
+        int bits = 0;
+        for (PosixFilePermission p : mode) {
+            bits |= 0400 >> p.ordinal(); // OWNER_READ is ordinal 0 ... OTHERS_EXECUTE is 8
+        }
+        return bits;
     }
 
     /**
-     * As {@link #createReservedAtomically(Path, long, ShmOptions)}, with {@code initializer}
-     * writing the file's first bytes (a header) before it appears under its name.
+     * As {@link #createReserved}, but {@code file} appears only once all its space is reserved
+     * and {@code initializer} has written its first bytes (and, for a master, locked it): the
+     * bytes are written to the helper file {@code <name>~new.<pid>.<n>} beside it, which is then
+     * hard-linked to {@code file} (failing with {@link FileAlreadyExistsException} if it exists)
+     * and removed. Another process opening {@code file} never sees a half-written file.
+     * Helpers left by dead processes are removed first ({@link #removeStaleHelpers}).
      */
-    public static FileChannel createReservedAtomically(Path file, long size, ShmOptions options,
-                                                       Initializer initializer) throws IOException {
-        Path helper = file.resolveSibling(file.getFileName() + String.valueOf(HELPER_SEPARATOR) + "new-"
-                + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        FileChannel ch = createReserved(helper, size, options);
+    public static OpenFile createReservedAtomically(Path file, long size, ShmOptions options,
+                                                    Initializer initializer) throws IOException {
+        removeStaleHelpers(file);
+        long pid = ProcessHandle.current().pid();
+        Path helper = file.resolveSibling(file.getFileName() + NEW_HELPER + pid + "." + HELPERS.incrementAndGet());
+        // This process never used this name before: a file under it was left by a dead process with our pid.
+        Files.deleteIfExists(helper);
+        OpenFile f;
         try {
-            initializer.write(ch);
+            f = createReserved(helper, size, options);
+        } catch (FileSystemException e) {
+            throw reworded(e, file, e.getReason() != null ? e.getReason() : e.getMessage());
+        }
+        try {
+            initializer.write(f);
             Files.createLink(file, helper);
-            return ch;
+            return f;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            f.close();
             throw e;
         } finally {
             Files.deleteIfExists(helper);
         }
     }
 
-    /** Writes a new file's first bytes before others can open it. */
+    /** {@link #createReservedAtomically(Path, long, ShmOptions, Initializer)} writing nothing; returns the channel. */
+    public static FileChannel createReservedAtomically(Path file, long size, ShmOptions options) throws IOException {
+        return createReservedAtomically(file, size, options, f -> { }).detach();
+    }
+
+    /**
+     * Removes the {@code <name>~new.<pid>.<n>} helpers of {@code file} whose process is gone: a
+     * creator killed before its link left a whole orphan file, one killed between link and
+     * unlink a second name of the file (which would keep a grown-away file's space). A live
+     * creator's helper is left alone.
+     */
+    public static void removeStaleHelpers(Path file) throws IOException {
+        Path dir = file.getParent();
+        String prefix = file.getFileName() + NEW_HELPER;
+        try (DirectoryStream<Path> helpers = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path helper : helpers) {
+                String rest = helper.getFileName().toString().substring(prefix.length());
+                int dot = rest.indexOf('.');
+                long pid;
+                try {
+                    pid = Long.parseLong(dot < 0 ? rest : rest.substring(0, dot));
+                } catch (NumberFormatException e) {
+                    continue; // not ours
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    Files.deleteIfExists(helper);
+                }
+            }
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            // no directory, or not ours to clean: the create that follows says what is wrong
+        }
+    }
+
+    /** Writes a new file's first bytes (and takes its lock) before others can open it. */
     @FunctionalInterface
     public interface Initializer {
-        void write(FileChannel channel) throws IOException;
+        void write(OpenFile file) throws IOException;
     }
 
     /** Writes zeros over {@code [from, to)} so the file's pages exist before anyone maps them. */

@@ -11,10 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.OptionalInt;
 
@@ -98,11 +96,11 @@ public final class Sleepers {
         ShmOptions writableByFollowers = options.fileMode() == ShmOptions.FileMode.OWNER_ONLY
                 ? options : options.withFileMode(ShmOptions.FileMode.GROUP_WRITE);
         try {
-            RegionFiles.createReservedAtomically(file, FILE_LENGTH, writableByFollowers, ch -> {
+            RegionFiles.createReservedAtomically(file, FILE_LENGTH, writableByFollowers, f -> {
                 ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
                 header.put(MAGIC).putInt(REGISTRY_FORMAT_VERSION).flip();
                 while (header.hasRemaining()) {
-                    ch.write(header, MAGIC_OFFSET + header.position());
+                    f.channel().write(header, MAGIC_OFFSET + header.position());
                 }
             }).close();
         } catch (FileAlreadyExistsException e) {
@@ -111,8 +109,7 @@ public final class Sleepers {
     }
 
     private static Sleepers map(Path file, boolean writable) throws IOException {
-        try (FileChannel ch = writable ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegionFiles.open(file, writable, "the sleepers file").detach()) {
             ByteBuffer header = ByteBuffer.allocate(SLEEPERS_OFFSET);
             while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
                 // fill
@@ -150,9 +147,15 @@ public final class Sleepers {
     public static OptionalInt peekCount(Path regionFile) {
         try {
             Path file = fileOf(regionFile);
-            byte[] bytes = Files.readAllBytes(file);
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (problem(file, bytes.length, b) != null) {
+            ByteBuffer b = ByteBuffer.allocate(FILE_LENGTH);
+            long size;
+            try (FileChannel ch = RegionFiles.open(file, false, "the sleepers file").detach()) {
+                size = ch.size();
+                while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+                    // fill
+                }
+            }
+            if (problem(file, size, b.flip()) != null) {
                 return OptionalInt.empty();
             }
             return OptionalInt.of(b.getInt(SLEEPERS_OFFSET));

@@ -9,6 +9,7 @@ import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.Snapshot;
+import io.shm4j.SpecialFilesTest;
 import io.shm4j.TestDirectory;
 import io.shm4j.WaitStrategy;
 import io.shm4j.cli.CliRun;
@@ -171,6 +172,24 @@ class CliDifferentialTest {
             new Payload("json-float-1001", "1".repeat(999) + ".5e-1", ExitCodes.INVALID_INPUT),
             new Payload("json-name-50000", "{\"" + "\uD83D\uDE00".repeat(25_000) + "\":1}", ExitCodes.OK),
             new Payload("json-name-50001", "{\"" + "\uD83D\uDE00".repeat(25_000) + "a\":1}", ExitCodes.INVALID_INPUT));
+
+    /** A tag that is a FIFO, a socket, a directory or a link: the same exit 7 and the same line. */
+    @Test
+    void bothCommandLinesRefuseWhatIsNotARegularFileAlike(@TempDir Path outside) throws Exception {
+        List<Command> commands = new ArrayList<>();
+        for (SpecialFilesTest.Kind kind : SpecialFilesTest.Kind.values()) {
+            String tag = "odd-" + kind.ordinal();
+            SpecialFilesTest.make(kind, dir.path(), tag, outside);
+            for (List<String> args : List.of(List.of("get", tag), List.of("get", tag, "--meta"), List.of("inspect", tag))) {
+                commands.add(new Command(kind.name(), args));
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (CliRun java : compare(commands, problems)) {
+            assertThat(java.code()).as(java.err()).isEqualTo(7);
+        }
+        assertThat(problems).as("commands where the Java and Python CLIs differ").isEmpty();
+    }
 
     @Test
     void bothCommandLinesAnswerTheSameOnWholeRegions() throws Exception {

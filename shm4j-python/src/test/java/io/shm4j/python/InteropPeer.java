@@ -17,10 +17,11 @@ import java.nio.file.Path;
  * F K copies of the letter {@code 'a' + N % 26}, K cycling through {@link #SIZES} (the same list as
  * procs.py), so objects range from a few bytes to ~300 KiB and the region grows meanwhile.
  * <ul>
- *   <li>{@code json-master DIR TAG SECONDS}: publish at full speed; prints {@code READY n}, then
- *       {@code RESULT version=N}.</li>
- *   <li>{@code json-follower DIR TAG SECONDS}: {@link ObjectPeerMain#stressFollower} with these
- *       objects; prints {@code READY}, then {@code RESULT reads=.. newVersions=.. invalid=.. backwards=.. last=..}.</li>
+ *   <li>{@code json-master DIR TAG}: publish at full speed until stdin closes; prints {@code READY n},
+ *       then {@code RESULT version=N}.</li>
+ *   <li>{@code json-follower DIR TAG VERSIONS}: {@link ObjectPeerMain#stressFollower} with these
+ *       objects until it saw VERSIONS new versions; prints {@code READY}, then
+ *       {@code RESULT reads=.. newVersions=.. invalid=.. backwards=.. last=.. done=..}.</li>
  * </ul>
  */
 public final class InteropPeer {
@@ -33,10 +34,9 @@ public final class InteropPeer {
     public static void main(String[] args) throws Exception {
         ShmOptions options = ShmOptions.defaults().withDirectory(Path.of(args[1]));
         String tag = args[2];
-        int seconds = Integer.parseInt(args[3]);
         switch (args[0]) {
-            case "json-master" -> master(tag, options, seconds);
-            case "json-follower" -> follower(tag, options, seconds);
+            case "json-master" -> master(tag, options);
+            case "json-follower" -> follower(tag, options, Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
         System.out.flush();
@@ -65,19 +65,26 @@ public final class InteropPeer {
         return null;
     }
 
-    private static void master(String tag, ShmOptions options, int seconds) throws Exception {
+    private static void master(String tag, ShmOptions options) throws Exception {
+        Thread stdin = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                System.in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException ignored) {
+                // parent gone: stop too
+            }
+        });
         try (SharedObjectMaster<JsonNode> master = SharedObject.master(tag, ObjectCodecs.jsonTree(), options)) {
             master.publish(payload(master.version() + 1));
             System.out.println("READY " + master.version());
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            while (System.nanoTime() < end) {
+            long end = System.nanoTime() + ObjectPeerMain.SAFETY_DEADLINE_NANOS;
+            while (stdin.isAlive() && System.nanoTime() < end) { // until the test closes stdin
                 master.publish(payload(master.version() + 1));
             }
             System.out.println("RESULT version=" + master.version());
         }
     }
 
-    private static void follower(String tag, ShmOptions options, int seconds) throws Exception {
-        ObjectPeerMain.stressFollower(tag, options, seconds, s -> check(s.bytes(), s.version()) == null);
+    private static void follower(String tag, ShmOptions options, int versions) throws Exception {
+        ObjectPeerMain.stressFollower(tag, options, 0, "versions=" + versions, s -> check(s.bytes(), s.version()) == null);
     }
 }

@@ -26,20 +26,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * masters of the two languages excluding each other. Every peer is a real process.
  */
 class PythonInteropTest {
-    private static final int STRESS_SECONDS = 3;
+    /** New versions each follower validates; the master publishes until every follower is done. */
+    private static final int STRESS_VERSIONS = 100;
     private static final Duration START = Duration.ofSeconds(30);
+    /** Generous: the followers' work under heavy load (they give up after 300 s and say so). */
+    private static final Duration WORK_DONE = Duration.ofSeconds(400);
     private static final Pattern RESULT = Pattern.compile("(\\w+)=(\\S+)");
 
     @Test
     void javaMasterToPythonFollowersUnderStress() throws Exception {
         try (TestDirectory dir = new TestDirectory();
-             ChildJvm master = ChildJvm.start(InteropPeer.class, "json-master", dir.path().toString(), "j2p",
-                     String.valueOf(STRESS_SECONDS + 2))) {
+             ChildJvm master = ChildJvm.start(InteropPeer.class, "json-master", dir.path().toString(), "j2p")) {
             master.awaitLine("READY", START);
             List<ChildJvm> followers = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    followers.add(PythonPeer.procs("follower", "j2p", dir.path(), STRESS_SECONDS));
+                    followers.add(PythonPeer.procs("follower", "j2p", dir.path(), STRESS_VERSIONS));
                 }
                 for (ChildJvm f : followers) {
                     f.awaitLine("ready", START);
@@ -47,17 +49,18 @@ class PythonInteropTest {
                 for (ChildJvm f : followers) {
                     // {"reads": .., "invalid": .., "versions": .., "last": .., "retries": .., "firstError": ..}
                     JsonNode summary = tools.jackson.databind.json.JsonMapper.builder().build()
-                            .readTree(f.awaitLine("{", Duration.ofSeconds(STRESS_SECONDS + 30)));
+                            .readTree(f.awaitLine("{", WORK_DONE));
                     System.out.println("java master -> python follower: " + summary);
                     assertThat(summary.get("invalid").asLong()).as(summary.toString()).isZero();
-                    assertThat(summary.get("reads").asLong()).as(summary.toString()).isGreaterThan(1000);
-                    assertThat(summary.get("versions").asLong()).as(summary.toString()).isGreaterThan(20);
+                    assertThat(summary.get("done").asBoolean()).as("saw %d new versions before the deadline: %s",
+                            STRESS_VERSIONS, summary).isTrue();
                 }
             } finally {
                 for (ChildJvm f : followers) {
                     f.close();
                 }
             }
+            master.process().getOutputStream().close(); // every follower is done
             long finalVersion = Long.parseLong(result(master.awaitLine("RESULT", Duration.ofSeconds(30))).get("version"));
             try (SharedObjectFollower<JsonNode> check = SharedObject.follower("j2p", JsonNode.class, dir.options())) {
                 assertThat(check.version()).isEqualTo(finalVersion);
@@ -68,31 +71,31 @@ class PythonInteropTest {
     @Test
     void pythonMasterToJavaFollowersUnderStress() throws Exception {
         try (TestDirectory dir = new TestDirectory();
-             ChildJvm master = PythonPeer.procs("master", "p2j", dir.path(), STRESS_SECONDS + 3)) {
+             ChildJvm master = PythonPeer.procs("master", "p2j", dir.path())) {
             master.awaitLine("ready", START);
             List<ChildJvm> followers = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
                     followers.add(ChildJvm.start(InteropPeer.class, "json-follower", dir.path().toString(), "p2j",
-                            String.valueOf(STRESS_SECONDS)));
+                            String.valueOf(STRESS_VERSIONS)));
                 }
                 for (ChildJvm f : followers) {
                     f.awaitLine("READY", START);
                 }
                 for (ChildJvm f : followers) {
-                    String line = f.awaitLine("RESULT", Duration.ofSeconds(STRESS_SECONDS + 30));
+                    String line = f.awaitLine("RESULT", WORK_DONE);
                     System.out.println("python master -> java follower: " + line);
                     Map<String, String> r = result(line);
                     assertThat(r.get("invalid")).as(line).isEqualTo("0");
                     assertThat(r.get("backwards")).as(line).isEqualTo("0");
-                    assertThat(Long.parseLong(r.get("reads"))).as(line).isGreaterThan(1000);
-                    assertThat(Long.parseLong(r.get("newVersions"))).as(line).isGreaterThan(10); // exercised; correctness is the zeros above
+                    assertThat(r.get("done")).as("saw %d new versions before the deadline: %s", STRESS_VERSIONS, line).isEqualTo("true");
                 }
             } finally {
                 for (ChildJvm f : followers) {
                     f.close();
                 }
             }
+            master.process().getOutputStream().close(); // every follower is done
             long finalVersion = Long.parseLong(master.awaitLine("done", Duration.ofSeconds(30)).split(" ")[1]);
             try (SharedObjectFollower<byte[]> check = SharedObject.follower("p2j", ObjectCodecs.bytes(), dir.options())) {
                 assertThat(check.version()).isEqualTo(finalVersion);

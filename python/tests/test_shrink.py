@@ -1,0 +1,75 @@
+"""A region file truncated under a live Python master and follower (docs/FORMAT.md 5.4): they
+check the file's size before touching a slot, so neither dies of SIGBUS; the master moves the
+region to a new file and the follower follows it. Each process acts only when told, so the
+file shrinks between two operations (a file shrunk during one still faults: the documented
+window)."""
+import os
+import unittest
+
+import shm4j
+from tests.support import RegionTestCase, expect_line
+
+
+class ShrinkTest(RegionTestCase):
+
+    def obey(self, tag, role):
+        p = self.python("-m", "tests.procs", "obey", tag, self.dir, role)
+        expect_line(p, "ready")
+        return p
+
+    def ask(self, proc, command):
+        proc.stdin.write(command + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline().strip()
+        if not line:
+            self.fail("%s: the process ended (exit %s; -7 is SIGBUS)" % (command, proc.wait(30)))
+        return line
+
+    def truncate(self, tag, size):
+        os.truncate(self.path(tag), size)
+
+    def key(self, tag):
+        st = os.stat(self.path(tag))
+        return st.st_dev, st.st_ino
+
+    def test_the_master_moves_a_shrunk_region_and_the_follower_follows(self):
+        for size in (100, 5000):  # the header page stays mapped: see the module notes for 0
+            with self.subTest(size=size):
+                tag = "shrink%d" % size
+                master = self.obey(tag, "master")
+                for v in (1, 2, 3):
+                    self.assertEqual("ok %d" % v, self.ask(master, "publish"))
+                follower = self.obey(tag, "follower")
+                self.assertEqual("ok 3", self.ask(follower, "get"))
+                before = self.key(tag)
+                self.truncate(tag, size)
+                self.assertEqual("ok 4", self.ask(master, "publish"))
+                self.assertNotEqual(before, self.key(tag), "a new file holds the region")
+                self.assertEqual("ok 4", self.ask(follower, "get"))
+                self.assertEqual("ok 5", self.ask(master, "publish"))
+                self.assertEqual("ok 5", self.ask(follower, "get"))
+
+    def test_a_master_moves_a_region_truncated_to_nothing(self):
+        master = self.obey("empty", "master")
+        for v in (1, 2):
+            self.assertEqual("ok %d" % v, self.ask(master, "publish"))
+        self.truncate("empty", 0)
+        self.assertEqual("ok 3", self.ask(master, "publish"))
+        with shm4j.Follower("empty", self.dir) as f:
+            self.assertEqual(3, f.get()["n"])
+            self.assertEqual(os.path.getsize(self.path("empty")), f.header().file_length)
+
+    def test_without_a_master_a_follower_raises_region_shrunk_error(self):
+        with shm4j.Master("gone", self.dir) as m:
+            m.publish({"n": 1, "len": 0, "fill": ""})
+        follower = self.obey("gone", "follower")
+        self.assertEqual("ok 1", self.ask(follower, "get"))
+        self.truncate("gone", 100)
+        self.assertEqual("ok 1", self.ask(follower, "get"))  # no new version: the cached object
+        line = self.ask(follower, "fresh")  # a new Follower in that process must read the slot
+        self.assertTrue(line.startswith("error RegionShrunkError region gone (%s): the file shrank to 100 "
+                                        "bytes under this process" % self.path("gone")), line)
+
+
+if __name__ == "__main__":
+    unittest.main()
