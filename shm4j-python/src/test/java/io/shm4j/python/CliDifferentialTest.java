@@ -394,7 +394,7 @@ class CliDifferentialTest {
 
         publish("interrupted", ContentType.TEXT, "x".getBytes(StandardCharsets.UTF_8));
         try (ChildJvm java = watcher(false, "interrupted", errs); ChildJvm python = watcher(true, "interrupted", errs)) {
-            assertThat(python.nextLine(PYTHON_TIMEOUT)).isEqualTo(java.nextLine(PYTHON_TIMEOUT)).isEqualTo("{\"version\":1,\"value\":\"x\"}");
+            assertThat(python.nextLine(PYTHON_TIMEOUT)).isEqualTo(java.nextLine(PYTHON_TIMEOUT)).isEqualTo("{\"tag\":\"interrupted\",\"version\":1,\"value\":\"x\"}");
             for (ChildJvm watcher : List.of(java, python)) {
                 assertThat(new ProcessBuilder("kill", "-INT", Long.toString(watcher.pid())).start().waitFor()).isZero();
             }
