@@ -58,9 +58,9 @@ class CliTest(RegionTestCase):
                 m.publish({"k": 1})
                 watch = self.python("-m", "shm4j", "--dir", self.dir, "watch", "w-" + strategy, "--count", "2",
                                     "--strategy", strategy)
-                self.assertEqual({"version": 1, "value": {"k": 1}}, json.loads(watch.stdout.readline()))
+                self.assertEqual({"tag": "w-" + strategy, "version": 1, "value": {"k": 1}}, json.loads(watch.stdout.readline()))
                 m.publish([2])  # arrives while the watcher waits its way
-                self.assertEqual('{"version":2,"value":[2]}\n', watch.stdout.readline())
+                self.assertEqual('{"tag":"w-%s","version":2,"value":[2]}\n' % strategy, watch.stdout.readline())
                 self.assertEqual(0, watch.wait(30))
 
     def test_watch_refuses_an_unknown_strategy(self):
@@ -123,7 +123,7 @@ class CliTest(RegionTestCase):
             self.assertEqual(4, self.run_cli("get", "tr", "--pointer", "/a").returncode)
             m.publish_bytes(b"\x00\xab", shm4j.ContentType.RAW)
             self.assertEqual("00ab\n", self.run_cli("get", "tr").stdout)
-            self.assertEqual('{"version":2,"value":"00ab"}\n', self.run_cli("watch", "tr", "--count", "1").stdout)
+            self.assertEqual('{"tag":"tr","version":2,"value":"00ab"}\n', self.run_cli("watch", "tr", "--count", "1").stdout)
 
     def test_times_print_as_javas_instant_for_any_64_bit_value(self):
         # Instant.ofEpochMilli / ofEpochSecond(0, ns).toString() on JDK 25; a damaged header or slot

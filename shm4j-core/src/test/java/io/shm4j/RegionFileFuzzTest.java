@@ -66,6 +66,7 @@ class RegionFileFuzzTest {
             master.publish(SECOND);
         }
         Files.deleteIfExists(dir.path().resolve("fuzz" + "~sleepers"));
+        Files.deleteIfExists(dir.path().resolve("fuzz" + "~followers"));
         return Files.readAllBytes(dir.path().resolve("fuzz"));
     }
 

@@ -41,6 +41,7 @@ class DamagedRegionCommandsTest {
         assertThat(run("put", "fuzz", FIRST).code()).isZero();
         assertThat(run("put", "fuzz", SECOND).code()).isZero();
         Files.deleteIfExists(dir.path().resolve("fuzz~sleepers"));
+        Files.deleteIfExists(dir.path().resolve("fuzz~followers"));
         Path file = dir.path().resolve("fuzz");
         byte[] pristine = Files.readAllBytes(file);
         SplittableRandom random = new SplittableRandom(SEED);

@@ -94,7 +94,7 @@ class FailuresSayWhyCommandsTest {
         }
         try (var left = Files.list(d)) {
             assertThat(left.map(p -> p.getFileName().toString()).sorted())
-                    .as("nothing created, nothing removed").containsExactly("mine", "mine~sleepers", "secret", "secret~sleepers");
+                    .as("nothing created, nothing removed").containsExactly("mine", "mine~followers", "mine~sleepers", "secret", "secret~followers", "secret~sleepers");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.shm4j.internal;
 
+import io.shm4j.IdleStrategy;
 import io.shm4j.ShmOptions;
 import io.shm4j.WaitStrategy;
 
@@ -66,9 +67,10 @@ public final class FutexChild {
     }
 
     private static void change(MemorySegment region, Path file, WaitStrategy strategy, long timeoutMs, AtomicInteger notices)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         long start = region.get(ValueLayout.JAVA_LONG, COMMITTED_OFFSET);
-        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, Sleepers.openOrNull(file, ShmOptions.defaults(), "polling"))) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, IdleStrategy.backoff(),
+                Registered.entry(file, ShmOptions.defaults()), Registered.legacy(file, ShmOptions.defaults()))) {
             System.out.println("WAITING " + waiter.effective());
             long t0 = System.nanoTime();
             ChangeWaiter.Outcome o = waiter.await(region, NOTIFY_OFFSET,
