@@ -63,9 +63,13 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
         return warmup.toMillis() * 10;
     }
 
-    /** The longest the warm-up goes on to reach {@link #warmupRounds()}: 20 times {@link #warmup()}. */
+    /**
+     * The longest the warm-up goes on to reach {@link #warmupRounds()}: 60 times {@link #warmup()}
+     * (90 s in a full run): sixteen follower JVMs starting at once on a busy 2-core machine
+     * finished their C2 compilations of the wake-up path about a minute after they started.
+     */
     public Duration warmupLimit() {
-        return warmup.multipliedBy(20);
+        return warmup.multipliedBy(60);
     }
 
     /** The whole case's expected length, for the runner's timeouts. */

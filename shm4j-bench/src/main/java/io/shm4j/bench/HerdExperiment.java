@@ -109,7 +109,7 @@ public final class HerdExperiment {
             server.bind(UnixDomainSocketAddress.of(dir.resolve("socket")));
             for (int i = 0; i < followers; i++) {
                 children.add(new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                        "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-Dherd.warmup=" + WARMUP,
+                        "-XX:+UseSerialGC", "-XX:+PreserveFramePointer", "--enable-native-access=ALL-UNNAMED", "-Dherd.warmup=" + WARMUP,
                         "-cp", System.getProperty("java.class.path"),
                         HerdExperiment.class.getName(), Integer.toString(followers), Integer.toString(rounds),
                         String.join(",", ways), "0", dir.toString(), Integer.toString(i))

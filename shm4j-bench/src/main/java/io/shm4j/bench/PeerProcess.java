@@ -162,13 +162,22 @@ public final class PeerProcess {
         long firstSent = 0;
         long lastReceived = 0;
         Observation observation = new Observation();
+        boolean measuring = false;
         try (Peer.Subscriber subscriber = peer.subscriber(context, index)) {
             board.followerReadyRelease(index);
             while (true) {
                 subscriber.next(observation);
                 long received = System.nanoTime();
                 int phase = observation.phase();
-                if (phase == Payload.LATENCY) {
+                if (phase == Payload.WARMUP || phase == Payload.LATENCY) {
+                    // The warm-up records too, into what the first latency sample clears: the latency
+                    // phase then runs code the JIT has compiled, not a branch it never saw taken
+                    // (whose trap sent 16 follower JVMs back to the interpreter at once).
+                    if (phase == Payload.LATENCY && !measuring) {
+                        measuring = true;
+                        latency.reset();
+                        samples = 0;
+                    }
                     long nanos = Math.min(received - observation.sentNanos(), HIGHEST_LATENCY_NANOS);
                     latency.recordValue(nanos);
                     if (samples == sent.length) {
@@ -177,7 +186,7 @@ public final class PeerProcess {
                     }
                     sent[samples] = observation.sentNanos();
                     latencies[samples++] = nanos;
-                    if (latencyStart == null) {
+                    if (measuring && latencyStart == null) {
                         latencyStart = ThreadCounters.now(); // after the first sample: reading it takes microseconds
                     }
                 } else {
