@@ -203,7 +203,7 @@ class MainTest {
         void unknownCommandAndOptionAreUsageErrors() {
             CliRun cmd = run("frobnicate");
             assertThat(cmd.code()).isEqualTo(ExitCodes.USAGE);
-            assertThat(cmd.errLines()).containsExactly("shm4j: unknown command 'frobnicate'; did you mean 'inspect'? (see 'shm4j --help')");
+            assertThat(cmd.errLines()).containsExactly("shm4j: unknown command 'frobnicate'; did you mean 'followers'? (see 'shm4j --help')");
             CliRun opt = run("ls", "--bogus");
             assertThat(opt.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(opt.errLines()).containsExactly("shm4j: Unknown option: '--bogus' (see 'shm4j ls --help')");
