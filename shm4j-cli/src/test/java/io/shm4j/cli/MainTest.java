@@ -1,13 +1,13 @@
 package io.shm4j.cli;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.CorruptRegionException;
 import io.shm4j.InvalidTagException;
 import io.shm4j.MappedRegion;
 import io.shm4j.MasterConflictException;
 import io.shm4j.ReadOnlyRegionException;
 import io.shm4j.RegionNotFoundException;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
