@@ -55,7 +55,7 @@ class _UsageError(Exception):
     """A bad command line: exit 2 with this one line."""
 
 
-_COMMANDS = ("help", "ls", "rm", "dump", "get", "put", "watch", "serve", "inspect", "followers")  # in help order, as Java's
+_COMMANDS = ("help", "ls", "rm", "dump", "get", "followers", "put", "watch", "serve", "inspect")  # in help order, as Java's
 
 
 def _edit_distance(a, b):
@@ -188,6 +188,11 @@ def _parser():
                    help="wait up to D (e.g. 10s) for the region to be created and to hold a version")
     g.set_defaults(command=_get)
 
+    fl = sub.add_parser("followers", parents=[common], help="list the followers registered for a tag")
+    fl.add_argument("tag", metavar="TAG")
+    fl.add_argument("--json", action="store_true", help="one JSON array instead of the table")
+    fl.set_defaults(command=_followers)
+
     master_options = _Parser(add_help=False)
     master_options.add_argument("--max-size", type=int, metavar="BYTES",
                                 help="largest value accepted, in bytes (default: 64 MiB)")
@@ -222,10 +227,6 @@ def _parser():
     i.add_argument("tag", metavar="TAG")
     i.set_defaults(command=_inspect)
 
-    fl = sub.add_parser("followers", parents=[common], help="list the followers registered for a tag")
-    fl.add_argument("tag", metavar="TAG")
-    fl.add_argument("--json", action="store_true", help="one JSON array instead of the table")
-    fl.set_defaults(command=_followers)
     return p
 
 

@@ -86,7 +86,7 @@ class CliTest(RegionTestCase):
             (("put", "e", "{bad"), 4, "is not valid JSON: line 1, column 2: expected a member name in double quotes, "
                                       "found 'b'; nothing was published"),
             (("put", "e", "--file", self.path("missing.json")), 3, "missing.json"),
-            (("frobnicate",), 2, "unknown command 'frobnicate'; did you mean 'inspect'?"),
+            (("frobnicate",), 2, "unknown command 'frobnicate'; did you mean 'followers'?"),
             (("get", "e", "--meta", "--pointer", "/a"), 2, "--meta and --pointer cannot be combined"),
             (("put", "e", "{}", "--file", self.path("x.json")), 2, "--file and a JSON argument cannot be combined"),
             (("put", "e", "{}", "--mode", "0777"), 2, "--mode must be 0600, 0640 or 0660"),

@@ -1,5 +1,6 @@
 package io.shm4j;
 
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.FollowerRegistry;
 import io.shm4j.internal.FollowerRegistryDescriptor;
 import io.shm4j.internal.Futex;

@@ -1,5 +1,9 @@
 package io.shm4j;
 
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.testing.FollowerWaitChild;
+import io.shm4j.testing.ProcessProbe;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.ChangeWaiter;
 import io.shm4j.internal.Futex;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.shm4j.cli;
 
-import io.shm4j.RegionDamage;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.RegionDamage;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -1,12 +1,12 @@
 package io.shm4j.cli;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.FollowerInfo;
 import io.shm4j.ObjectCodecs;
-import io.shm4j.ProcessProbe;
+import io.shm4j.testing.ProcessProbe;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.Futex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -83,7 +83,8 @@ public final class FollowerRegistry {
     private final boolean writable;
     private final int capacity;
 
-    private FollowerRegistry(Path file, MemorySegment segment, boolean writable, int capacity) {
+    /** Package-private for the jcstress tests (module shm4j-jcstress), which build one on fresh memory. */
+    FollowerRegistry(Path file, MemorySegment segment, boolean writable, int capacity) {
         this.file = file;
         this.segment = segment;
         this.writable = writable;
@@ -482,7 +483,8 @@ public final class FollowerRegistry {
         private long stamped;
         private volatile boolean closed;
 
-        private Entry(FollowerRegistry registry, int index) {
+        /** Package-private for the jcstress tests; a follower gets its entry from {@link #register}. */
+        Entry(FollowerRegistry registry, int index) {
             this.registry = registry;
             this.index = index;
             this.offset = entryOffset(index);

@@ -24,7 +24,8 @@ public final class MasterWakeups {
     private long lastReclaimNanos;
     private boolean reclaimedOnce;
 
-    private MasterWakeups(FollowerRegistry registry, Sleepers legacy) {
+    /** Package-private for the jcstress tests; a master opens its files with {@link #open}. */
+    MasterWakeups(FollowerRegistry registry, Sleepers legacy) {
         this.registry = registry;
         this.legacy = legacy;
     }

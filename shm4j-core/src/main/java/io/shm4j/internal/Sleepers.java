@@ -40,7 +40,8 @@ public final class Sleepers {
     private final Path file;
     private final MemorySegment segment;
 
-    private Sleepers(Path file, MemorySegment segment) {
+    /** Package-private for the jcstress tests; processes {@link #open} the file. */
+    Sleepers(Path file, MemorySegment segment) {
         this.file = file;
         this.segment = segment;
     }

@@ -1,8 +1,9 @@
 package io.shm4j.internal;
 
+import io.shm4j.testing.Registered;
 import io.shm4j.IdleStrategy;
-import io.shm4j.ProcessProbe;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.ProcessProbe;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.WaitStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

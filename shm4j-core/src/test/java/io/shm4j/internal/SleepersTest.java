@@ -1,12 +1,13 @@
 package io.shm4j.internal;
 
+import io.shm4j.testing.Registered;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.WaitStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,16 +1,16 @@
 package io.shm4j.python;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.ContentType;
 import io.shm4j.ObjectCodecs;
-import io.shm4j.ObjectPeerMain;
-import io.shm4j.RegionDamage;
+import io.shm4j.testing.ObjectPeerMain;
+import io.shm4j.testing.RegionDamage;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.Snapshot;
 import io.shm4j.SpecialFilesTest;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.WaitStrategy;
 import io.shm4j.cli.CliRun;
 import io.shm4j.cli.ExitCodes;

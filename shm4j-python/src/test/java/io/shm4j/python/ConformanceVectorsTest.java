@@ -1,6 +1,6 @@
 package io.shm4j.python;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.ContentType;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
@@ -8,7 +8,7 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

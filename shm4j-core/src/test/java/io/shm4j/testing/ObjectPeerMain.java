@@ -1,5 +1,14 @@
-package io.shm4j;
+package io.shm4j.testing;
 
+import io.shm4j.MasterConflictException;
+import io.shm4j.ObjectCodecs;
+import io.shm4j.RegionShrunkException;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.SharedObjectMaster;
+import io.shm4j.ShmOptions;
+import io.shm4j.Snapshot;
+import io.shm4j.SnapshotBuffer;
 import io.shm4j.internal.ObjectRegion;
 
 import java.io.BufferedReader;
@@ -30,7 +39,9 @@ import java.util.function.Predicate;
  *   <li>{@code follow-once DIR TAG}: open a follower and read; RESULT ok VALUE, or error CLASS MESSAGE.</li>
  *   <li>{@code shrink-master DIR TAG}: publish self-checking payloads until stdin closes; RESULT counts what
  *       publish threw (errors, other, first).</li>
- *   <li>{@code shrink-follower DIR TAG}: read with get, snapshot and readNewer until stdin says {@code stop V}
+ *   <li>{@code shrink-follower DIR TAG}: opens a follower, prints READY, waits for {@code go} on stdin
+ *       (so that a test decides whether its first read comes before or after a truncation), then
+ *       reads with get, snapshot and readNewer until stdin says {@code stop V}
  *       and version V was seen (or 120 s passed); prints {@code SHRUNK message} on the first
  *       RegionShrunkException; RESULT counts versions, invalid ones, what was thrown.</li>
  * </ul>
@@ -46,7 +57,7 @@ public final class ObjectPeerMain {
         switch (mode) {
             case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]));
             case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]), args[4],
-                    s -> SelfCheckingPayload.isValid(s.payload()));
+                    s -> SelfCheckingPayload.isValid(s.bytes()));
             case "count-master" -> countMaster(tag, options, Integer.parseInt(args[3]));
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
@@ -154,7 +165,8 @@ public final class ObjectPeerMain {
                 if (!valid.test(forced)) {
                     invalid++;
                 }
-                raw.readCommitted(forcedBuffer.sink());
+                forcedBuffer.clear(); // a whole read of the current version every time, into a reused array
+                follower.readNewer(forcedBuffer);
                 reads++;
                 if (!valid.test(snapshotOf(forcedBuffer))) {
                     invalid++;
@@ -334,6 +346,10 @@ public final class ObjectPeerMain {
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             SnapshotBuffer buffer = new SnapshotBuffer();
             System.out.println("READY");
+            System.out.flush();
+            while (!"go".equals(stdin.take())) {
+                // lines before go are not for this peer
+            }
             while (stopAt < 0 || (last < stopAt && System.nanoTime() < deadline)) {
                 String line = stdin.poll();
                 if (line != null && line.startsWith("stop ")) {
@@ -343,7 +359,7 @@ public final class ObjectPeerMain {
                 try {
                     byte[] value = follower.get();
                     Snapshot s = follower.snapshot();
-                    if (value == null || s == null || !SelfCheckingPayload.isValid(value) || !SelfCheckingPayload.isValid(s.payload())) {
+                    if (value == null || s == null || !SelfCheckingPayload.isValid(value) || !SelfCheckingPayload.isValid(s.bytes())) {
                         invalid++;
                     }
                     if (follower.readNewer(buffer)) {

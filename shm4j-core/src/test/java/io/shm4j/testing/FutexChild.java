@@ -1,5 +1,7 @@
-package io.shm4j.internal;
+package io.shm4j.testing;
 
+import io.shm4j.internal.ChangeWaiter;
+import io.shm4j.internal.Futex;
 import io.shm4j.IdleStrategy;
 import io.shm4j.ShmOptions;
 import io.shm4j.WaitStrategy;
@@ -105,7 +107,7 @@ public final class FutexChild {
     }
 
     /** Maps {@code file} read-write, as the master does, for the test's side. */
-    static MemorySegment mapReadWrite(Path file, Arena arena) throws IOException {
+    public static MemorySegment mapReadWrite(Path file, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
         }
