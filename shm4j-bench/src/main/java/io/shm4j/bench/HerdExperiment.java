@@ -52,7 +52,9 @@ import java.util.zip.CRC32;
  * </ul>
  * Prints per way the p50, p99 and p99.9 over all followers' samples, the median of each round's
  * slowest follower, the master's waking time, and per round the context switches, CPU time and
- * run-queue wait of the master's thread and of all followers' threads together.
+ * run-queue wait of the master's thread and of all followers' threads together. The followers run
+ * with {@code -XX:+PreserveFramePointer}, so that {@code perf record -g} walks their Java frames
+ * (with {@code jcmd PID Compiler.perfmap} for the names).
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp shm4j-bench/target/shm4j-bench.jar \
