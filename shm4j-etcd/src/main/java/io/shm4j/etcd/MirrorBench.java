@@ -133,7 +133,7 @@ public final class MirrorBench {
     private record MirrorResult(long[] latency, long rate, double localGetNanos, double mirroredGetNanos) {
     }
 
-    /** Put with one client, watch with another; latency from before the put to the watch event. */
+    /** Put with one client, watch with another; latency from before the put to the watch event; each put after the previous one's answer. */
     private static long[] plainLatency(String endpoint, int samples, int size) throws Exception {
         ByteSequence key = Etcd.bytes("/bench/plain");
         AtomicLong seen = new AtomicLong();
@@ -151,7 +151,7 @@ public final class MirrorBench {
                 long n = i + samples + 1;
                 ByteBuffer.wrap(value).putLong(n);
                 long start = System.nanoTime();
-                writer.getKVClient().put(key, ByteSequence.from(value));
+                var put = writer.getKVClient().put(key, ByteSequence.from(value));
                 while (seen.get() != n) {
                     Thread.onSpinWait();
                     check(start);
@@ -159,6 +159,7 @@ public final class MirrorBench {
                 if (i >= 0) {
                     out[i] = System.nanoTime() - start;
                 }
+                put.get(); // the next put only after this one's answer, as the push does
             }
         }
         return out;
@@ -214,6 +215,13 @@ public final class MirrorBench {
                     }
                     if (i >= 0) {
                         out[i] = System.nanoTime() - start;
+                    }
+                    // The next version only after the push has etcd's answer to this one (the
+                    // watch may deliver before the answer), as the plain side waits for its put.
+                    long revision = pull.status().getFirst().lastRevision();
+                    while (push.status().getFirst().lastRevision() < revision) {
+                        LockSupport.parkNanos(10_000);
+                        check(start);
                     }
                 }
                 // Rate: the master publishes every 100 us (far faster than etcd commits, without
