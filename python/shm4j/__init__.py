@@ -18,8 +18,10 @@ from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, I
 from .follower import Follower, Snapshot
 from .master import DEFAULT_MAX_OBJECT_SIZE, Master
 from ._files import directory as region_directory
+from ._regions import delete, followers, list_regions
 
 __all__ = ["Master", "Follower", "Snapshot", "ContentType", "ObjectMmap", "region_directory",
+           "list_regions", "delete", "followers",
            "DEFAULT_MAX_OBJECT_SIZE", "Shm4jError", "InvalidTagError", "RegionNotFoundError",
            "CorruptRegionError", "ConsistencyError", "MasterConflictError", "ObjectTooLargeError",
            "InvalidObjectError", "RegionFileError", "RegionShrunkError"]

@@ -21,6 +21,9 @@ _FUTEX_WAKE = 1
 _FUTEX_WAKE_OP = 5
 _FUTEX_PRIVATE_FLAG = 128
 _FUTEX_OP_ADD = 1
+_FUTEX_OP_OR = 2
+_FUTEX_OP_ANDN = 3
+_FUTEX_OP_ARG_SHIFT = 8
 _INT_MAX = 0x7FFFFFFF
 _POLL_INTERVAL = 0.001
 
@@ -111,7 +114,22 @@ def atomic_add(address, delta):
     """Adds ``delta`` (-2048..2047) to the u32 at ``address`` atomically, with a full fence:
     FUTEX_WAKE_OP applies FUTEX_OP_ADD to its second word with a locked instruction and wakes
     nobody (both wake counts are 0). The word must be in a writable mapping."""
-    op = (_FUTEX_OP_ADD << 28) | ((delta & 0xFFF) << 12)  # compare: FUTEX_OP_CMP_EQ 0, unused
+    _wake_op(address, (_FUTEX_OP_ADD << 28) | ((delta & 0xFFF) << 12))
+
+
+def atomic_set_bit(address, bit):
+    """Sets bit ``bit`` (0..31) of the u32 at ``address`` atomically, with a full fence
+    (FUTEX_OP_OR with FUTEX_OP_ARG_SHIFT: the operand is 1 << bit)."""
+    _wake_op(address, ((_FUTEX_OP_OR | _FUTEX_OP_ARG_SHIFT) << 28) | (bit << 12))
+
+
+def atomic_clear_bit(address, bit):
+    """Clears bit ``bit`` (0..31) of the u32 at ``address`` atomically (FUTEX_OP_ANDN)."""
+    _wake_op(address, ((_FUTEX_OP_ANDN | _FUTEX_OP_ARG_SHIFT) << 28) | (bit << 12))
+
+
+def _wake_op(address, op):
+    # compare: FUTEX_OP_CMP_EQ 0, unused: nobody is woken
     r = _FUNCS[0](ctypes.c_long(_NUMBER), ctypes.c_void_p(address),
                   ctypes.c_long(_FUTEX_WAKE_OP | _FUTEX_PRIVATE_FLAG), ctypes.c_long(0),
                   ctypes.c_void_p(0), ctypes.c_void_p(address), ctypes.c_long(op))

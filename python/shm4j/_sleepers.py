@@ -1,20 +1,21 @@
-"""The sleepers file ``<tag>~sleepers`` (docs/FORMAT.md 3.3): how many followers may be asleep
-in FUTEX_WAIT on the tag's notify word, so that a master may skip FUTEX_WAKE when none is.
-
-A follower registers before its first FUTEX_WAIT and leaves when its wait is over. CPython has
-no atomic instructions, so the count is changed by the kernel: FUTEX_WAKE_OP with FUTEX_OP_ADD
-adds atomically (a locked instruction, so also the full fence 5.6 needs) and wakes nobody. A
-Python master cannot fence, so it never reads the count: it always wakes (5.6 allows that).
+"""The legacy sleepers file ``<tag>~sleepers`` (docs/FORMAT.md 3.5): the count of sleeping
+followers that shm4j versions before the follower registry kept. It stays so that old and new
+processes can share a tag during an upgrade: a new master marks the file version 2 in place (old
+processes that open it afterwards refuse it: old followers poll, old masters wake on every
+publish), and a new follower sleeps in the kernel only while the file says 2 (version 1: an old
+master, which wakes only for the count, may publish). A Python master cannot fence, so it never
+reads the count: it always wakes (5.6 allows that).
 """
 import logging
 import mmap
 import os
 import struct
 
-from . import _files, _futex
+from . import _files
 
 MAGIC = b"SHM4JSLP"
 FORMAT_VERSION = 1
+REGISTRY_FORMAT_VERSION = 2
 SLEEPERS_OFFSET = 16
 FILE_LENGTH = 64
 SUFFIX = "~sleepers"
@@ -28,36 +29,37 @@ def path_of(region_path):
 
 
 class Sleepers:
-    """A read-write mapping of one sleepers file; ``register``/``unregister`` change its count."""
+    """A mapping of one sleepers file: its format version (and count) as stored now."""
 
     def __init__(self, path, mapping):
         self.path = path
         self._map = mapping
-        self._address = _futex.buffer_address(mapping) + SLEEPERS_OFFSET
-
-    def register(self):
-        _futex.atomic_add(self._address, 1)
-
-    def unregister(self):
-        _futex.atomic_add(self._address, -1)
 
     def count(self):
         return struct.unpack_from("<I", self._map, SLEEPERS_OFFSET)[0]
+
+    def old_master_may_publish(self):
+        """True while the file is version 1: a master of a version before the registry may publish."""
+        return struct.unpack_from("<I", self._map, 8)[0] == FORMAT_VERSION
 
     def close(self):
         self._map.close()
 
 
-def open_sleepers(region_path):
-    """Opens (creating it if missing) the sleepers file beside ``region_path``; None, after a
-    logged warning, where it cannot be used: the caller then polls instead of sleeping."""
+def open_sleepers(region_path, master=False):
+    """Opens (creating it, version 2, if missing) the sleepers file beside ``region_path``; a
+    master maps it read-write and marks a version 1 file version 2. None, after a logged
+    warning, where it cannot be used: a follower then polls instead of sleeping."""
     path = path_of(region_path)
     try:
         try:
-            return _map(path)
+            s = _map(path, master)
         except FileNotFoundError:
             _create(path, region_path)
-            return _map(path)
+            s = _map(path, master)
+        if master and s.old_master_may_publish():
+            struct.pack_into("<I", s._map, 8, REGISTRY_FORMAT_VERSION)  # we hold the master lock
+        return s
     except (OSError, ValueError) as e:
         _LOG.warning("shm4j: cannot use the sleepers file %s (%s); waiting polls instead of sleeping",
                      path, e)
@@ -65,24 +67,25 @@ def open_sleepers(region_path):
 
 
 def _create(path, region_path):
-    # 0660 where the region's group may read it, so that every follower may register (3.3).
+    # 0660 where the region's group may read it (as the registry).
     group_reads = os.stat(region_path).st_mode & 0o040
     mode = _files.GROUP_WRITE if group_reads else _files.OWNER_ONLY
     try:
         fd = _files.create_atomically(path, FILE_LENGTH, mode,
-                                      lambda fd: os.pwrite(fd, MAGIC + struct.pack("<I", FORMAT_VERSION), 0))
+                                      lambda fd: os.pwrite(fd, MAGIC + struct.pack("<I", REGISTRY_FORMAT_VERSION), 0))
     except FileExistsError:
         return  # another process created it first: use theirs
     os.close(fd)
 
 
-def _map(path):
-    fd = _files.open_regular(path, True, "the sleepers file")
+def _map(path, writable):
+    fd = _files.open_regular(path, writable, "the sleepers file")
     try:
         problem = _problem(path, os.fstat(fd).st_size, os.pread(fd, SLEEPERS_OFFSET, 0))
         if problem:
             raise ValueError(problem)
-        m = mmap.mmap(fd, FILE_LENGTH, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        prot = mmap.PROT_READ | (mmap.PROT_WRITE if writable else 0)
+        m = mmap.mmap(fd, FILE_LENGTH, mmap.MAP_SHARED, prot)
     finally:
         os.close(fd)
     return Sleepers(path, m)
@@ -93,9 +96,9 @@ def _problem(path, size, head):
     if size != FILE_LENGTH:
         return ("%s is %d bytes, not a shm4j sleepers file of %d; remove it "
                 "(followers and masters recreate it)" % (path, size, FILE_LENGTH))
-    if head[:8] != MAGIC or struct.unpack_from("<I", head, 8)[0] != FORMAT_VERSION:
-        return ("%s is not a shm4j sleepers file of format version %d; remove it "
-                "(followers and masters recreate it)" % (path, FORMAT_VERSION))
+    if head[:8] != MAGIC or struct.unpack_from("<I", head, 8)[0] not in (FORMAT_VERSION, REGISTRY_FORMAT_VERSION):
+        return ("%s is not a shm4j sleepers file of format version %d or %d; remove it "
+                "(followers and masters recreate it)" % (path, FORMAT_VERSION, REGISTRY_FORMAT_VERSION))
     return None
 
 

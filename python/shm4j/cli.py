@@ -1,30 +1,31 @@
-"""``shm4j-py`` (or ``python3 -m shm4j``) ``ls|rm|dump|get|put|watch|serve|inspect``: the Java
+"""``shm4j-py`` (or ``python3 -m shm4j``) ``ls|rm|dump|get|put|watch|serve|inspect|followers``: the Java
 CLI's region and object commands in Python, with the same options, output and exit codes (the
 Java ``io.shm4j.cli.ExitCodes``):
 
 0 success, 1 internal error, 2 usage, 3 not found (region, version, --pointer value, file),
 4 invalid input (tag, JSON, a payload its content type cannot decode, over the size limit),
 5 another master holds the region, 6 corrupt region, 7 I/O error, 8 busy (no whole snapshot
-within the retry bound), 130 interrupted.
+within the retry bound), 9 not seen (``put --await-seen``: published, but some live followers had
+not read it in time), 130 interrupted.
 """
 import argparse
 import json
 import math
 import os
-import stat
+import re
 import sys
+import threading
 import time
 
-from . import __version__, _files, _jsonsyntax, _proc, _sleepers
-from ._format import (HEADER_LENGTH, ContentType, file_length, slot_offset, starts_like_object_region,
-                      validate_header)
+from . import __version__, _files, _jsonsyntax, _proc, _regions, _sleepers
+from ._format import ContentType, file_length
 from ._jsontext import dumps
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
                      MasterConflictError, ObjectTooLargeError, RegionNotFoundError)
 from .follower import Follower, _not_found
 from .master import DEFAULT_MAX_OBJECT_SIZE, Master
 
-OK, SOFTWARE, USAGE, NOT_FOUND, INVALID_INPUT, MASTER_CONFLICT, CORRUPT_REGION, IO_ERROR, BUSY = range(9)
+OK, SOFTWARE, USAGE, NOT_FOUND, INVALID_INPUT, MASTER_CONFLICT, CORRUPT_REGION, IO_ERROR, BUSY, NOT_SEEN = range(10)
 INTERRUPTED = 130
 
 _EXIT_CODES = ((RegionNotFoundError, NOT_FOUND), (FileNotFoundError, NOT_FOUND),
@@ -54,7 +55,7 @@ class _UsageError(Exception):
     """A bad command line: exit 2 with this one line."""
 
 
-_COMMANDS = ("help", "ls", "rm", "dump", "get", "put", "watch", "serve", "inspect")  # in help order, as Java's
+_COMMANDS = ("help", "ls", "rm", "dump", "get", "followers", "put", "watch", "serve", "inspect")  # in help order, as Java's
 
 
 def _edit_distance(a, b):
@@ -183,7 +184,14 @@ def _parser():
     g.add_argument("--raw", action="store_true", help="print a JSON string without quotes or escapes, as jq -r")
     g.add_argument("--meta", action="store_true",
                    help="print version, size, content type, publish time and master pid/alive instead")
+    g.add_argument("--wait", type=_duration, metavar="D",
+                   help="wait up to D (e.g. 10s) for the region to be created and to hold a version")
     g.set_defaults(command=_get)
+
+    fl = sub.add_parser("followers", parents=[common], help="list the followers registered for a tag")
+    fl.add_argument("tag", metavar="TAG")
+    fl.add_argument("--json", action="store_true", help="one JSON array instead of the table")
+    fl.set_defaults(command=_followers)
 
     master_options = _Parser(add_help=False)
     master_options.add_argument("--max-size", type=int, metavar="BYTES",
@@ -195,10 +203,14 @@ def _parser():
     u.add_argument("tag", metavar="TAG")
     u.add_argument("json", nargs="?", metavar="JSON", help="the value; '-' or nothing reads standard input")
     u.add_argument("--file", metavar="F", help="read the value from this file")
+    u.add_argument("--await-seen", type=_duration, metavar="D", dest="await_seen",
+                   help="after publishing, wait up to D until every live registered follower has read the "
+                        "version; exit 9 naming those that had not")
     u.set_defaults(command=_put)
 
-    w = sub.add_parser("watch", parents=[common], help="print each new version as one JSON line")
-    w.add_argument("tag", metavar="TAG")
+    w = sub.add_parser("watch", parents=[common], help="print each new version of the tags as one JSON line "
+                                                       "(a tag that does not exist yet is waited for)")
+    w.add_argument("tags", nargs="+", metavar="TAG")
     w.add_argument("--count", type=int, metavar="N", help="stop after N lines (default: until interrupted)")
     w.add_argument("--strategy", choices=sorted(_WAITS), default="block",
                    help="block (default): sleep in the kernel between versions, woken by the master's publish; "
@@ -214,6 +226,7 @@ def _parser():
     i = sub.add_parser("inspect", parents=[common], help="show the header and both slots as stored")
     i.add_argument("tag", metavar="TAG")
     i.set_defaults(command=_inspect)
+
     return p
 
 
@@ -227,14 +240,26 @@ def _help(parser, sub, args):
     return OK
 
 
+def _duration(text):
+    """The CLI's durations, as Java's DurationConverter: a whole number and ms, s, m or h; seconds."""
+    m = re.fullmatch(r"(\d{1,9})(ms|s|m|h)", text)
+    if not m:
+        raise argparse.ArgumentTypeError("'%s' is not a duration: a whole number and a unit, ms, s, m or h "
+                                         "(e.g. 10s)" % text)
+    return int(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+
+
 def _out(text):
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
 def _get(args):
-    with Follower(args.tag, args.dir) as f:
+    start = time.monotonic()
+    with Follower(args.tag, args.dir, wait=args.wait) as f:
         snap = f.snapshot()
+        if snap is None and args.wait is not None and f.wait_newer(0, max(0.0, args.wait - (time.monotonic() - start))):
+            snap = f.snapshot()
         if args.meta:
             _out(dumps(_meta(f, snap), args.pretty))
             return OK
@@ -390,7 +415,15 @@ def _put(args):
     payload = _parse_input(args.json if data is None else data, source, "nothing was published")
     with _master(args) as m:
         version = _publish(m, args.tag, payload)
-    _out("published %s version %d" % (args.tag, version))
+        _out("published %s version %d" % (args.tag, version))
+        late = [] if args.await_seen is None else m.await_seen(version, args.await_seen)
+    if late:  # worded as Java's NotSeenException
+        raise CommandError(NOT_SEEN, "region %s version %d was published, but %d live follower(s) had not read it "
+                           "after %d ms: %s; see 'shm4j followers %s'" % (
+                               args.tag, version, len(late), round(args.await_seen * 1000), ", ".join(
+                                   "pid %d (%s%s, at version %d, %s)" % (
+                                       f["pid"], f["language"], " " + f["name"] if f["name"] else "",
+                                       f["version_seen"], f["waiting"]) for f in late), args.tag))
     return OK
 
 
@@ -470,50 +503,23 @@ def _modified(path):
 
 def _ls(args):
     """As Java's LsCommand: tag, size, kind, version, last publish (raw: the file's mtime)."""
-    dir_ = _files.directory(args.dir)
-    entries = [_ls_entry(dir_, name) for name in sorted(os.listdir(dir_)) if _files.is_tag(name)
-               and _is_regular(os.path.join(dir_, name))] if os.path.isdir(dir_) else []
+    entries = _regions.list_regions(args.dir)
+    kinds = {"object": "object", "damaged object": "object (damaged)", "raw": "raw"}
     if args.json:
         _out("[" + ",".join('{"tag":%s,"size":%d,"kind":%s,"version":%s,"modified":%s}' % (
-            dumps(tag), size, dumps(kind), "null" if version is None else version,
-            "null" if ns is None else dumps(_instant(ns))) for tag, size, kind, version, ns in entries) + "]")
+            dumps(r["tag"]), r["size"], dumps(kinds[r["kind"]]), r["version"] if r["kind"] == "object" else "null",
+            "null" if r["modified_ns"] is None else dumps(_instant(r["modified_ns"]))) for r in entries) + "]")
         return OK
     if not entries:
-        _out("no regions in %s" % dir_)
+        _out("no regions in %s" % _files.directory(args.dir))
         return OK
     row = "%-30s %12s  %-16s %8s  %s"
     _out(row % ("TAG", "SIZE", "KIND", "VERSION", "MODIFIED"))
-    for tag, size, kind, version, ns in entries:
-        _out(row % (tag, size, kind, "-" if version is None else version,
+    for r in entries:
+        ns = r["modified_ns"]
+        _out(row % (r["tag"], r["size"], kinds[r["kind"]], r["version"] if r["kind"] == "object" else "-",
                     "-" if ns is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ns // 1_000_000_000))))
     return OK
-
-
-def _is_regular(path):
-    """A regular file itself, not a link to one (links, FIFOs and directories are skipped, as Java's ls)."""
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except FileNotFoundError:
-        return False
-
-
-def _ls_entry(dir_, tag):
-    """(tag, size, kind, version or None, publish or mtime in ns or None), as Java's LsCommand.entry."""
-    path = os.path.join(dir_, tag)
-    with os.fdopen(_files.open_regular(path, False, "region " + tag), "rb") as fh:
-        st = os.fstat(fh.fileno())
-        head = fh.read(HEADER_LENGTH)
-    if not starts_like_object_region(head):
-        return tag, st.st_size, "raw", None, st.st_mtime_ns
-    try:
-        validate_header(head, st.st_size, tag, path)
-        with Follower(tag, dir_) as f:
-            committed = f.header().committed
-            slot = f.slot_fields(committed & 1)
-    except CorruptRegionError:
-        return tag, st.st_size, "object (damaged)", None, None
-    return (tag, st.st_size, "object", committed,
-            slot.publish_time_ns if committed and slot.version == committed else None)
 
 
 def _rm(args):
@@ -599,25 +605,81 @@ _WAITS = {"block": lambda follower, version: follower.wait_newer(version),
 
 
 def _watch(args):
+    for tag in args.tags:
+        _files.validate_tag(tag)
     wait = _WAITS[args.strategy]
-    printed = 0
-    with Follower(args.tag, args.dir) as f:
-        seen = 0
-        while args.count is None or printed < args.count:
-            snap = f.snapshot()
-            if snap is None or snap.version <= seen:
-                wait(f, seen)
-                continue
-            seen = snap.version
-            source = "version %d" % snap.version
-            value = _json(snap, source) if snap.content_type == ContentType.JSON else _plain(snap, source)
-            _out('{"version":%d,"value":%s}' % (snap.version, dumps(value)))
-            printed += 1
+    printed = [0]
+    lock = threading.Lock()
+    done = threading.Event()
+    failure = []
+
+    def watch(tag):
+        try:
+            with Follower(tag, args.dir, wait=float("inf")) as f:  # its master may start later
+                seen = 0
+                while not done.is_set():
+                    snap = f.snapshot()
+                    if snap is None or snap.version <= seen:
+                        wait(f, seen)
+                        continue
+                    seen = snap.version
+                    source = "version %d" % snap.version
+                    value = _json(snap, source) if snap.content_type == ContentType.JSON else _plain(snap, source)
+                    with lock:
+                        if args.count is not None and printed[0] >= args.count:
+                            break
+                        _out('{"tag":"%s","version":%d,"value":%s}' % (tag, snap.version, dumps(value)))
+                        printed[0] += 1
+                    if args.count is not None and printed[0] >= args.count:
+                        break
+        except BaseException as e:  # the first failure ends the command with that tag's error
+            failure.append(e)
+        done.set()
+
+    if len(args.tags) == 1:
+        watch(args.tags[0])
+    else:
+        for tag in args.tags:
+            threading.Thread(target=watch, args=(tag,), daemon=True).start()
+        done.wait()
+    if failure:
+        raise failure[0]
     return OK
 
 
+def _followers(args):
+    followers = _regions.followers(args.tag, args.dir)
+    if args.json:
+        _out(dumps([_follower_json(f) for f in followers]))
+    else:
+        _followers_table(followers)
+    return OK
+
+
+def _follower_json(f):
+    """The fields and order of Java's FollowersCommand --json."""
+    return {"pid": f["pid"], "alive": f["alive"], "language": f["language"], "name": f["name"],
+            "registered": _instant(f["registered_ms"] * 1_000_000), "versionSeen": f["version_seen"],
+            "seenAt": None if f["seen_at_ms"] is None else _instant(f["seen_at_ms"] * 1_000_000),
+            "lagVersions": f["lag_versions"], "lagMillis": f["lag_ms"], "waiting": f["waiting"]}
+
+
+def _followers_table(followers):
+    """The table of Java's FollowersCommand (followers and inspect)."""
+    if not followers:
+        _out("no registered followers")
+        return
+    row = "%-8s %-6s %-8s %-20s %10s %6s %10s  %-9s %s"
+    _out(row % ("PID", "ALIVE", "LANGUAGE", "NAME", "SEEN", "LAG", "LAG TIME", "WAITING", "SEEN AT"))
+    for f in followers:
+        lag = f["lag_ms"]
+        _out(row % (f["pid"], "yes" if f["alive"] else "dead", f["language"], f["name"] or "-", f["version_seen"],
+                    f["lag_versions"], "%d ms" % lag if lag < 1000 else "%.1f s" % (lag / 1000),
+                    f["waiting"], "-" if f["seen_at_ms"] is None else _instant(f["seen_at_ms"] * 1_000_000)))
+
+
 def _inspect(args):
-    with Follower(args.tag, args.dir) as f:
+    with Follower(args.tag, args.dir, register=False) as f:
         h = f.header()
         committed = h.committed
         _out("region        %s (%s)" % (args.tag, f.path))
@@ -628,7 +690,7 @@ def _inspect(args):
         _out("flags         %s" % ("SUPERSEDED" if h.superseded else "-"))
         _out("notify        %d" % h.notify)
         sleepers = _sleepers.peek_count(f.path)
-        _out("sleepers      %s" % (sleepers if sleepers is not None else
+        _out("old sleepers  %s" % (sleepers if sleepers is not None else
                                    "unknown (no usable %s)" % os.path.basename(_sleepers.path_of(f.path))))
         _out("generation    %d" % h.generation)
         _out("master        pid %d, started %s, %s" % (
@@ -643,6 +705,8 @@ def _inspect(args):
                 s.length, ContentType(s.content_type).name if s.content_type <= 2 else
                 "content type %d?" % s.content_type, "-" if s.version == 0 else _instant(s.publish_time_ns),
                 s.crc32, status))
+    _out("followers")
+    _followers_table(_regions.followers(args.tag, args.dir))
     return OK
 
 

@@ -6,7 +6,7 @@ import zlib
 from typing import NamedTuple
 
 from ._closeable import Closeable
-from . import _files, _futex, _sleepers
+from . import _files, _futex, _registry, _sleepers
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, HEADER_LENGTH, NOTIFY_WORD,
                       SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, Header, SlotFields, region_name)
@@ -62,6 +62,19 @@ def open_region_file(tag, path):
             raise
 
 
+def _open_awaiting_creation(tag, path, wait):
+    """open_region_file, retried every 10 ms for ``wait`` seconds while the region is missing
+    (a region appears whole, by link(2): FORMAT.md 5.5)."""
+    deadline = None if wait is None else time.monotonic() + wait
+    while True:
+        try:
+            return open_region_file(tag, path)
+        except RegionNotFoundError:
+            if deadline is None or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _not_found(tag, path):
     # Java's RegionNotFoundException's words (the CLIs print the same line)
     return "no region '%s' (%s); create it first or check the tag and SHM4J_DIR" % (tag, path)
@@ -84,13 +97,24 @@ class Follower(Closeable):
     ``get()`` returns the same decoded object until a new version arrives: treat it as read-only.
     """
 
-    def __init__(self, tag, directory=None):
+    def __init__(self, tag, directory=None, name=None, wait=None, register=True):
+        """Follows ``tag``. ``name`` is what this follower calls itself in the tag's follower
+        registry (``Master.followers()``); ``wait`` is how many seconds to wait for a missing
+        region to be created (a follower that starts before its master; None: not at all);
+        ``register=False`` reads without a registry entry (tools that only look; such a
+        follower polls instead of sleeping in the kernel)."""
         self.tag = _files.validate_tag(tag)
         self.path = os.path.join(_files.directory(directory), tag)
-        self._bind(open_region_file(tag, self.path))
+        self._bind(_open_awaiting_creation(tag, self.path, wait))
         self._forget()
         self.retries = 0             # copies discarded because the master wrote the slot meanwhile
-        self._sleepers = None        # the tag's sleepers file, opened on the first kernel wait
+        self._sleepers = None        # the tag's legacy sleepers file, opened on the first kernel wait
+        self._entry = None           # this follower's registry entry; None: unregistered
+        registry = _registry.open_registry(self.path) if register else None
+        if registry is not None:
+            self._entry = registry.register(name)
+            if self._entry is None:
+                registry.close()
 
     def _bind(self, f):
         """Uses region file ``f``; keeps what the read path needs of it in attributes."""
@@ -131,6 +155,8 @@ class Follower(Closeable):
                         return self._get()
                     self._value = value
                     self._value_version = v
+                    if self._entry is not None:
+                        self._entry.seen(v, read[1])
                     return value
         return self._get()
 
@@ -202,6 +228,9 @@ class Follower(Closeable):
         masters wake it (5.6); else polls every millisecond."""
         deadline = None if timeout is None else time.monotonic() + timeout
         registered = None
+        entry = self._entry
+        if entry is not None:
+            entry.waiting()
         try:
             while True:
                 self._follow_growth()
@@ -217,14 +246,18 @@ class Follower(Closeable):
                     # the rename, or died there. Poll until the tag changes.
                     remaining = _SUPERSEDED_POLL if remaining is None else min(remaining, _SUPERSEDED_POLL)
                 address = f.notify_address
-                if address is not None and registered is None:
-                    registered = self._sleepers_or_none()
-                    if registered is not None:
-                        registered.register()  # before FUTEX_WAIT compares the word (5.6)
+                if address is not None and registered is None and entry is not None:
+                    legacy = self._sleepers_or_none()
+                    # Version 1: an old master, which wakes only for its count, may publish (3.5).
+                    if legacy is not None and not legacy.old_master_may_publish():
+                        registered = entry
+                        entry.asleep()  # before FUTEX_WAIT compares the word (5.6)
                 _futex.wait(address if registered is not None else None, n, remaining)
         finally:
             if registered is not None:
-                registered.unregister()
+                registered.awake()
+            if entry is not None:
+                entry.done()
 
     def _sleepers_or_none(self):
         if self._sleepers is None:
@@ -280,6 +313,8 @@ class Follower(Closeable):
             q1, read, problem = read_slot(f, v)
             if read is not None:
                 self.retries += attempts
+                if self._entry is not None:
+                    self._entry.seen(read[0], read[1])
                 return read
             if problem is not None:
                 # Seen once it may be a race; the same committed and seq twice is not (5.2).
@@ -310,6 +345,9 @@ class Follower(Closeable):
         s, self._sleepers = self._sleepers, None
         if s:
             s.close()
+        e, self._entry = self._entry, None
+        if e is not None:
+            e.close()
 
     def __repr__(self):
         return "Follower(%r, version=%d)" % (self.tag, max(self._read_version, self._value_version))

@@ -8,7 +8,7 @@ import time
 import zlib
 
 from ._closeable import Closeable
-from . import _files, _futex, _proc, _sleepers
+from . import _files, _futex, _proc, _registry, _sleepers
 from . import _regionfile as rf
 from ._format import (COMMITTED_QWORD, FLAGS_WORD, FLAG_SUPERSEDED, FORMAT_VERSION,
                       GENERATION_OFFSET, HEADER_LENGTH, HEADER_STRUCT, MAGIC, MASTER_PID_OFFSET,
@@ -58,14 +58,17 @@ class Master(Closeable):
         self._pid = os.getpid()
         self._start = _proc.start_millis(self._pid)
         self._file = None
+        self._registry = None
         _files.ensure_directory(self.directory, file_mode)
         self._file = self._take()
         try:
             # Created here too, so that followers who may not create files in the directory can
-            # register as sleepers; this master itself always wakes (it cannot fence, 5.6).
-            sleepers = _sleepers.open_sleepers(self.path)
+            # register; this master itself always wakes (it cannot fence, 5.6). The legacy
+            # sleepers file is marked version 2: no old master publishes while we hold the lock (3.5).
+            sleepers = _sleepers.open_sleepers(self.path, master=True)
             if sleepers:
                 sleepers.close()
+            self._registry = _registry.open_registry(self.path)
             self._version = self._file.wq[COMMITTED_QWORD]
             self._last = self._read_committed()  # a Snapshot or None
         except BaseException:
@@ -127,6 +130,32 @@ class Master(Closeable):
         committed object (None if none); returns the new version."""
         current = None if self._last is None else self._last.value()
         return self.publish(fn(current))
+
+    def followers(self):
+        """The followers registered for this tag (FORMAT.md 3.3), Java and Python, as dicts:
+        ``pid``, ``alive``, ``language``, ``name``, ``registered_ms``, ``version_seen``,
+        ``seen_at_ms``, ``lag_versions``, ``lag_ms``, ``waiting`` (``no``/``spinning``/``asleep``).
+        Entries of dead processes are reclaimed and listed once more with ``alive`` False."""
+        self._open_file()
+        if self._registry is None:
+            return []
+        return self._infos(self._registry.entries())
+
+    def await_seen(self, version, timeout):
+        """Waits up to ``timeout`` seconds until every live registered follower has read
+        ``version`` (or later); returns the followers (as :meth:`followers`) that had not by
+        then: empty as soon as all have. Example::
+
+            v = m.publish(cfg)
+            late = m.await_seen(v, 10.0)
+            if late: print("not yet on", v, [f["pid"] for f in late])
+        """
+        self._open_file()
+        return self._infos(_registry.await_seen(self._registry, version, timeout))
+
+    def _infos(self, records):
+        last = self._last
+        return _registry.infos(records, self._version, last.publish_time_ns if last else 0)
 
     def current(self):
         """What this master last published (or what the region held when it took over), decoded;
@@ -319,6 +348,9 @@ class Master(Closeable):
         f, self._file = self._file, None
         if f is not None:
             self._release(f)
+        r, self._registry = self._registry, None
+        if r is not None:
+            r.close()
 
     def __repr__(self):
         return "Master(%r, version=%d)" % (self.tag, self._version)

@@ -9,11 +9,14 @@ checked-in files: conformance/java (written by Java) and conformance/python (by 
 """
 import json
 import os
+import shutil
 import struct
 import sys
+import tempfile
 import zlib
 
 import shm4j
+from shm4j import _registry
 from shm4j._format import (HEADER_LENGTH, HEADER_STRUCT, MAGIC, MIN_SLOT_CAPACITY,
                            SLOT_FIELDS_STRUCT, SLOT_HEADER_LENGTH, ContentType, capacity_for,
                            file_length, slot_offset)
@@ -42,16 +45,53 @@ def payload(entry):
 def write(directory):
     """Writes every vector's region into ``directory``, replacing files of the same tags."""
     for vector in vectors():
-        try:
-            os.unlink(os.path.join(directory, vector["tag"]))
-        except FileNotFoundError:
-            pass
+        for name in (vector["tag"], vector["tag"] + _registry.SUFFIX):  # a fresh registry too
+            try:
+                os.unlink(os.path.join(directory, name))
+            except FileNotFoundError:
+                pass
         if not vector["publish"]:
             shm4j.Master(vector["tag"], directory).close()
         for entry in vector["publish"]:
             content_type, data = payload(entry)
             with shm4j.Master(vector["tag"], directory) as m:
                 m.publish_bytes(data, content_type)
+        if "follower" in vector:
+            register_reader(directory, vector["tag"], vector["follower"])
+
+
+def register_reader(directory, tag, name):
+    """A follower named ``name`` reads ``tag``'s last version; the registry file is kept as it
+    was while the follower was registered (closing it frees the entry)."""
+    path = _registry.path_of(os.path.join(directory, tag))
+    with shm4j.Follower(tag, directory, name=name) as f:
+        f.get()
+        with open(path, "rb") as fh:
+            registered = fh.read()
+    with open(path, "r+b") as fh:
+        fh.write(registered)
+
+
+def check_registry(directory, vector, committed, expect):
+    """The registry of a vector with a follower: the header, one entry, everything else zero."""
+    with open(_registry.path_of(os.path.join(directory, vector["tag"])), "rb") as f:
+        raw = f.read()
+    expect("registry size", _registry.FILE_LENGTH, len(raw))
+    expect("registry header", (b"SHM4JFLW", 1, 128, 256), struct.unpack_from("<8sIII", raw, 0))
+    expect("registry reserved bytes and asleep bitmap", bytes(108), raw[20:128])
+    e = _registry.ENTRIES_OFFSET
+    pid, start, registered, seen, seen_at, state, language = struct.unpack_from("<qqqQqII", raw, e)
+    expect("entry 0 pid > 0", True, pid > 0)
+    expect("entry 0 start > 0", True, start > 0)
+    expect("entry 0 registered > 0", True, registered > 0)
+    expect("entry 0 seenVersion", committed, seen)
+    expect("entry 0 seenAt > 0", True, seen_at > 0)
+    expect("entry 0 state", 0, state)
+    expect("entry 0 language (1 Java, 2 Python)", True, language in (1, 2))
+    expect("entry 0 reserved bytes", bytes(16), raw[e + 48:e + 64])
+    name = vector["follower"].encode("utf-8")
+    expect("entry 0 name", name + bytes(64 - len(name)), raw[e + 64:e + 128])
+    expect("entries 1..255", bytes(len(raw) - e - 128), raw[e + 128:])
 
 
 def check(directory, vector):
@@ -105,11 +145,16 @@ def check(directory, vector):
         expect(what + " publishTime > 0", True, ptime > 0)
         start = base + SLOT_HEADER_LENGTH
         expect(what + " payload", data, raw[start:start + length])
-    try:
-        with shm4j.Follower(tag, directory) as f:
-            snap = f.snapshot()
-    except shm4j.Shm4jError as e:
-        return problems + ["%s: the follower refuses it: %s" % (tag, e)]
+    if "follower" in vector:
+        check_registry(directory, vector, committed, expect)
+    # A follower registers and may reclaim entries: it reads a copy, never the checked files.
+    with tempfile.TemporaryDirectory() as copy:
+        shutil.copyfile(os.path.join(directory, tag), os.path.join(copy, tag))
+        try:
+            with shm4j.Follower(tag, copy) as f:
+                snap = f.snapshot()
+        except shm4j.Shm4jError as e:
+            return problems + ["%s: the follower refuses it: %s" % (tag, e)]
     if committed == 0:
         expect("snapshot", None, snap)
     else:

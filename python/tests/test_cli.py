@@ -58,9 +58,9 @@ class CliTest(RegionTestCase):
                 m.publish({"k": 1})
                 watch = self.python("-m", "shm4j", "--dir", self.dir, "watch", "w-" + strategy, "--count", "2",
                                     "--strategy", strategy)
-                self.assertEqual({"version": 1, "value": {"k": 1}}, json.loads(watch.stdout.readline()))
+                self.assertEqual({"tag": "w-" + strategy, "version": 1, "value": {"k": 1}}, json.loads(watch.stdout.readline()))
                 m.publish([2])  # arrives while the watcher waits its way
-                self.assertEqual('{"version":2,"value":[2]}\n', watch.stdout.readline())
+                self.assertEqual('{"tag":"w-%s","version":2,"value":[2]}\n' % strategy, watch.stdout.readline())
                 self.assertEqual(0, watch.wait(30))
 
     def test_watch_refuses_an_unknown_strategy(self):
@@ -86,7 +86,7 @@ class CliTest(RegionTestCase):
             (("put", "e", "{bad"), 4, "is not valid JSON: line 1, column 2: expected a member name in double quotes, "
                                       "found 'b'; nothing was published"),
             (("put", "e", "--file", self.path("missing.json")), 3, "missing.json"),
-            (("frobnicate",), 2, "unknown command 'frobnicate'; did you mean 'inspect'?"),
+            (("frobnicate",), 2, "unknown command 'frobnicate'; did you mean 'followers'?"),
             (("get", "e", "--meta", "--pointer", "/a"), 2, "--meta and --pointer cannot be combined"),
             (("put", "e", "{}", "--file", self.path("x.json")), 2, "--file and a JSON argument cannot be combined"),
             (("put", "e", "{}", "--mode", "0777"), 2, "--mode must be 0600, 0640 or 0660"),
@@ -123,7 +123,7 @@ class CliTest(RegionTestCase):
             self.assertEqual(4, self.run_cli("get", "tr", "--pointer", "/a").returncode)
             m.publish_bytes(b"\x00\xab", shm4j.ContentType.RAW)
             self.assertEqual("00ab\n", self.run_cli("get", "tr").stdout)
-            self.assertEqual('{"version":2,"value":"00ab"}\n', self.run_cli("watch", "tr", "--count", "1").stdout)
+            self.assertEqual('{"tag":"tr","version":2,"value":"00ab"}\n', self.run_cli("watch", "tr", "--count", "1").stdout)
 
     def test_times_print_as_javas_instant_for_any_64_bit_value(self):
         # Instant.ofEpochMilli / ofEpochSecond(0, ns).toString() on JDK 25; a damaged header or slot

@@ -79,7 +79,7 @@ class CliCommandsTest(RegionTestCase):
         self.assertEqual('a"b\n', self.run_cli("get", "t", "--dir", other, "--pointer", "/s", "--raw").stdout)
         self.assertEqual('[1]\n', self.run_cli("--dir", other, "get", "t", "--pointer", "/n", "--raw").stdout)
         w = self.run_cli("watch", "t", "--dir", other, "--count", "1")
-        self.assertEqual(('{"version":1,"value":{"s":"a\\"b","n":[1]}}\n', 0), (w.stdout, w.returncode))
+        self.assertEqual(('{"tag":"t","version":1,"value":{"s":"a\\"b","n":[1]}}\n', 0), (w.stdout, w.returncode))
 
     @unittest.skipUnless(os.access("/usr/bin/script", os.X_OK), "no /usr/bin/script (util-linux) for a terminal")
     def test_put_from_a_terminal_says_what_it_waits_for(self):

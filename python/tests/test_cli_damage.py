@@ -38,6 +38,7 @@ class DamagedRegionCommandsTest(RegionTestCase):
         self.assertEqual(cli.OK, self.run_in_process("put", TAG, FIRST).returncode)
         self.assertEqual(cli.OK, self.run_in_process("put", TAG, SECOND).returncode)
         os.unlink(self.path(TAG) + "~sleepers")
+        os.unlink(self.path(TAG) + "~followers")
         with open(self.path(TAG), "rb") as f:
             pristine = f.read()
         rnd = random.Random(SEED)

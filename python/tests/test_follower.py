@@ -179,7 +179,7 @@ class FollowerTest(RegionTestCase):
             self.assertNotEqual(old_inode, os.stat(self.path("grow")).st_ino)
             self.assertEqual(big, f.get())
             self.assertEqual(2, f.version)
-            self.assertEqual(["grow", "grow~sleepers"], sorted(os.listdir(self.dir)))
+            self.assertEqual(["grow", "grow~followers", "grow~sleepers"], sorted(os.listdir(self.dir)))
             self.assertGreaterEqual(f.header().slot_capacity, 50_000)
             m.publish({"after": 1})
             self.assertEqual({"after": 1}, f.get())

@@ -64,6 +64,7 @@ class RegionFileFuzzTest(RegionTestCase):
             m.publish_bytes(FIRST, shm4j.ContentType.JSON)
             m.publish_bytes(SECOND, shm4j.ContentType.JSON)
         os.unlink(self.path(TAG) + "~sleepers")
+        os.unlink(self.path(TAG) + "~followers")
         with open(self.path(TAG), "rb") as f:
             return f.read()
 

@@ -44,7 +44,7 @@ class MasterTest(RegionTestCase):
             self.assertEqual(0o600, stat.S_IMODE(st.st_mode))
             self.assertEqual(file_length(MIN_SLOT_CAPACITY), st.st_size)
             self.assertGreaterEqual(st.st_blocks * 512, st.st_size)  # reserved, not sparse
-            self.assertEqual(["new", "new~sleepers"], sorted(os.listdir(self.dir)))
+            self.assertEqual(["new", "new~followers", "new~sleepers"], sorted(os.listdir(self.dir)))
             self.assertEqual(os.getpid(), struct.unpack("<q", self.peek("new", MASTER_PID_OFFSET, 8))[0])
             self.assertEqual(1, struct.unpack("<Q", self.peek("new", GENERATION_OFFSET, 8))[0])
 
@@ -215,7 +215,7 @@ except shm4j.MasterConflictError as e:
         dead, live = p.pid, os.getppid()
         with shm4j.Master("obj", self.dir) as m:
             m.publish(1)
-        self.assertEqual(["obj", "obj~sleepers"], sorted(os.listdir(self.dir)), "no helper left")
+        self.assertEqual(["obj", "obj~followers", "obj~sleepers"], sorted(os.listdir(self.dir)), "no helper left")
         os.link(self.path("obj"), self.path("obj~new.%d.1" % dead))  # killed between link and unlink
         for name in ("obj~new.%d.2" % dead, "obj~new.%d.1" % live, "obj~sleepers~new.%d.3" % dead):
             with open(self.path(name), "w") as f:
@@ -224,7 +224,7 @@ except shm4j.MasterConflictError as e:
             self.assertEqual(1, m.current())
         os.unlink(self.path("obj~sleepers"))
         shm4j.Master("obj", self.dir).close()  # creates obj~sleepers again
-        self.assertEqual(["obj", "obj~new.%d.1" % live, "obj~sleepers"], sorted(os.listdir(self.dir)))
+        self.assertEqual(["obj", "obj~followers", "obj~new.%d.1" % live, "obj~sleepers"], sorted(os.listdir(self.dir)))
 
     def test_a_failure_after_the_lock_is_taken_releases_the_lock_and_the_file(self):
         # Steps that may fail with the lock held: mapping the file writable, after the file is

@@ -101,7 +101,7 @@ class SpecialFilesTest(RegionTestCase):
         r = self.run_cli("inspect", "t")
         signal.alarm(0)
         self.assertEqual(0, r.returncode, r.stderr)
-        self.assertIn("sleepers      unknown", r.stdout)
+        self.assertIn("old sleepers  unknown", r.stdout)
 
 
 class FailuresSayWhyTest(RegionTestCase):
@@ -164,7 +164,7 @@ class FailuresSayWhyTest(RegionTestCase):
                 self.assertEqual(1, len(r.stderr.splitlines()), r.stderr)
                 self.assertIn(says, r.stderr)
                 self.assertNotIn("internal error", r.stderr)
-        self.assertEqual(["mine", "mine~sleepers"], sorted(os.listdir(self.dir)), "nothing was created")
+        self.assertEqual(["mine", "mine~followers", "mine~sleepers"], sorted(os.listdir(self.dir)), "nothing was created")
 
 
 def _hung(signum, frame):

@@ -6,7 +6,13 @@ public final class MasterConflictException extends Shm4jException {
     private final long holderPid;
 
     public MasterConflictException(String tag, long holderPid) {
-        super("region " + tag + " already has a master (pid " + holderPid + "); stop that process first, or open a follower to read");
+        this(tag, holderPid, "region " + tag + " already has a master (pid " + holderPid
+                + "); stop that process first, or open a follower to read");
+    }
+
+    /** With its own message (e.g. a delete refused while the master runs). */
+    public MasterConflictException(String tag, long holderPid, String message) {
+        super(message);
         this.holderPid = holderPid;
     }
 

@@ -1,13 +1,20 @@
 package io.shm4j;
 
+import io.shm4j.internal.FollowerRegistry;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.ObjectRegionWriter;
+import io.shm4j.internal.RegionDirectory;
 import io.shm4j.internal.RegionFiles;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +40,8 @@ import java.util.function.Supplier;
 public final class SharedObject {
     /** How often a process waiting in {@link #loadOnce} checks whether the loader died. */
     private static final Duration LOADER_CHECK_INTERVAL = Duration.ofMillis(100);
+    /** How often a follower waiting for its region to be created looks for it. */
+    private static final long CREATION_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private SharedObject() {
     }
@@ -88,15 +97,105 @@ public final class SharedObject {
     }
 
     /**
-     * Follows {@code tag}: maps its file read-only.
+     * Follows {@code tag}: maps its file read-only, and registers in the tag's follower registry
+     * (FORMAT.md 3.3) so that its master can list it ({@link SharedObjectMaster#followers()}).
+     * A follower that may not write the registry reads unregistered. With
+     * {@link ShmOptions#withCreationTimeout} it waits that long for a missing region to be
+     * created (a follower that starts before its master).
      *
-     * @throws RegionNotFoundException if no region {@code tag} exists
+     * <pre>{@code
+     * var options = ShmOptions.defaults().withFollowerName("billing-worker").withCreationTimeout(Duration.ofSeconds(10));
+     * try (var config = SharedObject.follower("config", ObjectCodecs.json(Config.class), options)) { ... }
+     * }</pre>
+     *
+     * @throws RegionNotFoundException if no region {@code tag} exists (after the creation timeout)
      * @throws CorruptRegionException  if the file is not a valid object region
      */
     public static <T> SharedObjectFollower<T> follower(String tag, ObjectCodec<T> codec, ShmOptions options) throws IOException {
         Objects.requireNonNull(codec, "codec");
         Path file = RegionFiles.file(tag, options);
-        return new SharedObjectFollower<>(tag, file, codec, ObjectRegion.openReadOnly(tag, file), options);
+        return new SharedObjectFollower<>(tag, file, codec, openAwaitingCreation(tag, file, options.creationTimeout()), options);
+    }
+
+    private static ObjectRegion openAwaitingCreation(String tag, Path file, Duration timeout) throws IOException {
+        long start = System.nanoTime();
+        long timeoutNanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
+        while (true) {
+            try {
+                return ObjectRegion.openReadOnly(tag, file);
+            } catch (RegionNotFoundException e) {
+                if (System.nanoTime() - start >= timeoutNanos) {
+                    throw e;
+                }
+                LockSupport.parkNanos(CREATION_POLL_NANOS); // a region appears whole, by link(2) (FORMAT.md 5.5)
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw new Shm4jException("interrupted while waiting for region " + tag + " to be created", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The followers registered for {@code tag}, seen from any process (an operator's tool; a
+     * master has {@link SharedObjectMaster#followers()}). Entries of dead processes are reclaimed
+     * where this process may write the registry, and listed once with {@code alive} false.
+     *
+     * @throws RegionNotFoundException if no region {@code tag} exists
+     */
+    public static List<FollowerInfo> followers(String tag, ShmOptions options) throws IOException {
+        Path file = RegionFiles.file(tag, options);
+        try (ObjectRegion region = ObjectRegion.openReadOnly(tag, file)) {
+            return Followers.list(FollowerRegistry.openToList(file), region);
+        }
+    }
+
+    /**
+     * The regions of the options' directory, sorted by tag: object regions with their version
+     * and master, raw regions, damaged ones. Helper files ({@code TAG~...}) are skipped.
+     *
+     * <pre>{@code
+     * SharedObject.list(ShmOptions.defaults()).forEach(r -> System.out.println(r.tag() + " v" + r.version()));
+     * }</pre>
+     *
+     * @return the regions; empty if the directory does not exist
+     */
+    public static List<RegionInfo> list(ShmOptions options) throws IOException {
+        List<RegionInfo> out = new ArrayList<>();
+        for (Path f : RegionDirectory.regionFiles(RegionFiles.directory(options))) {
+            out.add(RegionDirectory.describe(f));
+        }
+        return out;
+    }
+
+    /**
+     * Removes {@code tag} and its helper files (its follower registry, a stray growth file, ...),
+     * refusing while its master runs. Processes that still map the region keep reading their
+     * mapping until they close it.
+     *
+     * <pre>{@code
+     * SharedObject.delete("config", ShmOptions.defaults());
+     * }</pre>
+     *
+     * @return whether the region existed
+     * @throws MasterConflictException if a live master holds the tag
+     */
+    public static boolean delete(String tag, ShmOptions options) throws IOException {
+        return delete(tag, options, false);
+    }
+
+    /**
+     * As {@link #delete(String, ShmOptions)}; with {@code force} it removes the tag even while its
+     * master runs (that master then publishes into a file no new follower finds).
+     */
+    public static boolean delete(String tag, ShmOptions options, boolean force) throws IOException {
+        Path file = RegionFiles.file(tag, options);
+        if (!force && Files.isRegularFile(file) && RegionDirectory.masterRunning(file)) {
+            long pid = RegionDirectory.describe(file).masterPid();
+            throw new MasterConflictException(tag, pid, "refusing to delete region " + tag + ": its master, pid " + pid
+                    + ", is running; stop it first, or force the delete");
+        }
+        return RegionDirectory.remove(RegionFiles.directory(options), tag);
     }
 
     /** {@link #loadOnce(String, ObjectCodec, ShmOptions, Supplier)} with the natural codec of {@code type}. */

@@ -2,7 +2,8 @@ package io.shm4j;
 
 import io.shm4j.internal.ChangeWaiter;
 import io.shm4j.internal.FollowedRegion;
-import io.shm4j.internal.Futex;
+import io.shm4j.internal.FollowerRegistry;
+import io.shm4j.internal.FollowerRegistryDescriptor;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.Sleepers;
 
@@ -60,8 +61,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     private final String tag;
     private final ObjectCodec<T> codec;
     private final ChangeWaiter waiter;
-    /** The tag's sleeper count, for kernel waits; null if they are not used. */
-    private final Sleepers sleepers;
+    /** This follower's entry in the tag's follower registry; null if unregistered. */
+    private final FollowerRegistry.Entry entry;
+    /** The tag's legacy sleepers file, for kernel waits; null if unusable. */
+    private final Sleepers legacy;
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
     /** The codec, if it decodes in place from {@link #scratch}; else {@code null}. */
     private final ObjectCodecs.RangeDecoder<T> inPlace;
@@ -93,11 +96,26 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         this.codec = codec;
         this.inPlace = rangeDecoder(codec);
         this.region = new FollowedRegion(tag, file, region, this::forgetVersions);
+        this.entry = register(file, options);
         WaitStrategy strategy = options.waitStrategy();
-        this.sleepers = ChangeWaiter.sleepsInKernel(strategy) && Futex.isAvailable()
-                ? Sleepers.openOrNull(file, options, "followers of " + tag + " poll with BACKOFF instead of sleeping")
+        this.legacy = entry != null && ChangeWaiter.sleepsInKernel(strategy)
+                ? Sleepers.openOrNull(file, options, false, "followers of " + tag + " poll with BACKOFF instead of sleeping")
                 : null;
-        this.waiter = ChangeWaiter.create(strategy, options.idleStrategy(), sleepers);
+        this.waiter = ChangeWaiter.create(strategy, options.idleStrategy(), entry, legacy);
+    }
+
+    /** Registers in the tag's follower registry (FORMAT.md 3.3); null if this process may not. */
+    private static FollowerRegistry.Entry register(Path file, ShmOptions options) {
+        FollowerRegistry registry = FollowerRegistry.openOrNull(file, options,
+                "this follower reads unregistered (its master cannot see it, and it polls instead of sleeping)");
+        return registry == null ? null : registry.register(options.followerName(), FollowerRegistryDescriptor.LANGUAGE_JAVA);
+    }
+
+    /** Records a version read in the registry: two stores, no system call (FollowerRegistry). */
+    private void seen(long version, long publishTimeNanos) {
+        if (entry != null && version != 0) {
+            entry.seen(version, publishTimeNanos);
+        }
     }
 
     /**
@@ -131,7 +149,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             Snapshot s = refresh();
             return s == null ? null : decode(s);
         }
-        region.read(SharedObjectFollower::copyNewestToScratch, this);
+        if (region.read(SharedObjectFollower::copyNewestToScratch, this)) {
+            seen(scratch.version(), scratch.publishTimeNanos());
+        }
         long version = scratch.version();
         if (version == 0) {
             return null;
@@ -209,7 +229,11 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws IllegalStateException         if this follower is closed
      */
     public boolean readNewer(SnapshotBuffer buffer) {
-        return region.readUnlocked(SharedObjectFollower::copyNewest, buffer);
+        boolean copied = region.readUnlocked(SharedObjectFollower::copyNewest, buffer);
+        if (copied) {
+            seen(buffer.version(), buffer.publishTimeNanos());
+        }
+        return copied;
     }
 
     /**
@@ -342,7 +366,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     public Subscription subscribe(Listener<? super T> listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested(), waiter.idleStrategy(), sleepers);
+        ChangeWaiter subscriptionWaiter = ChangeWaiter.create(waiter.requested(), waiter.idleStrategy(), entry, legacy);
         Subscription subscription = new Subscription(tag, subscriptionWaiter, subscriptions::remove,
                 () -> deliver(listener, subscriptionWaiter));
         subscriptions.add(subscription);
@@ -417,8 +441,12 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** Reads the newest snapshot if it changed; holds this follower's lock. */
     private Snapshot refresh() {
-        Snapshot s = region.read(SharedObjectFollower::newest, snapshot);
+        Snapshot previous = snapshot;
+        Snapshot s = region.read(SharedObjectFollower::newest, previous);
         snapshot = s;
+        if (s != null && s != previous) {
+            seen(s.version(), s.publishTimeNanos());
+        }
         return s;
     }
 
@@ -451,5 +479,8 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             s.close();
         }
         region.close();
+        if (entry != null) {
+            entry.close();
+        }
     }
 }

@@ -1,9 +1,12 @@
 package io.shm4j;
 
+import io.shm4j.internal.FollowerRegistry;
 import io.shm4j.internal.ObjectRegionWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -16,6 +19,9 @@ import java.util.function.UnaryOperator;
  * try (SharedObjectMaster<Config> master = SharedObject.master("config", ObjectCodecs.json(Config.class), ShmOptions.defaults())) {
  *     master.publish(new Config("blue", 3));
  *     master.update(c -> c.withThreads(4));   // read-modify-publish
+ *     long v = master.publish(next);
+ *     List<FollowerInfo> late = master.awaitSeen(v, Duration.ofSeconds(10)); // empty: every follower read v
+ *     master.followers().forEach(System.out::println);                      // who reads, and what
  * }
  * }</pre>
  *
@@ -131,6 +137,55 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
 
     public String tag() {
         return writer.tag();
+    }
+
+    /**
+     * The followers registered for this tag (FORMAT.md 3.3), in any process and language: pid,
+     * name, the version each has read, its lag, how it waits. The entries of processes that died
+     * are reclaimed by this call and listed once more with {@link FollowerInfo#alive()} false.
+     * Followers that may not write the registry (another user, a read-only mount) are not seen.
+     *
+     * @return the followers; empty if the tag's registry cannot be used (logged when this master started)
+     */
+    public synchronized List<FollowerInfo> followers() {
+        ensureOpen();
+        return Followers.list(writer.registry(), writer.region());
+    }
+
+    /**
+     * Waits until every live registered follower has read {@code version} (or a later one), for
+     * at most {@code timeout}: the end of a rollout. Followers that die meanwhile stop counting;
+     * followers that register meanwhile count too. A follower reads a version when it calls
+     * {@code get()}, {@code snapshot()}, {@code readNewer()} or waits with {@code awaitNewer} or
+     * {@code subscribe} (so a follower that never reads again is reported).
+     *
+     * <pre>{@code
+     * long v = master.publish(config);
+     * List<FollowerInfo> late = master.awaitSeen(v, Duration.ofSeconds(10));
+     * if (!late.isEmpty()) log.warn("not yet on version {}: {}", v, late);
+     * }</pre>
+     *
+     * @return the live followers that had not read it when {@code timeout} passed; empty as soon as all have
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public List<FollowerInfo> awaitSeen(long version, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        FollowerRegistry registry;
+        synchronized (this) {
+            ensureOpen();
+            registry = writer.registry();
+        }
+        long nanos;
+        try {
+            nanos = Math.max(0, timeout.toNanos());
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        List<FollowerRegistry.Record> late = Followers.awaitSeen(registry, version, nanos); // publishes go on meanwhile
+        synchronized (this) {
+            ensureOpen();
+            return Followers.infos(late, writer.region());
+        }
     }
 
     private void ensureOpen() {

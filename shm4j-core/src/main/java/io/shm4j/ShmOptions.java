@@ -1,6 +1,8 @@
 package io.shm4j;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -10,7 +12,9 @@ import java.util.Objects;
  * ShmOptions opts = ShmOptions.defaults()
  *         .withDirectory(Path.of("/dev/shm/myapp"))
  *         .withFileMode(FileMode.GROUP_READ)
- *         .withWaitStrategy(WaitStrategy.BLOCK);
+ *         .withWaitStrategy(WaitStrategy.BLOCK)
+ *         .withFollowerName("billing-worker")          // shown by master.followers()
+ *         .withCreationTimeout(Duration.ofSeconds(10)); // a follower waits for its master to create the region
  * }</pre>
  *
  * @param directory     the region directory, or {@code null} for the default: {@code SHM4J_DIR}
@@ -21,12 +25,20 @@ import java.util.Objects;
  * @param waitStrategy  how a follower waits for a new version ({@link WaitStrategy#SPIN_THEN_BLOCK} by default)
  * @param idleStrategy  how a follower polls between looks when it waits with {@link WaitStrategy#BACKOFF}
  *                      ({@link IdleStrategy#backoff()} by default)
+ * @param followerName  what a follower calls itself in the tag's follower registry (at most
+ *                      {@link #MAX_FOLLOWER_NAME_BYTES} bytes of UTF-8, no control characters);
+ *                      empty by default
+ * @param creationTimeout how long {@link SharedObject#follower} waits for a missing region to be
+ *                      created before it throws {@link RegionNotFoundException}; zero (the
+ *                      default) does not wait
  */
 public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, WaitStrategy waitStrategy,
-                         IdleStrategy idleStrategy) {
+                         IdleStrategy idleStrategy, String followerName, Duration creationTimeout) {
 
     /** Default {@link #maxObjectSize()}: 64 MiB. */
     public static final int DEFAULT_MAX_OBJECT_SIZE = 64 << 20;
+    /** Longest {@link #followerName()}, in bytes of UTF-8. */
+    public static final int MAX_FOLLOWER_NAME_BYTES = 64;
 
     /** Permissions of region files shm4j creates. */
     public enum FileMode {
@@ -53,38 +65,58 @@ public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, W
         Objects.requireNonNull(fileMode, "fileMode");
         Objects.requireNonNull(waitStrategy, "waitStrategy");
         Objects.requireNonNull(idleStrategy, "idleStrategy");
+        Objects.requireNonNull(followerName, "followerName");
+        Objects.requireNonNull(creationTimeout, "creationTimeout");
         if (maxObjectSize < 0) {
             throw new IllegalArgumentException("maxObjectSize must be >= 0, got " + maxObjectSize);
+        }
+        if (followerName.getBytes(StandardCharsets.UTF_8).length > MAX_FOLLOWER_NAME_BYTES
+                || followerName.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("follower name '" + followerName + "' is not 0-" + MAX_FOLLOWER_NAME_BYTES
+                    + " bytes of UTF-8 without control characters");
+        }
+        if (creationTimeout.isNegative()) {
+            throw new IllegalArgumentException("creationTimeout must be >= 0, got " + creationTimeout);
         }
     }
 
     /**
      * Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects, {@link WaitStrategy#SPIN_THEN_BLOCK},
-     * {@link IdleStrategy#backoff()}.
+     * {@link IdleStrategy#backoff()}, no follower name, no waiting for creation.
      */
     public static ShmOptions defaults() {
         return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE, WaitStrategy.SPIN_THEN_BLOCK,
-                IdleStrategy.backoff());
+                IdleStrategy.backoff(), "", Duration.ZERO);
     }
 
     public ShmOptions withDirectory(Path directory) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
     }
 
     public ShmOptions withFileMode(FileMode fileMode) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
     }
 
     public ShmOptions withMaxObjectSize(int maxObjectSize) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
     }
 
     public ShmOptions withWaitStrategy(WaitStrategy waitStrategy) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
     }
 
     /** The polling of {@link WaitStrategy#BACKOFF} waits; see {@link IdleStrategy} for an example. */
     public ShmOptions withIdleStrategy(IdleStrategy idleStrategy) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+    }
+
+    /** What followers opened with these options call themselves in {@code master.followers()}. */
+    public ShmOptions withFollowerName(String followerName) {
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+    }
+
+    /** How long a follower waits for a missing region to be created (zero: not at all). */
+    public ShmOptions withCreationTimeout(Duration creationTimeout) {
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
     }
 }

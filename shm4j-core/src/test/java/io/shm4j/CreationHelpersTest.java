@@ -1,5 +1,6 @@
 package io.shm4j;
 
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,7 +27,7 @@ class CreationHelpersTest {
         }
         MappedRegion.create("raw", 64, dir.options()).close();
         try (Stream<Path> files = Files.list(dir.path())) {
-            assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("obj", "obj~sleepers", "raw");
+            assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("obj", "obj~followers", "obj~sleepers", "raw");
         }
     }
 
@@ -52,7 +53,7 @@ class CreationHelpersTest {
         SharedObject.master("obj", dir.options()).close(); // creates obj~sleepers again
         try (Stream<Path> files = Files.list(dir.path())) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted())
-                    .containsExactly("obj", "obj~new." + live + ".1", "obj~sleepers", "raw");
+                    .containsExactly("obj", "obj~followers", "obj~new." + live + ".1", "obj~sleepers", "raw");
         }
     }
 

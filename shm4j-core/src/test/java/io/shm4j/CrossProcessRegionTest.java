@@ -1,5 +1,7 @@
 package io.shm4j;
 
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -1,8 +1,11 @@
 package io.shm4j;
 
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.testing.FollowerWaitChild;
+import io.shm4j.testing.ProcessProbe;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.ChangeWaiter;
 import io.shm4j.internal.Futex;
-import io.shm4j.internal.Sleepers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,7 +98,7 @@ class FollowerWaitCrossProcessTest {
             assertThat(second.waitFor(START)).isZero();
         }
         for (String tag : List.of("ping", "pong")) {
-            assertThat(Sleepers.open(dir.resolve(tag), options).countVolatile()).as("sleepers of " + tag).isZero();
+            assertThat(SharedObject.followers(tag, options)).as("followers of " + tag).isEmpty();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.shm4j;
 
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,5 +1,7 @@
 package io.shm4j;
 
+import io.shm4j.testing.RegionDamage;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,6 +68,7 @@ class RegionFileFuzzTest {
             master.publish(SECOND);
         }
         Files.deleteIfExists(dir.path().resolve("fuzz" + "~sleepers"));
+        Files.deleteIfExists(dir.path().resolve("fuzz" + "~followers"));
         return Files.readAllBytes(dir.path().resolve("fuzz"));
     }
 

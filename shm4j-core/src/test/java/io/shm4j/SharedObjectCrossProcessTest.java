@@ -1,5 +1,9 @@
 package io.shm4j;
 
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.testing.ObjectPeerMain;
+import io.shm4j.testing.SelfCheckingPayload;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

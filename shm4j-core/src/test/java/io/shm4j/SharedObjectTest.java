@@ -1,5 +1,7 @@
 package io.shm4j;
 
+import io.shm4j.testing.SelfCheckingPayload;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -155,7 +157,7 @@ class SharedObjectTest {
             assertThat(after).isNotEqualTo(before);
             assertThat(Files.size(dir.path().resolve("grow"))).isGreaterThan(2 * 1_215_000);
             try (var files = Files.list(dir.path())) {
-                assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("grow", "grow~sleepers");
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("grow", "grow~sleepers", "grow~followers");
             }
             // the master still holds the lock on the new file
             assertThatThrownBy(() -> SharedObject.master("grow", options)).isInstanceOf(MasterConflictException.class);

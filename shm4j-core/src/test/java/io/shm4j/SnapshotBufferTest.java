@@ -1,5 +1,7 @@
 package io.shm4j;
 
+import io.shm4j.testing.SelfCheckingPayload;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

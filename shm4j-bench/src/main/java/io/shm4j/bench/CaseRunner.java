@@ -22,8 +22,11 @@ import org.HdrHistogram.Histogram;
  * directory and processes are always cleaned up.
  */
 public final class CaseRunner {
-    /** Names of the per-case directories under {@link #scratchRoot()}. */
-    static final String CASE_DIRECTORY_PREFIX = "shm4j-bench-case-";
+    /**
+     * Names of this harness's per-case directories under {@link #scratchRoot()}: with its pid, so
+     * that harnesses running at once (and their checks for leftovers) tell their own apart.
+     */
+    static final String CASE_DIRECTORY_PREFIX = "shm4j-bench-case-" + ProcessHandle.current().pid() + "-";
     private static final Duration LONG_IDLE_WINDOW = Duration.ofSeconds(5);
     private static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);

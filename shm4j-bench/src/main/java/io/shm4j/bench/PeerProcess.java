@@ -110,7 +110,12 @@ public final class PeerProcess {
             long count = 0;
             long start = System.nanoTime();
             long throughputEnd = start + settings.throughput().toNanos();
-            while (System.nanoTime() < throughputEnd) {
+            ObservedTwice observed = new ObservedTwice(board, followers, seq + 1);
+            // The phase lasts its time, and on a busy machine longer: until every follower has seen
+            // two of its versions (a rate needs two), within the ack timeout. A peer that may drop
+            // the newest (lapped Agrona) is not waited for.
+            while (System.nanoTime() < throughputEnd
+                    || !peer.mayDropNewest() && !observed.check(seq) && System.nanoTime() - start < ACK_TIMEOUT_NANOS) {
                 Payload.stamp(payload, ++seq, Payload.THROUGHPUT);
                 publisher.publish(payload);
                 board.publishedRelease(seq);
@@ -131,6 +136,34 @@ public final class PeerProcess {
                 }
             }
             board.awaitAcks(followers, stop, ACK_TIMEOUT_NANOS);
+        }
+    }
+
+    /**
+     * Whether every follower has observed two distinct versions of the throughput phase: once all
+     * have acknowledged one (each saw at least one, at most the newest then published), a version
+     * newer than the newest then published must be acknowledged too.
+     */
+    private static final class ObservedTwice {
+        private final AckBoard board;
+        private final int followers;
+        private final long first;
+        private long newestWhenAllSawOne;
+
+        ObservedTwice(AckBoard board, int followers, long first) {
+            this.board = board;
+            this.followers = followers;
+            this.first = first;
+        }
+
+        boolean check(long published) {
+            if (newestWhenAllSawOne == 0) {
+                if (board.acknowledgedAll(followers, first)) {
+                    newestWhenAllSawOne = published;
+                }
+                return false;
+            }
+            return board.acknowledgedAll(followers, newestWhenAllSawOne + 1);
         }
     }
 

@@ -7,7 +7,8 @@ import io.shm4j.ShmOptions;
 import io.shm4j.WaitStrategy;
 import io.shm4j.internal.Futex;
 import io.shm4j.internal.ObjectRegionDescriptor;
-import io.shm4j.internal.Sleepers;
+import io.shm4j.internal.FollowerRegistry;
+import io.shm4j.internal.FollowerRegistryDescriptor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  * <li>{@code bare}: both sides call {@link Futex} directly on a word of a scratch file;</li>
  * <li>{@code mixed}: the master publishes through {@link SharedObjectMaster}, the follower does a
- * bare {@code FUTEX_WAIT} on the region's notify word (registered in the sleepers file);</li>
+ * bare {@code FUTEX_WAIT} on the region's notify word (its asleep bit set in the follower registry);</li>
  * <li>{@code shm4j}: {@code publish} and {@code awaitNewer} with {@link WaitStrategy#BLOCK}.</li>
  * </ul>
  * Before the measured rounds come {@code WARMUP} rounds without the pause (the follower rarely
@@ -134,7 +135,7 @@ public final class WakePathExperiment {
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                         region = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
                     }
-                    Sleepers.open(file, options(dir)).register();
+                    FollowerRegistry.open(file, options(dir), true).register("wake-path", FollowerRegistryDescriptor.LANGUAGE_JAVA).asleep();
                     long seen = committed(region);
                     for (int i = 1; i <= rounds; i++) {
                         while (true) {

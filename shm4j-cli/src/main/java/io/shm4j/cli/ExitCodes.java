@@ -43,6 +43,8 @@ public final class ExitCodes {
     public static final int IO_ERROR = 7;
     /** The region changed under every read attempt (a very busy master): try again. */
     public static final int BUSY = 8;
+    /** {@code put --await-seen}: published, but some live followers had not read it in time (named on stderr). */
+    public static final int NOT_SEEN = 9;
     /** Interrupted (Ctrl-C): 128 + SIGINT, as shells report it. */
     public static final int INTERRUPTED = 130;
 
@@ -61,6 +63,7 @@ public final class ExitCodes {
             case CodecException _, ObjectTooLargeException _ -> INVALID_INPUT;
             case InconsistentSnapshotException _ -> BUSY;
             case InterruptedException _ -> INTERRUPTED;
+            case NotSeenException _ -> NOT_SEEN;
             default -> SOFTWARE;
         };
     }

@@ -8,6 +8,7 @@ import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
 import io.shm4j.WaitStrategy;
 import io.shm4j.internal.ObjectRegion;
+import io.shm4j.internal.Processes;
 import io.shm4j.internal.RegionFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,6 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
@@ -48,6 +50,10 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Print a JSON string without quotes or escapes, as jq -r (other values as JSON).")
     boolean raw;
 
+    @Option(names = "--wait", paramLabel = "D", converter = DurationConverter.class,
+            description = "Wait up to D (e.g. 10s) for the region to be created and to hold a version, instead of exiting 3 at once.")
+    Duration wait;
+
     @Spec
     CommandSpec spec;
 
@@ -64,11 +70,15 @@ final class GetCommand implements Callable<Integer> {
                     + "': a JSON pointer starts with '/', e.g. --pointer /" + pointer);
         }
         PrintWriter out = main.spec.commandLine().getOut();
-        // get never waits: a strategy that never sleeps in the kernel, so that no sleepers file is
-        // created (FORMAT.md 3.3: only a follower that waits in the kernel writes it; Python's get writes nothing).
-        ShmOptions options = main.options().withWaitStrategy(WaitStrategy.BACKOFF);
+        long start = System.nanoTime();
+        // get sleeps in the kernel at most for --wait's first version: polling is enough.
+        ShmOptions options = main.options().withWaitStrategy(WaitStrategy.BACKOFF)
+                .withCreationTimeout(wait == null ? Duration.ZERO : wait);
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             Snapshot s = follower.snapshot();
+            if (s == null && wait != null) {
+                s = follower.awaitNewer(0, wait.minusNanos(System.nanoTime() - start)).orElse(null);
+            }
             if (meta) {
                 out.println(print(meta(s), pretty));
                 return ExitCodes.OK;
@@ -112,7 +122,7 @@ final class GetCommand implements Callable<Integer> {
         }
         try (ObjectRegion r = ObjectRegion.openReadOnly(tag, RegionFiles.file(tag, main.options()))) {
             m.put("masterPid", r.masterPid());
-            m.put("masterAlive", MasterStatus.isAlive(r.masterPid(), r.masterStartMillis()));
+            m.put("masterAlive", Processes.isAlive(r.masterPid(), r.masterStartMillis()));
             m.put("generation", unsigned(r.generation()));
             m.put("file", r.file().toString());
         }

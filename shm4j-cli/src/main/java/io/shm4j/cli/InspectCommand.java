@@ -1,7 +1,9 @@
 package io.shm4j.cli;
 
 import io.shm4j.ContentType;
+import io.shm4j.SharedObject;
 import io.shm4j.internal.ObjectRegion;
+import io.shm4j.internal.Processes;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import io.shm4j.internal.RegionFiles;
 import io.shm4j.internal.Sleepers;
@@ -42,12 +44,12 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("flags         %s%n", r.isSuperseded() ? "SUPERSEDED" : "-");
             out.printf("notify        %d%n", Integer.toUnsignedLong(r.notifyAcquire()));
             OptionalInt sleepers = Sleepers.peekCount(file);
-            out.printf("sleepers      %s%n", sleepers.isPresent()
+            out.printf("old sleepers  %s%n", sleepers.isPresent() // FORMAT.md 3.4: followers before the registry
                     ? Integer.toUnsignedString(sleepers.getAsInt()) : "unknown (no usable " + Sleepers.fileOf(file).getFileName() + ")");
             out.printf("generation    %s%n", Long.toUnsignedString(r.generation()));
             out.printf("master        pid %d, started %s, %s%n", r.masterPid(),
                     r.masterStartMillis() == 0 ? "?" : Instant.ofEpochMilli(r.masterStartMillis()),
-                    MasterStatus.isAlive(r.masterPid(), r.masterStartMillis()) ? "alive" : "not running");
+                    Processes.isAlive(r.masterPid(), r.masterStartMillis()) ? "alive" : "not running");
             for (int i = 0; i < 2; i++) {
                 ObjectRegion.SlotFields s = r.slotFields(i);
                 ContentType type = ContentType.ofId(s.contentType());
@@ -59,6 +61,8 @@ final class InspectCommand implements Callable<Integer> {
                         s.crc32(), s.version() == 0 ? "" : crcStatus(r, i, s));
             }
         }
+        out.println("followers");
+        FollowersCommand.table(SharedObject.followers(tag, main.options()), out);
         out.flush();
         return ExitCodes.OK;
     }

@@ -1,9 +1,7 @@
 package io.shm4j.cli;
 
-import io.shm4j.CorruptRegionException;
-import io.shm4j.internal.ObjectRegion;
-import io.shm4j.internal.ObjectRegionDescriptor;
-import io.shm4j.internal.RegionHeader;
+import io.shm4j.RegionInfo;
+import io.shm4j.internal.RegionDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -14,9 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -41,10 +37,6 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON array of {tag, size, kind, version, modified}; modified as ISO-8601 UTC, null if never published.")
     boolean json;
 
-    /** One line of the listing; {@code version} and {@code modified} are null where they do not apply. */
-    record Entry(String tag, long size, String kind, Long version, Instant modified) {
-    }
-
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -53,9 +45,9 @@ final class LsCommand implements Callable<Integer> {
         if (json) {
             ArrayNode array = JsonInput.MAPPER.createArrayNode();
             for (Path f : regions) {
-                Entry e = entry(f);
-                ObjectNode o = array.addObject().put("tag", e.tag()).put("size", e.size()).put("kind", e.kind());
-                if (e.version() == null) {
+                RegionInfo e = RegionDirectory.describe(f);
+                ObjectNode o = array.addObject().put("tag", e.tag()).put("size", e.size()).put("kind", kind(e));
+                if (e.kind() != RegionInfo.Kind.OBJECT) {
                     o.putNull("version");
                 } else {
                     o.put("version", GetCommand.unsigned(e.version()));
@@ -76,34 +68,19 @@ final class LsCommand implements Callable<Integer> {
         String format = "%-30s %12s  %-16s %8s  %s%n";
         out.printf(format, "TAG", "SIZE", "KIND", "VERSION", "MODIFIED");
         for (Path f : regions) {
-            Entry e = entry(f);
-            out.printf(format, e.tag(), e.size(), e.kind(), e.version() == null ? "-" : Long.toUnsignedString(e.version()),
+            RegionInfo e = RegionDirectory.describe(f);
+            out.printf(format, e.tag(), e.size(), kind(e), e.kind() != RegionInfo.Kind.OBJECT ? "-" : Long.toUnsignedString(e.version()),
                     e.modified() == null ? "-" : TIME.format(e.modified()));
         }
         return ExitCodes.OK;
     }
 
-    /**
-     * What {@code file} is ({@link RegionHeader}, the library's one header check); for an object
-     * region its committed version and when that was published, read from the committed slot
-     * (for display: a publish racing this read may show the previous time).
-     */
-    static Entry entry(Path file) throws IOException {
-        String tag = file.getFileName().toString();
-        long size = Files.size(file);
-        return switch (RegionHeader.kindOf(file)) {
-            case RAW -> new Entry(tag, size, "raw", null, Files.getLastModifiedTime(file).toInstant());
-            case DAMAGED_OBJECT -> new Entry(tag, size, "object (damaged)", null, null);
-            case OBJECT -> {
-                try (ObjectRegion r = ObjectRegion.openReadOnly(tag, file)) {
-                    long committed = r.committedAcquire();
-                    ObjectRegion.SlotFields slot = r.slotFields(ObjectRegionDescriptor.slotIndex(committed));
-                    yield new Entry(tag, size, "object", committed, committed == 0 || slot.version() != committed ? null
-                            : Instant.ofEpochSecond(0, slot.publishTimeNanos()));
-                } catch (CorruptRegionException e) { // replaced by a damaged file since kindOf read it
-                    yield new Entry(tag, size, "object (damaged)", null, null);
-                }
-            }
+    /** The KIND column: "object", "object (damaged)" or "raw". */
+    static String kind(RegionInfo r) {
+        return switch (r.kind()) {
+            case RAW -> "raw";
+            case DAMAGED_OBJECT -> "object (damaged)";
+            case OBJECT -> "object";
         };
     }
 }

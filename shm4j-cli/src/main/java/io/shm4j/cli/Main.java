@@ -35,6 +35,7 @@ import java.util.Properties;
                 RmCommand.class,
                 DumpCommand.class,
                 GetCommand.class,
+                FollowersCommand.class,
                 PutCommand.class,
                 WatchCommand.class,
                 ServeCommand.class,

@@ -1,6 +1,7 @@
 package io.shm4j.cli;
 
 import io.shm4j.ObjectCodecs;
+import io.shm4j.FollowerInfo;
 import io.shm4j.ObjectTooLargeException;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
@@ -16,6 +17,8 @@ import tools.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code shm4j put TAG [JSON | --file F | -]}: publish one version, as a momentary master. */
@@ -41,6 +44,11 @@ final class PutCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--await-seen", paramLabel = "D", converter = DurationConverter.class,
+            description = {"After publishing, wait up to D (e.g. 10s) until every live registered follower has read the version.",
+                    "Exit 9 (NOT_SEEN), naming those that had not, if some had not by then."})
+    Duration awaitSeen;
+
     @Override
     public Integer call() throws Exception {
         if (file != null && json != null) {
@@ -61,6 +69,13 @@ final class PutCommand implements Callable<Integer> {
                 throw MasterOptions.tooLarge(e);
             }
             main.spec.commandLine().getOut().println("published " + tag + " version " + version);
+            main.spec.commandLine().getOut().flush();
+            if (awaitSeen != null) {
+                List<FollowerInfo> late = master.awaitSeen(version, awaitSeen);
+                if (!late.isEmpty()) {
+                    throw new NotSeenException(tag, version, awaitSeen, late);
+                }
+            }
         }
         return ExitCodes.OK;
     }

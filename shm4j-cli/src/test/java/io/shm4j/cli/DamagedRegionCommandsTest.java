@@ -1,7 +1,7 @@
 package io.shm4j.cli;
 
-import io.shm4j.RegionDamage;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.RegionDamage;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,6 +41,7 @@ class DamagedRegionCommandsTest {
         assertThat(run("put", "fuzz", FIRST).code()).isZero();
         assertThat(run("put", "fuzz", SECOND).code()).isZero();
         Files.deleteIfExists(dir.path().resolve("fuzz~sleepers"));
+        Files.deleteIfExists(dir.path().resolve("fuzz~followers"));
         Path file = dir.path().resolve("fuzz");
         byte[] pristine = Files.readAllBytes(file);
         SplittableRandom random = new SplittableRandom(SEED);

@@ -1,6 +1,6 @@
 package io.shm4j.cli;
 
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

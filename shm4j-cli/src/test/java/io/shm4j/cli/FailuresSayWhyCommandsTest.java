@@ -1,7 +1,7 @@
 package io.shm4j.cli;
 
-import io.shm4j.ChildJvm;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -94,7 +94,7 @@ class FailuresSayWhyCommandsTest {
         }
         try (var left = Files.list(d)) {
             assertThat(left.map(p -> p.getFileName().toString()).sorted())
-                    .as("nothing created, nothing removed").containsExactly("mine", "mine~sleepers", "secret", "secret~sleepers");
+                    .as("nothing created, nothing removed").containsExactly("mine", "mine~followers", "mine~sleepers", "secret", "secret~followers", "secret~sleepers");
         }
     }
 

@@ -1,13 +1,13 @@
 package io.shm4j.cli;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.CorruptRegionException;
 import io.shm4j.InvalidTagException;
 import io.shm4j.MappedRegion;
 import io.shm4j.MasterConflictException;
 import io.shm4j.ReadOnlyRegionException;
 import io.shm4j.RegionNotFoundException;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.ObjectRegionDescriptor;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -203,7 +203,7 @@ class MainTest {
         void unknownCommandAndOptionAreUsageErrors() {
             CliRun cmd = run("frobnicate");
             assertThat(cmd.code()).isEqualTo(ExitCodes.USAGE);
-            assertThat(cmd.errLines()).containsExactly("shm4j: unknown command 'frobnicate'; did you mean 'inspect'? (see 'shm4j --help')");
+            assertThat(cmd.errLines()).containsExactly("shm4j: unknown command 'frobnicate'; did you mean 'followers'? (see 'shm4j --help')");
             CliRun opt = run("ls", "--bogus");
             assertThat(opt.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(opt.errLines()).containsExactly("shm4j: Unknown option: '--bogus' (see 'shm4j ls --help')");

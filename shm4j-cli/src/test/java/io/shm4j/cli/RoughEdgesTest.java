@@ -1,6 +1,6 @@
 package io.shm4j.cli;
 
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -126,7 +126,7 @@ class RoughEdgesTest {
         run("put", "w", "{\"n\":1}");
         CliRun watch = run("watch", "w", "--count", "1");
         assertThat(watch.code()).isZero();
-        assertThat(watch.out()).isEqualTo("{\"version\":1,\"value\":{\"n\":1}}\n");
+        assertThat(watch.out()).isEqualTo("{\"tag\":\"w\",\"version\":1,\"value\":{\"n\":1}}\n");
         CliRun rm = run("rm", "-f", "w", "missing");
         assertThat(rm.code()).isZero();
         assertThat(rm.out()).isEqualTo("removed w\n");

@@ -1,9 +1,9 @@
 package io.shm4j.cli;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -102,10 +102,10 @@ class SharedObjectCommandsTest {
     void watchPrintsOneJsonLinePerVersion() throws Exception {
         run("put", "w", "{\"n\":0}");
         try (ChildJvm watch = cli("watch", "w")) {
-            assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":1,\"value\":{\"n\":0}}");
+            assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"w\",\"version\":1,\"value\":{\"n\":0}}");
             try (var master = SharedObject.master("w", ObjectCodecs.text(), dir.options())) {
                 master.publish("plain text");
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":2,\"value\":\"plain text\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"w\",\"version\":2,\"value\":\"plain text\"}");
             }
         }
     }
@@ -144,5 +144,54 @@ class SharedObjectCommandsTest {
         try (var left = Files.list(dir.path())) {
             assertThat(left).isEmpty();
         }
+    }
+
+    @Test
+    void watchFollowsSeveralTagsAndWaitsForOnesNotCreatedYet() throws Exception {
+        run("put", "a", "1");
+        try (ChildJvm watch = cli("watch", "a", "later")) {
+            assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"a\",\"version\":1,\"value\":1}");
+            run("put", "later", "\"x\"");
+            assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"later\",\"version\":1,\"value\":\"x\"}");
+            run("put", "a", "2");
+            assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"a\",\"version\":2,\"value\":2}");
+        }
+    }
+
+    @Test
+    void getWaitsForCreationOnlyWhenAsked() throws Exception {
+        assertThat(run("get", "soon").code()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(run("get", "soon", "--wait", "200ms").code()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(run("get", "soon", "--wait", "ten").code()).isEqualTo(ExitCodes.USAGE);
+        try (ChildJvm get = cli("get", "soon", "--wait", "60s")) {
+            Thread.sleep(200);
+            run("put", "soon", "{\"ok\":true}");
+            assertThat(get.nextLine(TIMEOUT)).isEqualTo("{\"ok\":true}");
+            assertThat(get.waitFor(TIMEOUT)).isZero();
+        }
+    }
+
+    @Test
+    void followersListsAndPutAwaitSeenNamesThoseThatDidNotRead() throws Exception {
+        run("put", "cfg", "1");
+        assertThat(run("followers", "cfg").out()).isEqualTo("no registered followers" + System.lineSeparator());
+        try (var follower = SharedObject.follower("cfg", ObjectCodecs.text(), dir.options().withFollowerName("slow-reader"))) {
+            follower.snapshot();
+            CliRun table = run("followers", "cfg");
+            assertThat(table.code()).isZero();
+            assertThat(table.out()).contains("PID", "slow-reader", "java", ProcessHandle.current().pid() + " ");
+            assertThat(run("followers", "cfg", "--json").out()).contains("\"name\":\"slow-reader\"", "\"versionSeen\":1");
+            assertThat(run("inspect", "cfg").out()).contains("followers", "slow-reader");
+
+            CliRun late = run("put", "cfg", "2", "--await-seen", "300ms");
+            assertThat(late.code()).isEqualTo(ExitCodes.NOT_SEEN);
+            assertThat(late.out()).contains("published cfg version 2");
+            assertThat(late.errLines()).singleElement().asString()
+                    .contains("version 2 was published, but 1 live follower(s) had not read it",
+                            "pid " + ProcessHandle.current().pid() + " (java slow-reader, at version 1");
+            follower.snapshot();
+            assertThat(run("put", "cfg", "3", "--await-seen", "200ms").code()).isEqualTo(ExitCodes.NOT_SEEN);
+        }
+        assertThat(run("put", "cfg", "4", "--await-seen", "10s").code()).as("nobody follows").isZero();
     }
 }

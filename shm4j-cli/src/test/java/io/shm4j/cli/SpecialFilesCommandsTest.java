@@ -2,7 +2,7 @@ package io.shm4j.cli;
 
 import io.shm4j.SpecialFilesTest;
 import io.shm4j.SpecialFilesTest.Kind;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

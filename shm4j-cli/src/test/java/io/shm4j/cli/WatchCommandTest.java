@@ -1,11 +1,13 @@
 package io.shm4j.cli;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.FollowerInfo;
 import io.shm4j.ObjectCodecs;
-import io.shm4j.ProcessProbe;
+import io.shm4j.testing.ProcessProbe;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
+import io.shm4j.internal.Futex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,16 +30,46 @@ class WatchCommandTest {
         try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options())) {
             master.publish("first");
             try (ChildJvm watch = ChildJvm.start(Main.class, "--dir", dir.path().toString(), "watch", TAG)) {
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":1,\"value\":\"first\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":1,\"value\":\"first\"}");
                 // idle: blocked in a futex wait, not polling
                 ProcessProbe.awaitSharedFutexWaiters(watch.pid(), 1, TIMEOUT);
 
                 master.publish("second");
 
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":2,\"value\":\"second\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":2,\"value\":\"second\"}");
                 ProcessProbe.awaitSharedFutexWaiters(watch.pid(), 1, TIMEOUT);
                 assertThat(watch.process().isAlive()).isTrue();
             }
+        }
+    }
+
+    /** Issue 11.6: Ctrl-C of a sleeping watch left the sleepers count one too high for ever. */
+    @Test
+    void ctrlCOnASleepingWatchLeavesNothingThatMakesPublishesWake() throws Exception {
+        try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options())) {
+            master.publish("first");
+            try (ChildJvm watch = ChildJvm.start(Main.class, "--dir", dir.path().toString(), "watch", TAG)) {
+                assertThat(watch.nextLine(TIMEOUT)).startsWith("{\"tag\":\"watched\",\"version\":1,");
+                ProcessProbe.awaitSharedFutexWaiters(watch.pid(), 1, TIMEOUT);
+                assertThat(master.followers()).singleElement().extracting(FollowerInfo::waiting).isEqualTo(FollowerInfo.Waiting.ASLEEP);
+
+                assertThat(new ProcessBuilder("kill", "-INT", Long.toString(watch.pid())).start().waitFor()).isZero();
+                assertThat(watch.waitFor(TIMEOUT)).isEqualTo(ExitCodes.INTERRUPTED);
+            }
+            // The master reclaims the dead sleeper's entry by itself (at most a second of wake-ups).
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            long before;
+            do {
+                Thread.sleep(50);
+                before = Futex.wakeCount();
+                master.publish("probe");
+            } while (Futex.wakeCount() != before && System.nanoTime() < deadline);
+            before = Futex.wakeCount();
+            for (int i = 0; i < 20; i++) {
+                master.publish("after " + i);
+            }
+            assertThat(Futex.wakeCount() - before).as("FUTEX_WAKE calls of 20 publishes after the watch died").isZero();
+            assertThat(master.followers()).isEmpty();
         }
     }
 
@@ -47,9 +79,9 @@ class WatchCommandTest {
         try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options())) {
             master.publish("a");
             try (ChildJvm watch = ChildJvm.start(Main.class, "--dir", dir.path().toString(), "watch", TAG, "--strategy", strategy)) {
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":1,\"value\":\"a\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":1,\"value\":\"a\"}");
                 master.publish("b");
-                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"version\":2,\"value\":\"b\"}");
+                assertThat(watch.nextLine(TIMEOUT)).isEqualTo("{\"tag\":\"watched\",\"version\":2,\"value\":\"b\"}");
             }
         }
     }

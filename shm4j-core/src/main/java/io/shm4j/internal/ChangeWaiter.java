@@ -35,10 +35,13 @@ import java.util.function.BooleanSupplier;
  * check and the sleep has already changed the word (the master commits first, then increments
  * notify, then wakes), so {@code FUTEX_WAIT} returns at once instead of sleeping through it.
  * Checking first and loading after would lose exactly that wake-up.</li>
- * <li>A thread registers in the tag's {@link Sleepers} count before its first kernel wait and
- * leaves it when {@link #await} returns, so that the master may skip {@code FUTEX_WAKE} while
- * the count is zero: Dekker's pattern with {@link Notifier#signal()}, whose notes give the
- * fences.</li>
+ * <li>A thread sets its follower's asleep bit in the tag's {@link FollowerRegistry} before its
+ * first kernel wait and clears it when {@link #await} returns, so that the master may skip
+ * {@code FUTEX_WAKE} while no bit is set: Dekker's pattern with {@link Notifier#signal()}, whose
+ * notes give the fences.</li>
+ * <li>A follower without a registry entry (no write access to the registry, or it is full) never
+ * sleeps in the kernel, since no master would know to wake it: it polls. So does one while the
+ * tag's legacy sleepers file says an old master may publish ({@link Sleepers}).</li>
  * <li>The futex calls are shared, not private, so that waiters in every process mapping the
  * file meet the master's wake-up ({@link Futex}).</li>
  * <li>Followers never write the region: waiting only reads the word, and the wake-up on
@@ -95,48 +98,52 @@ public final class ChangeWaiter implements AutoCloseable {
     private final WaitStrategy effective;
     /** How {@link WaitStrategy#BACKOFF} polls. */
     private final IdleStrategy idle;
-    private final Sleepers sleepers;
+    /** The follower's registry entry; null if unregistered (then it never sleeps in the kernel). */
+    private final FollowerRegistry.Entry entry;
+    /** The tag's legacy sleepers file, consulted before each kernel wait; null if unusable. */
+    private final Sleepers legacy;
     private final AtomicInteger inside = new AtomicInteger();
     private final Set<Word> sleepingOn = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective, IdleStrategy idle, Sleepers sleepers) {
+    private ChangeWaiter(WaitStrategy requested, WaitStrategy effective, IdleStrategy idle,
+                         FollowerRegistry.Entry entry, Sleepers legacy) {
         this.requested = requested;
         this.effective = effective;
         this.idle = idle;
-        this.sleepers = sleepers;
+        this.entry = entry;
+        this.legacy = legacy;
     }
 
-    /** True if {@code strategy} sleeps in the kernel, and so needs futexes and a {@link Sleepers} count. */
+    /** True if {@code strategy} sleeps in the kernel, and so needs futexes and a registry entry. */
     public static boolean sleepsInKernel(WaitStrategy strategy) {
         return strategy == WaitStrategy.BLOCK || strategy == WaitStrategy.SPIN_THEN_BLOCK;
     }
 
     /**
-     * A waiter for {@code strategy}. {@link WaitStrategy#BLOCK} and
-     * {@link WaitStrategy#SPIN_THEN_BLOCK} need {@link Futex#isAvailable()} and the tag's
-     * {@code sleepers}; without either they poll with {@link WaitStrategy#BACKOFF} (after
-     * spinning, for the latter), and the first such waiter in the JVM logs one notice.
+     * A waiter for {@code strategy}, polling with {@code idle} where it polls with
+     * {@link WaitStrategy#BACKOFF}. {@link WaitStrategy#BLOCK} and
+     * {@link WaitStrategy#SPIN_THEN_BLOCK} need {@link Futex#isAvailable()}, a registry
+     * {@code entry} and the {@code legacy} sleepers file; without them they poll with
+     * {@link WaitStrategy#BACKOFF} (after spinning, for the latter), and the first such waiter
+     * in the JVM logs one notice.
      *
-     * @param sleepers the tag's sleeper count, registered in before each kernel wait; null if it
-     *                 could not be opened
+     * @param entry  the follower's registry entry, told when threads wait and sleep; null if unregistered
+     * @param legacy the tag's legacy sleepers file; null if unusable
      */
-    public static ChangeWaiter create(WaitStrategy strategy, Sleepers sleepers) {
-        return create(strategy, IdleStrategy.backoff(), sleepers);
-    }
-
-    /** As {@link #create(WaitStrategy, Sleepers)}, polling with {@code idle} where it polls with {@link WaitStrategy#BACKOFF}. */
-    public static ChangeWaiter create(WaitStrategy strategy, IdleStrategy idle, Sleepers sleepers) {
+    public static ChangeWaiter create(WaitStrategy strategy, IdleStrategy idle, FollowerRegistry.Entry entry,
+                                     Sleepers legacy) {
         WaitStrategy effective = strategy;
-        if (sleepsInKernel(strategy) && (!Futex.isAvailable() || sleepers == null)) {
+        if (sleepsInKernel(strategy) && (!Futex.isAvailable() || entry == null || legacy == null)) {
             effective = WaitStrategy.BACKOFF;
             if (FALLBACK_LOGGED.compareAndSet(false, true)) {
-                String why = Futex.isAvailable() ? "no sleepers file" : "kernel waits unavailable: " + Futex.unavailableReason();
+                String why = !Futex.isAvailable() ? "kernel waits unavailable: " + Futex.unavailableReason()
+                        : entry == null ? "not registered in the follower registry" : "no usable sleepers file";
                 System.getLogger("io.shm4j").log(System.Logger.Level.INFO,
                         "shm4j: {0}; followers waiting with {1} poll with BACKOFF instead", why, strategy);
             }
         }
-        return new ChangeWaiter(strategy, effective, idle, effective == WaitStrategy.BACKOFF ? null : sleepers);
+        return new ChangeWaiter(strategy, effective, idle, entry, legacy);
     }
 
     /** How {@link WaitStrategy#BACKOFF} polls. */
@@ -166,6 +173,9 @@ public final class ChangeWaiter implements AutoCloseable {
             throws InterruptedException {
         inside.incrementAndGet();
         Word word = null;
+        if (entry != null) {
+            entry.waiting();
+        }
         try {
             long start = System.nanoTime();
             for (int round = 0; ; round++) {
@@ -191,11 +201,13 @@ public final class ChangeWaiter implements AutoCloseable {
                     case BLOCK, SPIN_THEN_BLOCK -> {
                         if (effective == WaitStrategy.SPIN_THEN_BLOCK && waited < SPIN_NANOS) {
                             Thread.onSpinWait();
+                        } else if (word == null && legacy.oldMasterMayPublish()) {
+                            idle.idle(round); // an old master would not wake us (class notes)
                         } else {
                             if (word == null) {
                                 word = new Word(region, offset);
                                 sleepingOn.add(word);
-                                sleepers.register(); // before the kernel compares the word (class notes)
+                                entry.asleep(); // before the kernel compares the word (class notes)
                             }
                             Futex.await(region, offset, seen, Math.min(left, BLOCK_SLICE_NANOS));
                         }
@@ -204,8 +216,11 @@ public final class ChangeWaiter implements AutoCloseable {
             }
         } finally {
             if (word != null) {
-                sleepers.unregister();
+                entry.awake();
                 sleepingOn.remove(word);
+            }
+            if (entry != null) {
+                entry.done();
             }
             inside.decrementAndGet();
         }

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Linux futex operations on a 32-bit word of a memory segment (normally a mapped region file),
@@ -65,6 +66,8 @@ public final class Futex {
             ValueLayout.JAVA_LONG.withName("tv_sec"), ValueLayout.JAVA_LONG.withName("tv_nsec"));
 
     private static final Native NATIVE = Native.load();
+    /** FUTEX_WAKE calls made by this JVM, for tests that check a publish enters the kernel only when needed. */
+    private static final LongAdder WAKES = new LongAdder();
     /**
      * Each thread's native memory for {@link #await}: made once, not per call, because an idle
      * waiter's calls are few and run interpreted, where allocating and freeing an arena per call
@@ -82,6 +85,11 @@ public final class Futex {
      */
     public static boolean isAvailable() {
         return NATIVE.error == null;
+    }
+
+    /** How many {@code FUTEX_WAKE} calls this JVM made (tests: a publish with no sleeper makes none). */
+    public static long wakeCount() {
+        return WAKES.sum();
     }
 
     /** Why futexes are not available, or {@code null} if they are. */
@@ -146,6 +154,7 @@ public final class Futex {
      * @throws IllegalStateException if futexes are unavailable or the kernel refuses the call
      */
     public static int wakeAll(MemorySegment segment, long offset) {
+        WAKES.increment();
         Native n = NATIVE.require();
         MemorySegment word = word(segment, offset);
         long r;

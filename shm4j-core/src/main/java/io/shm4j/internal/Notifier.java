@@ -9,20 +9,20 @@ import java.nio.ByteOrder;
  * The master's side of waking (FORMAT.md 5.6): after a change (a new committed version, a
  * supersede, a new master) it makes waiters on a region's notify word look again. The
  * followers' side is {@link ChangeWaiter}; the two meet only in shared memory, as iceoryx2's
- * {@code Notifier} and {@code Listener} do. Who counts as asleep is decided here, in one place:
- * today the tag's {@link Sleepers} count.
+ * {@code Notifier} and {@code Listener} do. Who may be asleep is answered in one place,
+ * {@link MasterWakeups}: the tag's follower registry and its legacy sleepers count.
  *
  * <pre>{@code
- * Notifier notifier = region.notifier(sleepers);   // per mapping the master writes
+ * Notifier notifier = region.notifier(wakeups);    // per mapping the master writes
  * // ... store the new committed version (release) ...
  * notifier.signal();
  * }</pre>
  *
  * <p>Implementation notes: the word is stored plus one (release; the master is its only
- * writer), then, unless the count says nobody sleeps, {@code FUTEX_WAKE} wakes every kernel
- * waiter on it in any process. Between the store and the count's load a full fence: Dekker's
- * pattern with the waiter, which adds to the count (a locked instruction) before the kernel
- * compares the word. One of the two then sees the other's write: either the master finds a
+ * writer), then, unless {@link MasterWakeups} says nobody sleeps, {@code FUTEX_WAKE} wakes every
+ * kernel waiter on it in any process. Between the store and the load of the asleep bits a full
+ * fence: Dekker's pattern with the waiter, which sets its asleep bit (a locked instruction) before
+ * the kernel compares the word. One of the two then sees the other's write: either the master finds a
  * sleeper and wakes, or the waiter's {@code FUTEX_WAIT} finds the word changed and returns at
  * once. Without the fence, x86's store buffer alone could let both read stale values: a
  * sleeper nobody wakes until its slice ends ({@link ChangeWaiter}).
@@ -33,18 +33,18 @@ public final class Notifier {
 
     private final MemorySegment region;
     private final long offset;
-    private final Sleepers sleepers;
+    private final MasterWakeups wakeups;
 
     /**
      * @param region   the mapping holding the notify word
      * @param offset   the word's offset
-     * @param sleepers the tag's sleeper count, or null to wake regardless (waiters of a file that
-     *                 is being replaced, a new master, or no count available)
+     * @param wakeups  who may sleep on the word, or null to wake regardless (waiters of a file that
+     *                 is being replaced, a new master)
      */
-    public Notifier(MemorySegment region, long offset, Sleepers sleepers) {
+    public Notifier(MemorySegment region, long offset, MasterWakeups wakeups) {
         this.region = region;
         this.offset = offset;
-        this.sleepers = sleepers;
+        this.wakeups = wakeups;
     }
 
     /**
@@ -57,11 +57,11 @@ public final class Notifier {
         if (!Futex.isAvailable()) {
             return false;
         }
-        if (sleepers != null) {
-            // StoreLoad: the notify store above must be visible before the count is read, or a
-            // waiter registering now could miss both the new word and the wake (class notes).
+        if (wakeups != null) {
+            // StoreLoad: the notify store above must be visible before the asleep bits are read,
+            // or a waiter going to sleep now could miss both the new word and the wake (class notes).
             VarHandle.fullFence();
-            if (sleepers.countVolatile() == 0) {
+            if (!wakeups.mayHaveSleepers()) {
                 return false;
             }
         }

@@ -212,8 +212,8 @@ public final class ObjectRegion implements AutoCloseable {
     }
 
     /** The side of waking a master of this mapping signals through (FORMAT.md 5.6). */
-    public Notifier notifier(Sleepers sleepers) {
-        return new Notifier(segment, NOTIFY_OFFSET, sleepers);
+    public Notifier notifier(MasterWakeups wakeups) {
+        return new Notifier(segment, NOTIFY_OFFSET, wakeups);
     }
 
     public long masterPid() {

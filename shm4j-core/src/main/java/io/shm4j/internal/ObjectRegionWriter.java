@@ -48,8 +48,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private final String tag;
     private final Path file;
     private final ShmOptions options;
-    /** The tag's sleeper count; null if unusable, and then every publish wakes. */
-    private final Sleepers sleepers;
+    /** Whom a publish must wake: the tag's follower registry and legacy sleepers count. */
+    private final MasterWakeups wakeups;
     private OpenFile opened; // the region file: its channel, and the descriptor holding the lock
     /** This master's identity in every header it writes (FORMAT.md 5.3), kept here: an old header may be lost. */
     private final long pid;
@@ -70,8 +70,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
         this.pid = region.masterPid();
         this.startMillis = region.masterStartMillis();
         this.generation = region.generation();
-        this.sleepers = Sleepers.openOrNull(file, options, "every publish of " + tag + " calls FUTEX_WAKE");
-        this.notifier = region.notifier(sleepers);
+        this.wakeups = MasterWakeups.open(tag, file, options);
+        this.notifier = region.notifier(wakeups);
     }
 
     /**
@@ -227,16 +227,11 @@ public final class ObjectRegionWriter implements AutoCloseable {
 
     private static ObjectRegionWriter take(String tag, Path file, ShmOptions options, OpenFile f, ObjectRegion region)
             throws IOException {
-        ProcessHandle self = ProcessHandle.current();
-        takeOver(region, self.pid(), startMillis(self), region.generation() + 1);
+        takeOver(region, Processes.selfPid(), Processes.selfStartMillis(), region.generation() + 1);
         region.notifier(null).signal();
         MasterLocks.register(region.fileKey(), f.channel());
         RegionFiles.removeStaleHelpers(file); // a creator's, killed between link and unlink (FORMAT.md 5.5)
         return new ObjectRegionWriter(tag, file, options, f, region);
-    }
-
-    private static long startMillis(ProcessHandle process) {
-        return process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }
 
     public String tag() {
@@ -246,6 +241,11 @@ public final class ObjectRegionWriter implements AutoCloseable {
     /** The committed version. */
     public long version() {
         return version;
+    }
+
+    /** The tag's follower registry; null if it cannot be used. */
+    public FollowerRegistry registry() {
+        return wakeups.registry();
     }
 
     public ObjectRegion region() {
@@ -405,7 +405,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
             }
             newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel, true);
             takeOver(newRegion, pid, startMillis, generation);
-            write(newRegion, newRegion.notifier(sleepers), next, type, payload, time);
+            write(newRegion, newRegion.notifier(wakeups), next, type, payload, time);
             synchronized (MasterLocks.MONITOR) {
                 if (oldHeaderMapped) {
                     setSuperseded(region, true);
@@ -432,7 +432,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         ObjectRegion old = region;
         OpenFile oldFile = opened;
         region = newRegion;
-        notifier = newRegion.notifier(sleepers);
+        notifier = newRegion.notifier(wakeups);
         opened = newFile;
         if (oldHeaderMapped) {
             try {

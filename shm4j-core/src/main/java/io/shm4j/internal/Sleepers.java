@@ -19,34 +19,20 @@ import java.util.OptionalInt;
 import static io.shm4j.internal.SleepersDescriptor.*;
 
 /**
- * The count of follower threads of a tag that may be asleep in the kernel, kept in the tag's
- * sleepers file ({@code <tag>~sleepers}, FORMAT.md 3.3) so that a master can skip
- * {@code FUTEX_WAKE} when nobody sleeps.
- *
- * <pre>{@code
- * Sleepers sleepers = Sleepers.open(regionFile, options);
- * sleepers.register();      // follower, before its first FUTEX_WAIT
- * ...                       // FUTEX_WAIT, as often as it likes
- * sleepers.unregister();    // when it stops waiting
- * }</pre>
- *
- * <p>Implementation notes.
+ * A tag's legacy sleepers file ({@code <tag>~sleepers}, FORMAT.md 3.5): the count that shm4j
+ * versions before the {@link FollowerRegistry} kept of their sleeping followers. It stays so
+ * that old and new processes can share a tag safely during an upgrade:
  * <ul>
- * <li>The count lives outside the object region because followers never write the region (they
- * may have only read permission on it). The sleepers file is writable by everyone who may follow:
- * it is created {@code 0660} when the region's mode lets the group read. Whoever may write it can
- * only make masters wake needlessly or, by lowering it, delay waiters by up to one kernel wait
- * slice; never corrupt data.</li>
- * <li>{@link #register()} and {@link #unregister()} are atomic adds with volatile (sequentially
- * consistent) semantics, a locked instruction: the same store the kernel's
- * {@code FUTEX_WAKE_OP} with {@code FUTEX_OP_ADD} makes, which is how languages without atomics
- * (CPython) register. The reasoning about fences is in {@link Notifier#signal()}.</li>
- * <li>A follower killed while registered leaves the count too high: masters then wake on every
- * publish, as they would with no count at all. It is never too low except by a foreign write.</li>
- * <li>The mapping belongs to an automatic arena and is unmapped when this object is garbage;
- * threads that still register or unregister after their follower closed thus never touch
- * unmapped memory.</li>
+ * <li>a new master marks the file {@link SleepersDescriptor#REGISTRY_FORMAT_VERSION} (in place,
+ * so old followers that mapped it keep counting into the same word) and wakes while the count is
+ * not zero, besides whenever a registered follower sleeps;</li>
+ * <li>old processes that open the file afterwards refuse that version: old followers poll, old
+ * masters wake on every publish;</li>
+ * <li>a new follower sleeps in the kernel only while the file says
+ * {@code REGISTRY_FORMAT_VERSION}: version 1 means an old master (which wakes only for the count)
+ * may be publishing, so it polls until a new master takes the tag.</li>
  * </ul>
+ * The mapping belongs to an automatic arena and is unmapped when this object is garbage.
  */
 public final class Sleepers {
     private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
@@ -54,7 +40,8 @@ public final class Sleepers {
     private final Path file;
     private final MemorySegment segment;
 
-    private Sleepers(Path file, MemorySegment segment) {
+    /** Package-private for the jcstress tests; processes {@link #open} the file. */
+    Sleepers(Path file, MemorySegment segment) {
         this.file = file;
         this.segment = segment;
     }
@@ -65,16 +52,22 @@ public final class Sleepers {
     }
 
     /**
-     * Opens the sleepers file of {@code regionFile} for reading and writing, creating it (whole,
-     * through a private name and a link, as regions are) if it does not exist.
+     * Opens the sleepers file of {@code regionFile}, creating it (version 2, whole, through a
+     * private name and a link) if it does not exist. A master maps it read-write and marks a
+     * version 1 file version 2; a follower maps it read-only.
      *
      * @throws IOException if it cannot be created or opened, or is not a sleepers file
      */
-    public static Sleepers open(Path regionFile, ShmOptions options) throws IOException {
+    public static Sleepers open(Path regionFile, ShmOptions options, boolean master) throws IOException {
         Path file = fileOf(regionFile);
         for (int attempt = 0; ; attempt++) {
             try {
-                return map(file);
+                Sleepers s = map(file, master);
+                if (master && s.oldMasterMayPublish()) {
+                    // We hold the master lock: no old master publishes any more.
+                    INT.setRelease(s.segment, (long) FORMAT_VERSION_OFFSET, REGISTRY_FORMAT_VERSION);
+                }
+                return s;
             } catch (NoSuchFileException e) {
                 if (attempt > 0) {
                     throw e; // created, and removed again at once
@@ -90,9 +83,9 @@ public final class Sleepers {
      *
      * @param consequence what the caller does without it, for the log line
      */
-    public static Sleepers openOrNull(Path regionFile, ShmOptions options, String consequence) {
+    public static Sleepers openOrNull(Path regionFile, ShmOptions options, boolean master, String consequence) {
         try {
-            return open(regionFile, options);
+            return open(regionFile, options, master);
         } catch (IOException | RuntimeException e) {
             System.getLogger("io.shm4j").log(System.Logger.Level.WARNING,
                     "shm4j: cannot use the sleepers file {0} ({1}); {2}", fileOf(regionFile), e.toString(), consequence);
@@ -106,7 +99,7 @@ public final class Sleepers {
         try {
             RegionFiles.createReservedAtomically(file, FILE_LENGTH, writableByFollowers, f -> {
                 ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-                header.put(MAGIC).putInt(FORMAT_VERSION).flip();
+                header.put(MAGIC).putInt(REGISTRY_FORMAT_VERSION).flip();
                 while (header.hasRemaining()) {
                     f.channel().write(header, MAGIC_OFFSET + header.position());
                 }
@@ -116,14 +109,15 @@ public final class Sleepers {
         }
     }
 
-    private static Sleepers map(Path file) throws IOException {
-        try (FileChannel ch = RegionFiles.open(file, true, "the sleepers file").detach()) {
+    private static Sleepers map(Path file, boolean writable) throws IOException {
+        try (FileChannel ch = RegionFiles.open(file, writable, "the sleepers file").detach()) {
             ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(SLEEPERS_OFFSET), 0);
             String problem = problem(file, ch.size(), header);
             if (problem != null) {
                 throw new IOException(problem);
             }
-            return new Sleepers(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_LENGTH, Arena.ofAuto()));
+            return new Sleepers(file, ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
+                    0, FILE_LENGTH, Arena.ofAuto()));
         }
     }
 
@@ -136,9 +130,10 @@ public final class Sleepers {
         header.order(ByteOrder.LITTLE_ENDIAN);
         byte[] magic = new byte[MAGIC.length];
         header.get(MAGIC_OFFSET, magic);
-        if (!Arrays.equals(magic, MAGIC) || header.getInt(FORMAT_VERSION_OFFSET) != FORMAT_VERSION) {
-            return file + " is not a shm4j sleepers file of format version " + FORMAT_VERSION
-                    + "; remove it (followers and masters recreate it)";
+        int version = header.getInt(FORMAT_VERSION_OFFSET);
+        if (!Arrays.equals(magic, MAGIC) || (version != FORMAT_VERSION && version != REGISTRY_FORMAT_VERSION)) {
+            return file + " is not a shm4j sleepers file of format version " + FORMAT_VERSION + " or "
+                    + REGISTRY_FORMAT_VERSION + "; remove it (followers and masters recreate it)";
         }
         return null;
     }
@@ -154,11 +149,9 @@ public final class Sleepers {
             long size;
             try (FileChannel ch = RegionFiles.open(file, false, "the sleepers file").detach()) {
                 size = ch.size();
-                while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
-                    // fill
-                }
+                RegionFiles.readFully(ch, b, 0);
             }
-            if (problem(file, size, b.flip()) != null) {
+            if (problem(file, size, b) != null) {
                 return OptionalInt.empty();
             }
             return OptionalInt.of(b.getInt(SLEEPERS_OFFSET));
@@ -167,19 +160,14 @@ public final class Sleepers {
         }
     }
 
-    /** This thread may sleep from now on: adds one (volatile, a full fence). */
-    public void register() {
-        INT.getAndAdd(segment, (long) SLEEPERS_OFFSET, 1);
-    }
-
-    /** This thread no longer sleeps: subtracts one (volatile). */
-    public void unregister() {
-        INT.getAndAdd(segment, (long) SLEEPERS_OFFSET, -1);
-    }
-
-    /** The count (volatile load); see {@link Notifier#signal()} for the fence before it. */
+    /** The count old followers keep (volatile load); see {@link Notifier#signal()} for the fence before it. */
     public int countVolatile() {
         return (int) INT.getVolatile(segment, (long) SLEEPERS_OFFSET);
+    }
+
+    /** True while the file is version 1: a master of a version before the registry may be publishing. */
+    public boolean oldMasterMayPublish() {
+        return (int) INT.getAcquire(segment, (long) FORMAT_VERSION_OFFSET) == FORMAT_VERSION;
     }
 
     /** The file. */

@@ -1,7 +1,9 @@
 package io.shm4j.internal;
 
-import io.shm4j.ProcessProbe;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.Registered;
+import io.shm4j.IdleStrategy;
+import io.shm4j.testing.ProcessProbe;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.WaitStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,9 @@ class ChangeWaiterTest {
     final TestDirectory dir = TestDirectory.create();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment header = arena.allocate(ObjectRegionDescriptor.HEADER_LENGTH, 64);
-    private final Sleepers sleepers = Sleepers.open(dir.path().resolve("waiter"), dir.options());
+    private final FollowerRegistry.Entry entry = Registered.entry(dir.path().resolve("waiter"), dir.options());
+    private final Sleepers legacy = Registered.legacy(dir.path().resolve("waiter"), dir.options());
+    private final MasterWakeups wakeups = Registered.wakeups(dir.path().resolve("waiter"), dir.options());
 
     ChangeWaiterTest() throws IOException {
     }
@@ -46,7 +50,7 @@ class ChangeWaiterTest {
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)
     void closeMakesAWaitingThreadReturnClosedPromptly(WaitStrategy strategy) throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(strategy, sleepers);
+        ChangeWaiter waiter = ChangeWaiter.create(strategy, IdleStrategy.backoff(), entry, legacy);
         CompletableFuture<ChangeWaiter.Outcome> waiting = waitInThread(waiter, FOREVER);
         if (waiter.effective() == WaitStrategy.BLOCK || waiter.effective() == WaitStrategy.SPIN_THEN_BLOCK) {
             ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(10));
@@ -62,14 +66,14 @@ class ChangeWaiterTest {
 
     @Test
     void closedWaiterReturnsClosedAtOnce() throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers);
+        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, IdleStrategy.backoff(), entry, legacy);
         waiter.close();
         assertThat(waiter.await(header, NOTIFY_OFFSET, () -> false, FOREVER)).isEqualTo(ChangeWaiter.Outcome.CLOSED);
     }
 
     @Test
     void readyConditionWinsOverClose() throws Exception {
-        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers);
+        ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, IdleStrategy.backoff(), entry, legacy);
         waiter.close();
         assertThat(waiter.await(header, NOTIFY_OFFSET, () -> true, FOREVER)).isEqualTo(ChangeWaiter.Outcome.READY);
     }
@@ -77,7 +81,7 @@ class ChangeWaiterTest {
     @ParameterizedTest
     @EnumSource(WaitStrategy.class)
     void timeoutEndsTheWait(WaitStrategy strategy) throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, sleepers)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, IdleStrategy.backoff(), entry, legacy)) {
             long start = System.nanoTime();
             assertThat(waiter.await(header, NOTIFY_OFFSET, () -> false, TimeUnit.MILLISECONDS.toNanos(120)))
                     .isEqualTo(ChangeWaiter.Outcome.TIMED_OUT);
@@ -87,7 +91,7 @@ class ChangeWaiterTest {
 
     @Test
     void interruptEndsABlockedWait() throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, IdleStrategy.backoff(), entry, legacy)) {
             CompletableFuture<ChangeWaiter.Outcome> waiting = new CompletableFuture<>();
             Thread t = Thread.ofPlatform().start(() -> {
                 try {
@@ -107,7 +111,7 @@ class ChangeWaiterTest {
 
     @Test
     void signalWakesASleepingThreadOfThisProcess() throws Exception {
-        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, sleepers)) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(WaitStrategy.BLOCK, IdleStrategy.backoff(), entry, legacy)) {
             int before = header.get(ValueLayout.JAVA_INT, NOTIFY_OFFSET);
             CompletableFuture<ChangeWaiter.Outcome> waiting = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -119,7 +123,7 @@ class ChangeWaiterTest {
             }, r -> Thread.ofPlatform().start(r));
             ProcessProbe.awaitSharedFutexWaiters(ProcessHandle.current().pid(), 1, Duration.ofSeconds(10));
 
-            new Notifier(header, NOTIFY_OFFSET, sleepers).signal();
+            new Notifier(header, NOTIFY_OFFSET, wakeups).signal();
 
             assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(ChangeWaiter.Outcome.READY);
             assertThat(header.get(ValueLayout.JAVA_INT, NOTIFY_OFFSET)).isEqualTo(before + 1);

@@ -1,8 +1,10 @@
 package io.shm4j.internal;
 
-import io.shm4j.ChildJvm;
-import io.shm4j.ProcessProbe;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.FutexChild;
+import io.shm4j.testing.Registered;
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.testing.ProcessProbe;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.WaitStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,13 +41,13 @@ class FutexCrossProcessTest {
     private final Path file = dir.path().resolve("futex-region");
     private final Arena arena = Arena.ofShared();
     private MemorySegment region;
-    private Sleepers sleepers;
+    private MasterWakeups wakeups;
 
     @BeforeEach
     void createRegionFile() throws IOException {
         Files.write(file, new byte[4096]);
         region = FutexChild.mapReadWrite(file, arena);
-        sleepers = Sleepers.open(file, dir.options());
+        wakeups = Registered.wakeups(file, dir.options());
     }
 
     @AfterEach
@@ -160,6 +162,6 @@ class FutexCrossProcessTest {
     /** The master's side of a publish: committed first, then notify and the wake. */
     private void publish(long version) {
         ValueLayout.JAVA_LONG.varHandle().setRelease(region, (long) COMMITTED_OFFSET, version);
-        new Notifier(region, NOTIFY_OFFSET, sleepers).signal();
+        new Notifier(region, NOTIFY_OFFSET, wakeups).signal();
     }
 }

@@ -1,10 +1,10 @@
 package io.shm4j.etcd;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.Snapshot;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

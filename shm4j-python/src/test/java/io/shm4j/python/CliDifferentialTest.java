@@ -1,16 +1,16 @@
 package io.shm4j.python;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.ContentType;
 import io.shm4j.ObjectCodecs;
-import io.shm4j.ObjectPeerMain;
-import io.shm4j.RegionDamage;
+import io.shm4j.testing.ObjectPeerMain;
+import io.shm4j.testing.RegionDamage;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.Snapshot;
 import io.shm4j.SpecialFilesTest;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.WaitStrategy;
 import io.shm4j.cli.CliRun;
 import io.shm4j.cli.ExitCodes;
@@ -127,6 +127,7 @@ class CliDifferentialTest {
         byte[] pristine = Files.readAllBytes(dir.path().resolve("pristine"));
         Files.delete(dir.path().resolve("pristine"));
         Files.delete(dir.path().resolve("pristine~sleepers"));
+        Files.delete(dir.path().resolve("pristine~followers"));
         return pristine;
     }
 
@@ -385,7 +386,7 @@ class CliDifferentialTest {
             assertThat(java.output()).as("Java's lines").isEqualTo(javaLines);
         }
         assertThat(pythonLines).as("Python's lines, as Java's").isEqualTo(javaLines);
-        assertThat(javaLines).hasSize(values.size()).first().asString().startsWith("{\"version\":1,");
+        assertThat(javaLines).hasSize(values.size()).first().asString().startsWith("{\"tag\":\"watched\",\"version\":1,");
         assertThat(Files.readString(errs.resolve("python"))).as("Python's stderr, as Java's")
                 .isEqualTo(Files.readString(errs.resolve("java")))
                 .isEqualTo("shm4j: version " + (values.size() + 1) + " is not UTF-8 text (JSON is UTF-8); its master "
@@ -393,7 +394,7 @@ class CliDifferentialTest {
 
         publish("interrupted", ContentType.TEXT, "x".getBytes(StandardCharsets.UTF_8));
         try (ChildJvm java = watcher(false, "interrupted", errs); ChildJvm python = watcher(true, "interrupted", errs)) {
-            assertThat(python.nextLine(PYTHON_TIMEOUT)).isEqualTo(java.nextLine(PYTHON_TIMEOUT)).isEqualTo("{\"version\":1,\"value\":\"x\"}");
+            assertThat(python.nextLine(PYTHON_TIMEOUT)).isEqualTo(java.nextLine(PYTHON_TIMEOUT)).isEqualTo("{\"tag\":\"interrupted\",\"version\":1,\"value\":\"x\"}");
             for (ChildJvm watcher : List.of(java, python)) {
                 assertThat(new ProcessBuilder("kill", "-INT", Long.toString(watcher.pid())).start().waitFor()).isZero();
             }
@@ -488,7 +489,7 @@ class CliDifferentialTest {
     private List<CliRun> compare(List<Command> commands, List<String> problems) throws Exception {
         List<Path> before = files();
         List<CliRun> java = compareWithJava(commands, runInPython(commands), problems);
-        // Read-only commands: no sleepers file either (FORMAT.md 3.3: only a follower that waits writes it).
+        // Read-only commands write nothing but a follower registry (FORMAT.md 3.3: get registers while it reads).
         assertThat(files()).as("the region directory after get and inspect").isEqualTo(before);
         return java;
     }
@@ -510,7 +511,7 @@ class CliDifferentialTest {
 
     private List<Path> files() throws IOException {
         try (Stream<Path> files = Files.list(dir.path())) {
-            return files.sorted().toList();
+            return files.filter(f -> !f.getFileName().toString().endsWith("~followers")).sorted().toList();
         }
     }
 

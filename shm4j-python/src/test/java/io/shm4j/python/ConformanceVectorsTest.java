@@ -1,6 +1,6 @@
 package io.shm4j.python;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.ContentType;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
@@ -8,7 +8,7 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,7 +61,8 @@ class ConformanceVectorsTest {
         }
     }
 
-    record Vector(String tag, List<Publish> publishes) {
+    /** @param follower the name of a follower to register after the publishes, or null */
+    record Vector(String tag, List<Publish> publishes, String follower) {
     }
 
     static List<Vector> vectors() throws IOException {
@@ -69,7 +70,7 @@ class ConformanceVectorsTest {
         for (JsonNode v : MAPPER.readTree(CONFORMANCE.resolve("vectors.json").toFile()).get("vectors")) {
             List<Publish> publishes = new ArrayList<>();
             v.get("publish").forEach(e -> publishes.add(Publish.of(e)));
-            vectors.add(new Vector(v.get("tag").asString(), publishes));
+            vectors.add(new Vector(v.get("tag").asString(), publishes, v.has("follower") ? v.get("follower").asString() : null));
         }
         return vectors;
     }
@@ -86,7 +87,46 @@ class ConformanceVectorsTest {
                     m.publish(p.payload());
                 }
             }
+            if (v.follower() != null) {
+                registerReader(options, v.tag(), v.follower());
+            }
         }
+    }
+
+    /**
+     * A follower named {@code name} reads {@code tag}'s last version; the registry file is kept as
+     * it was while the follower was registered (closing it frees the entry).
+     */
+    private static void registerReader(ShmOptions options, String tag, String name) throws IOException {
+        Path registry = options.directory().resolve(tag + "~followers");
+        byte[] registered;
+        try (SharedObjectFollower<byte[]> f = SharedObject.follower(tag, ObjectCodecs.bytes(), options.withFollowerName(name))) {
+            f.get();
+            registered = Files.readAllBytes(registry);
+        }
+        Files.write(registry, registered);
+    }
+
+    /** The registry of a vector with a follower: the header, one entry, everything else zero. */
+    private static void checkRegistry(Path dir, Vector vector, long committed, Expect expect) throws IOException {
+        ByteBuffer raw = ByteBuffer.wrap(Files.readAllBytes(dir.resolve(vector.tag() + "~followers"))).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] bytes = raw.array();
+        expect.that("registry size", 128 + 256 * 128, bytes.length);
+        expect.that("registry header", List.of("SHM4JFLW", 1, 128, 256),
+                List.of(new String(bytes, 0, 8, StandardCharsets.US_ASCII), raw.getInt(8), raw.getInt(12), raw.getInt(16)));
+        expect.that("registry reserved bytes and asleep bitmap", new byte[108], Arrays.copyOfRange(bytes, 20, 128));
+        int e = 128;
+        expect.that("entry 0 pid > 0", true, raw.getLong(e) > 0);
+        expect.that("entry 0 start > 0", true, raw.getLong(e + 8) > 0);
+        expect.that("entry 0 registered > 0", true, raw.getLong(e + 16) > 0);
+        expect.that("entry 0 seenVersion", committed, raw.getLong(e + 24));
+        expect.that("entry 0 seenAt > 0", true, raw.getLong(e + 32) > 0);
+        expect.that("entry 0 state", 0, raw.getInt(e + 40));
+        expect.that("entry 0 language (1 Java, 2 Python)", true, raw.getInt(e + 44) == 1 || raw.getInt(e + 44) == 2);
+        expect.that("entry 0 reserved bytes", new byte[16], Arrays.copyOfRange(bytes, e + 48, e + 64));
+        byte[] name = Arrays.copyOf(vector.follower().getBytes(StandardCharsets.UTF_8), 64);
+        expect.that("entry 0 name", name, Arrays.copyOfRange(bytes, e + 64, e + 128));
+        expect.that("entries 1..255", new byte[bytes.length - e - 128], Arrays.copyOfRange(bytes, e + 128, bytes.length));
     }
 
     @Test
@@ -99,6 +139,10 @@ class ConformanceVectorsTest {
                 Path target = Files.createDirectories(CONFORMANCE.resolve("java"));
                 for (Vector v : vectors()) {
                     Files.copy(dir.path().resolve(v.tag()), target.resolve(v.tag()), StandardCopyOption.REPLACE_EXISTING);
+                    if (v.follower() != null) {
+                        Files.copy(dir.path().resolve(v.tag() + "~followers"), target.resolve(v.tag() + "~followers"),
+                                StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
             }
         }
@@ -195,6 +239,17 @@ class ConformanceVectorsTest {
             int start = base + SLOT_HEADER_LENGTH;
             expect.that(what + " payload", p.payload(), Arrays.copyOfRange(raw.array(), start, start + Math.max(0, Math.min(length, (int) cap))));
         }
+        if (vector.follower() != null) {
+            checkRegistry(dir, vector, committed, expect);
+        }
+        // A follower registers and may reclaim entries: it reads a copy, never the checked files.
+        try (TestDirectory copy = new TestDirectory()) {
+            Files.copy(dir.resolve(tag), copy.path().resolve(tag));
+            readCopy(copy.path(), tag, committed, published, expect);
+        }
+    }
+
+    private static void readCopy(Path dir, String tag, int committed, List<Publish> published, Expect expect) throws IOException {
         try (SharedObjectFollower<byte[]> f = SharedObject.follower(tag, ObjectCodecs.bytes(), ShmOptions.defaults().withDirectory(dir))) {
             Snapshot s = f.snapshot();
             if (committed == 0) {

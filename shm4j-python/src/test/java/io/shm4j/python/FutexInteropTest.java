@@ -1,13 +1,13 @@
 package io.shm4j.python;
 
-import io.shm4j.ChildJvm;
-import io.shm4j.FollowerWaitChild;
+import io.shm4j.testing.ChildJvm;
+import io.shm4j.testing.FollowerWaitChild;
 import io.shm4j.ObjectCodecs;
-import io.shm4j.ProcessProbe;
+import io.shm4j.testing.ProcessProbe;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
-import io.shm4j.TestDirectory;
-import io.shm4j.internal.FutexChild;
+import io.shm4j.testing.TestDirectory;
+import io.shm4j.testing.FutexChild;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

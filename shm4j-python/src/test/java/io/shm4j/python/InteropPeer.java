@@ -1,7 +1,7 @@
 package io.shm4j.python;
 
 import io.shm4j.ObjectCodecs;
-import io.shm4j.ObjectPeerMain;
+import io.shm4j.testing.ObjectPeerMain;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;

@@ -3,7 +3,7 @@ package io.shm4j.python;
 import io.shm4j.AccessMode;
 import io.shm4j.MappedRegion;
 import io.shm4j.ReadOnlyRegionException;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.Whence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,14 +1,14 @@
 package io.shm4j.python;
 
 import io.shm4j.AccessMode;
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.MappedRegion;
 import io.shm4j.MasterConflictException;
-import io.shm4j.ObjectPeerMain;
+import io.shm4j.testing.ObjectPeerMain;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import io.shm4j.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

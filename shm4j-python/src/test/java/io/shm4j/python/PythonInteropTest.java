@@ -1,12 +1,12 @@
 package io.shm4j.python;
 
-import io.shm4j.ChildJvm;
+import io.shm4j.testing.ChildJvm;
 import io.shm4j.MasterConflictException;
 import io.shm4j.ObjectCodecs;
-import io.shm4j.ObjectPeerMain;
+import io.shm4j.testing.ObjectPeerMain;
 import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
-import io.shm4j.TestDirectory;
+import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 

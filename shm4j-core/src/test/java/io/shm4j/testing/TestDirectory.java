@@ -1,5 +1,6 @@
-package io.shm4j;
+package io.shm4j.testing;
 
+import io.shm4j.ShmOptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

@@ -1,5 +1,14 @@
-package io.shm4j;
+package io.shm4j.testing;
 
+import io.shm4j.MasterConflictException;
+import io.shm4j.ObjectCodecs;
+import io.shm4j.RegionShrunkException;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.SharedObjectMaster;
+import io.shm4j.ShmOptions;
+import io.shm4j.Snapshot;
+import io.shm4j.SnapshotBuffer;
 import io.shm4j.internal.ObjectRegion;
 
 import java.io.BufferedReader;
@@ -46,7 +55,7 @@ public final class ObjectPeerMain {
         switch (mode) {
             case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]));
             case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]), args[4],
-                    s -> SelfCheckingPayload.isValid(s.payload()));
+                    s -> SelfCheckingPayload.isValid(s.bytes()));
             case "count-master" -> countMaster(tag, options, Integer.parseInt(args[3]));
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
@@ -154,7 +163,8 @@ public final class ObjectPeerMain {
                 if (!valid.test(forced)) {
                     invalid++;
                 }
-                raw.readCommitted(forcedBuffer.sink());
+                forcedBuffer.clear(); // a whole read of the current version every time, into a reused array
+                follower.readNewer(forcedBuffer);
                 reads++;
                 if (!valid.test(snapshotOf(forcedBuffer))) {
                     invalid++;
@@ -343,7 +353,7 @@ public final class ObjectPeerMain {
                 try {
                     byte[] value = follower.get();
                     Snapshot s = follower.snapshot();
-                    if (value == null || s == null || !SelfCheckingPayload.isValid(value) || !SelfCheckingPayload.isValid(s.payload())) {
+                    if (value == null || s == null || !SelfCheckingPayload.isValid(value) || !SelfCheckingPayload.isValid(s.bytes())) {
                         invalid++;
                     }
                     if (follower.readNewer(buffer)) {

@@ -1,5 +1,14 @@
-package io.shm4j;
+package io.shm4j.testing;
 
+import io.shm4j.ObjectCodecs;
+import io.shm4j.RegionNotFoundException;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.SharedObjectMaster;
+import io.shm4j.ShmOptions;
+import io.shm4j.Snapshot;
+import io.shm4j.Subscription;
+import io.shm4j.WaitStrategy;
 import io.shm4j.internal.ChangeWaiter;
 
 import java.nio.file.Path;

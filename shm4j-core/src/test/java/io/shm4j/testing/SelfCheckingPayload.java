@@ -1,4 +1,4 @@
-package io.shm4j;
+package io.shm4j.testing;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package io.shm4j;
+package io.shm4j.testing;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -1,5 +1,8 @@
-package io.shm4j.internal;
+package io.shm4j.testing;
 
+import io.shm4j.internal.ChangeWaiter;
+import io.shm4j.internal.Futex;
+import io.shm4j.IdleStrategy;
 import io.shm4j.ShmOptions;
 import io.shm4j.WaitStrategy;
 
@@ -66,9 +69,10 @@ public final class FutexChild {
     }
 
     private static void change(MemorySegment region, Path file, WaitStrategy strategy, long timeoutMs, AtomicInteger notices)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         long start = region.get(ValueLayout.JAVA_LONG, COMMITTED_OFFSET);
-        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, Sleepers.openOrNull(file, ShmOptions.defaults(), "polling"))) {
+        try (ChangeWaiter waiter = ChangeWaiter.create(strategy, IdleStrategy.backoff(),
+                Registered.entry(file, ShmOptions.defaults()), Registered.legacy(file, ShmOptions.defaults()))) {
             System.out.println("WAITING " + waiter.effective());
             long t0 = System.nanoTime();
             ChangeWaiter.Outcome o = waiter.await(region, NOTIFY_OFFSET,
@@ -103,7 +107,7 @@ public final class FutexChild {
     }
 
     /** Maps {@code file} read-write, as the master does, for the test's side. */
-    static MemorySegment mapReadWrite(Path file, Arena arena) throws IOException {
+    public static MemorySegment mapReadWrite(Path file, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
         }

@@ -1,0 +1,70 @@
+package io.shm4j.internal;
+
+import io.shm4j.ShmOptions;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A master's answer to "may a follower sleep in the kernel?" after each publish (FORMAT.md 5.6):
+ * some registered follower's asleep bit, or an old follower's count in the legacy sleepers
+ * file. Without a usable registry the answer is always yes (wake regardless).
+ *
+ * <p>A follower killed while asleep leaves its bit set; when the master finds bits set it
+ * checks, at most once per {@link #RECLAIM_INTERVAL_NANOS}, whether their processes still
+ * live, and reclaims the dead ones, so such a bit costs a few wake-ups, not one per publish for
+ * ever. The check runs only on publishes that enter the kernel anyway.
+ */
+public final class MasterWakeups {
+    /** Shortest time between two checks for dead sleepers. */
+    static final long RECLAIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final FollowerRegistry registry;
+    private final Sleepers legacy;
+    private long lastReclaimNanos;
+    private boolean reclaimedOnce;
+
+    /** Package-private for the jcstress tests; a master opens its files with {@link #open}. */
+    MasterWakeups(FollowerRegistry registry, Sleepers legacy) {
+        this.registry = registry;
+        this.legacy = legacy;
+    }
+
+    /** Opens (creating them if missing) the registry and the legacy sleepers file of {@code regionFile}. */
+    public static MasterWakeups open(String tag, Path regionFile, ShmOptions options) {
+        String consequence = "every publish of " + tag + " calls FUTEX_WAKE";
+        FollowerRegistry registry = FollowerRegistry.openOrNull(regionFile, options, consequence);
+        Sleepers legacy = registry == null ? null : Sleepers.openOrNull(regionFile, options, true, consequence);
+        return new MasterWakeups(legacy == null ? null : registry, legacy);
+    }
+
+    /** The registry, or null if unusable. */
+    public FollowerRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Whether some follower may sleep on the notify word. Call after the notify store and a
+     * full fence ({@link Notifier#signal()}).
+     */
+    boolean mayHaveSleepers() {
+        if (registry == null) {
+            return true;
+        }
+        if (legacy.countVolatile() != 0) {
+            return true;
+        }
+        if (!registry.anyAsleep()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (!reclaimedOnce || now - lastReclaimNanos >= RECLAIM_INTERVAL_NANOS) {
+            reclaimedOnce = true;
+            lastReclaimNanos = now;
+            if (registry.reclaimDeadSleepers() > 0) {
+                return registry.anyAsleep();
+            }
+        }
+        return true;
+    }
+}
