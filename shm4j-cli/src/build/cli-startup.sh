@@ -2,6 +2,7 @@
 # CLI start-up, as docs/BENCHMARKS.md ("CLI start-up") reports it: wall and CPU time of
 # `shm4j get` of a small object, N runs each (default 20), for
 #   cached   ./shm4j get (the launcher: C1, serial GC, the AOT cache)
+#   installed the same after `./shm4j install` (no check of the repository's sources)
 #   no-cache the same JVM flags without the AOT cache
 #   default  plain `java -p lib -m io.shm4j.cli` (no flags, no cache)
 #   java     `java -version` (the JVM's own floor)
@@ -28,10 +29,12 @@ measure() { # NAME COMMAND...: N runs; prints "NAME wall min/median s, cpu min/m
   done
   wall=$(cut -d' ' -f1 "$dir/times" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f / %.2f", v[1], v[int((NR + 1) / 2)] }')
   cpu=$(cut -d' ' -f2 "$dir/times" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f / %.2f", v[1], v[int((NR + 1) / 2)] }')
-  printf '%-9s wall min/median %s s   cpu min/median %s s\n' "$name" "$wall" "$cpu"
+  printf '%-10s wall min/median %s s   cpu min/median %s s\n' "$name" "$wall" "$cpu"
 }
 echo "$n runs each; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); $("$java" -version 2>&1 | head -n 1)"
 measure cached "$root/shm4j" --dir "$dir" get bench
+"$root/shm4j" install --prefix "$dir/prefix" >/dev/null 2>&1
+measure installed "$dir/prefix/bin/shm4j" --dir "$dir" get bench
 measure no-cache "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=io.shm4j \
   --add-modules=ALL-MODULE-PATH --module-path "$lib" -m io.shm4j.cli/io.shm4j.cli.Main --dir "$dir" get bench
 measure default "$java" --enable-native-access=io.shm4j --add-modules=ALL-MODULE-PATH --module-path "$lib" \

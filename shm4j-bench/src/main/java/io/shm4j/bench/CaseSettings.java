@@ -52,9 +52,29 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
         return new CaseSettings(warmup, latency, maxSamples, pauseMicros, idleCpuWindow, throughput.multipliedBy(factor), hogCount);
     }
 
+    /**
+     * The fewest publishes the warm-up makes, however long they take: 10 per millisecond of
+     * {@link #warmup()} (15,000 in a full run). A time alone is not enough: with 16 followers on a
+     * busy 2-core machine a round took milliseconds, 1.5 s held about 100 of them, and the
+     * followers' read path was still interpreted when the latency phase began (docs/BENCHMARKS.md,
+     * "Sixteen followers: the herd"). C2 compiles a method after about 10,000 calls.
+     */
+    public long warmupRounds() {
+        return warmup.toMillis() * 10;
+    }
+
+    /**
+     * The longest the warm-up goes on to reach {@link #warmupRounds()}: 60 times {@link #warmup()}
+     * (90 s in a full run): sixteen follower JVMs starting at once on a busy 2-core machine
+     * finished their C2 compilations of the wake-up path about a minute after they started.
+     */
+    public Duration warmupLimit() {
+        return warmup.multipliedBy(60);
+    }
+
     /** The whole case's expected length, for the runner's timeouts. */
     public Duration expectedLength() {
-        return warmup.plus(latency).plus(idleCpuWindow).plus(throughput).plus(Duration.ofSeconds(1));
+        return warmupLimit().plus(latency).plus(idleCpuWindow).plus(throughput).plus(Duration.ofSeconds(1));
     }
 
     /** The master's arguments (the idle window is the runner's own). */

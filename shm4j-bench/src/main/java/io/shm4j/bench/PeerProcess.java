@@ -24,7 +24,8 @@ import org.HdrHistogram.Histogram;
  *     (latency phase only: the warm-up never pauses, so that a wake-up case's peers run as many
  *     rounds as a hot case's and the JIT has compiled both sides' paths when measuring starts;
  *     with its 2 ms pauses the warm-up ran ~700 rounds, and shm4j's publish and read paths were
- *     not yet compiled by C2 in the latency phase); prints {@code IDLE <counters>} (its publishing
+ *     not yet compiled by C2 in the latency phase; the warm-up lasts its time and at least
+ *     {@link CaseSettings#warmupRounds()} rounds, for the same reason); prints {@code IDLE <counters>} (its publishing
  *     thread's {@link ThreadCounters} over the latency phase) and waits for {@code GO} on stdin
  *     (the runner measures memory then);</li>
  * <li>throughput phase: publishes as fast as the peer accepts for a fixed time, without waiting
@@ -88,8 +89,11 @@ public final class PeerProcess {
             board.awaitFollowersReady(followers, READY_TIMEOUT_NANOS);
 
             long seq = 0;
-            long warmupEnd = System.nanoTime() + settings.warmup().toNanos();
-            while (System.nanoTime() < warmupEnd) {
+            long warmupStart = System.nanoTime();
+            long warmupEnd = warmupStart + settings.warmup().toNanos();
+            long warmupLimit = warmupStart + settings.warmupLimit().toNanos();
+            for (long now = warmupStart; now < warmupEnd || (seq < settings.warmupRounds() && now < warmupLimit);
+                 now = System.nanoTime()) {
                 publishAndAwait(publisher, board, payload, ++seq, Payload.WARMUP, followers, 0);
             }
             ThreadCounters before = ThreadCounters.now();
@@ -191,13 +195,22 @@ public final class PeerProcess {
         long firstSent = 0;
         long lastReceived = 0;
         Observation observation = new Observation();
+        boolean measuring = false;
         try (Peer.Subscriber subscriber = peer.subscriber(context, index)) {
             board.followerReadyRelease(index);
             while (true) {
                 subscriber.next(observation);
                 long received = System.nanoTime();
                 int phase = observation.phase();
-                if (phase == Payload.LATENCY) {
+                if (phase == Payload.WARMUP || phase == Payload.LATENCY) {
+                    // The warm-up records too, into what the first latency sample clears: the latency
+                    // phase then runs code the JIT has compiled, not a branch it never saw taken
+                    // (whose trap sent 16 follower JVMs back to the interpreter at once).
+                    if (phase == Payload.LATENCY && !measuring) {
+                        measuring = true;
+                        latency.reset();
+                        samples = 0;
+                    }
                     long nanos = Math.min(received - observation.sentNanos(), HIGHEST_LATENCY_NANOS);
                     latency.recordValue(nanos);
                     if (samples == sent.length) {
@@ -206,7 +219,7 @@ public final class PeerProcess {
                     }
                     sent[samples] = observation.sentNanos();
                     latencies[samples++] = nanos;
-                    if (latencyStart == null) {
+                    if (measuring && latencyStart == null) {
                         latencyStart = ThreadCounters.now(); // after the first sample: reading it takes microseconds
                     }
                 } else {

@@ -154,12 +154,27 @@ public final class Futex {
      * @throws IllegalStateException if futexes are unavailable or the kernel refuses the call
      */
     public static int wakeAll(MemorySegment segment, long offset) {
+        return wake(segment, offset, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@code FUTEX_WAKE} of at most {@code count} waiters on the 32-bit word at {@code offset}, in
+     * any process: the kernel wakes those that have waited longest first (among waiters of equal
+     * priority). Does not write the word, so it works on a read-only mapping.
+     *
+     * @return the number of waiters woken
+     * @throws IllegalStateException if futexes are unavailable or the kernel refuses the call
+     */
+    public static int wake(MemorySegment segment, long offset, int count) {
+        if (count <= 0) {
+            throw new IllegalArgumentException("wake count must be positive, got " + count);
+        }
         WAKES.increment();
         Native n = NATIVE.require();
         MemorySegment word = word(segment, offset);
         long r;
         try {
-            r = (long) n.wakeHandle.invokeExact(n.sysFutex, word, (long) FUTEX_WAKE, (long) Integer.MAX_VALUE,
+            r = (long) n.wakeHandle.invokeExact(n.sysFutex, word, (long) FUTEX_WAKE, (long) count,
                     MemorySegment.NULL, MemorySegment.NULL, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("FUTEX_WAKE call failed", t);

@@ -39,7 +39,9 @@ import java.util.function.Predicate;
  *   <li>{@code follow-once DIR TAG}: open a follower and read; RESULT ok VALUE, or error CLASS MESSAGE.</li>
  *   <li>{@code shrink-master DIR TAG}: publish self-checking payloads until stdin closes; RESULT counts what
  *       publish threw (errors, other, first).</li>
- *   <li>{@code shrink-follower DIR TAG}: read with get, snapshot and readNewer until stdin says {@code stop V}
+ *   <li>{@code shrink-follower DIR TAG}: opens a follower, prints READY, waits for {@code go} on stdin
+ *       (so that a test decides whether its first read comes before or after a truncation), then
+ *       reads with get, snapshot and readNewer until stdin says {@code stop V}
  *       and version V was seen (or 120 s passed); prints {@code SHRUNK message} on the first
  *       RegionShrunkException; RESULT counts versions, invalid ones, what was thrown.</li>
  * </ul>
@@ -344,6 +346,10 @@ public final class ObjectPeerMain {
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
             SnapshotBuffer buffer = new SnapshotBuffer();
             System.out.println("READY");
+            System.out.flush();
+            while (!"go".equals(stdin.take())) {
+                // lines before go are not for this peer
+            }
             while (stopAt < 0 || (last < stopAt && System.nanoTime() < deadline)) {
                 String line = stdin.poll();
                 if (line != null && line.startsWith("stop ")) {

@@ -81,8 +81,10 @@ class FollowerRegistryInteropTest {
                 }
                 List<FollowerInfo> list = await(master, l -> l.size() == 4
                         && byPid(l).get(javaBlock.pid()) != null && byPid(l).get(javaBlock.pid()).waiting() == FollowerInfo.Waiting.ASLEEP
-                        && byPid(l).get(pyBlock.pid()) != null && byPid(l).get(pyBlock.pid()).waiting() == FollowerInfo.Waiting.ASLEEP,
-                        "four followers, the blocking ones asleep");
+                        && byPid(l).get(pyBlock.pid()) != null && byPid(l).get(pyBlock.pid()).waiting() == FollowerInfo.Waiting.ASLEEP
+                        // between two awaits (printing SEEN) a spinner is briefly not waiting: wait for its wait
+                        && byPid(l).get(javaSpin.pid()) != null && byPid(l).get(javaSpin.pid()).waiting() == FollowerInfo.Waiting.SPINNING,
+                        "four followers, the blocking ones asleep, the Java spinner spinning");
                 Map<Long, FollowerInfo> pids = byPid(list);
                 assertThat(pids.get(javaBlock.pid()).language()).isEqualTo("java");
                 assertThat(pids.get(javaBlock.pid()).name()).isEqualTo("java-block");
