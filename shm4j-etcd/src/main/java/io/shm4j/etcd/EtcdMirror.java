@@ -58,7 +58,8 @@ public final class EtcdMirror implements AutoCloseable {
 
     /**
      * Told about every state change of every tag of a mirror, on the mirror's threads: keep it
-     * short and do not block.
+     * short and do not block (a pull calls it on the etcd client's thread that delivers the next
+     * versions too).
      *
      * <pre>{@code
      * EtcdMirror.Listener log = event -> System.err.println("mirror: " + event);

@@ -3,6 +3,12 @@ package io.shm4j.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.support.Observers;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
@@ -24,6 +30,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -31,18 +38,23 @@ import java.util.stream.Stream;
 
 /**
  * What the mirror adds to etcd: publish on host A, observed by a follower on host B through etcd,
- * against a plain jetcd client that puts and a second one that watches, in the same run and the
- * same etcd. Hosts A and B are two region directories in this JVM (one clock for the latency);
- * the push and the pull each have their own etcd client, as two processes would.
+ * against a plain jetcd client that writes and a second one that watches, in the same run and the
+ * same etcd. The plain client writes twice over: with a {@code put}, and with the transaction the
+ * push sends (a put guarded by "the lock key, attached to a lease, has the create revision I made
+ * it with"), so that what etcd charges for the guard is told apart from what the mirror adds.
+ * Hosts A and B are two region directories in this JVM (one clock for the latency); the push and
+ * the pull each have their own etcd client, as two processes would.
  *
  * <pre>
  * java -cp shm4j-etcd/target/shm4j-mirror.jar io.shm4j.etcd.MirrorBench [--etcd URL] [--runs N] [--samples N] [--seconds S] [--size BYTES]
  * </pre>
  *
  * Without {@code --etcd} it starts its own etcd (Debian's {@code etcd} on the PATH, free ports,
- * a temporary data directory under {@code java.io.tmpdir}) and stops it at the end. Per run:
- * latency (one version in flight: publish, wait until B sees it, next), p50 and p99; then rate
- * (the publisher flat out for S seconds; distinct versions B observes per second).
+ * a temporary data directory under {@code java.io.tmpdir}) and stops it at the end. Before the
+ * first run, one unreported round of each side warms the JIT for all. Per run and side, in an
+ * order that rotates from run to run: latency (one version in flight: write, wait until B sees
+ * it, wait for the writer's answer, next), p50 and p99; then rate (the writer flat out for S
+ * seconds; distinct versions that reach B per second).
  */
 public final class MirrorBench {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -83,22 +95,32 @@ public final class MirrorBench {
             System.out.printf(Locale.ROOT, "etcd %s, payload %d bytes, %d samples and %d s per run, %d runs; %s, %d cores, load %.2f%n",
                     endpoint, size, samples, seconds, runs, Runtime.version(), Runtime.getRuntime().availableProcessors(),
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-            System.out.println("run | jetcd p50 us | mirror p50 us | ratio | jetcd p99 us | mirror p99 us | ratio | jetcd v/s | mirror v/s | ratio | get() local ns | get() mirrored ns");
+            warmUp(endpoint, size);
+            System.out.println("run | put p50 us | txn p50 us | mirror p50 us | /put | /txn | put p99 us | txn p99 us | mirror p99 us"
+                    + " | /put | /txn | put v/s | txn v/s | mirror v/s | /put | /txn | get() local ns | get() mirrored ns");
             for (int run = 1; run <= runs; run++) {
                 Path a = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-a-");
                 Path b = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-b-");
                 try {
-                    // Odd runs measure plain jetcd first, even runs the mirror first: neither always gets the warmer etcd.
-                    MirrorResult m = run % 2 == 0 ? mirror(endpoint, a, b, samples, seconds, size, run) : null;
-                    long[] plain = plainLatency(endpoint, samples, size);
-                    long plainRate = plainRate(endpoint, seconds, size);
-                    if (m == null) {
-                        m = mirror(endpoint, a, b, samples, seconds, size, run);
+                    // The order rotates (put, txn, mirror; txn, mirror, put; ...): no side always gets the warmer etcd.
+                    long[][] put = null;
+                    long[][] txn = null;
+                    MirrorResult m = null;
+                    for (int k = 0; k < 3; k++) {
+                        switch ((run - 1 + k) % 3) {
+                            case 0 -> put = new long[][] {plainLatency(endpoint, samples, size, false), {plainRate(endpoint, seconds, size, false)}};
+                            case 1 -> txn = new long[][] {plainLatency(endpoint, samples, size, true), {plainRate(endpoint, seconds, size, true)}};
+                            default -> m = mirror(endpoint, a, b, samples, seconds, size, run);
+                        }
                     }
-                    System.out.printf(Locale.ROOT, "%d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f | %d | %d | %.2f | %.1f | %.1f%n", run,
-                            pct(plain, 50), pct(m.latency, 50), pct(m.latency, 50) / pct(plain, 50),
-                            pct(plain, 99), pct(m.latency, 99), pct(m.latency, 99) / pct(plain, 99),
-                            plainRate, m.rate, (double) m.rate / plainRate, m.localGetNanos, m.mirroredGetNanos);
+                    System.out.printf(Locale.ROOT, "%d | %.0f | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f | %.0f | %.2f | %.2f"
+                                    + " | %d | %d | %d | %.2f | %.2f | %.1f | %.1f%n", run,
+                            pct(put[0], 50), pct(txn[0], 50), pct(m.latency, 50),
+                            pct(m.latency, 50) / pct(put[0], 50), pct(m.latency, 50) / pct(txn[0], 50),
+                            pct(put[0], 99), pct(txn[0], 99), pct(m.latency, 99),
+                            pct(m.latency, 99) / pct(put[0], 99), pct(m.latency, 99) / pct(txn[0], 99),
+                            put[1][0], txn[1][0], m.rate, (double) m.rate / put[1][0], (double) m.rate / txn[1][0],
+                            m.localGetNanos, m.mirroredGetNanos);
                 } finally {
                     delete(a);
                     delete(b);
@@ -114,15 +136,84 @@ public final class MirrorBench {
         }
     }
 
+    /** One short round of each side, not reported: the JIT has compiled every path before run 1. */
+    private static void warmUp(String endpoint, int size) throws Exception {
+        Path a = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-a-");
+        Path b = Files.createTempDirectory(Path.of("/dev/shm"), "shm4j-bench-b-");
+        try {
+            plainLatency(endpoint, 1000, size, false);
+            plainRate(endpoint, 2, size, false);
+            plainLatency(endpoint, 1000, size, true);
+            plainRate(endpoint, 2, size, true);
+            mirror(endpoint, a, b, 1000, 2, size, 0);
+        } finally {
+            delete(a);
+            delete(b);
+        }
+    }
+
     private record MirrorResult(long[] latency, long rate, double localGetNanos, double mirroredGetNanos) {
     }
 
-    /** Put with one client, watch with another; latency from before the put to the watch event. */
-    private static long[] plainLatency(String endpoint, int samples, int size) throws Exception {
-        ByteSequence key = Etcd.bytes("/bench/plain");
+    /**
+     * The plain client's writes: a put, or ({@code guarded}) the push's transaction, a put on
+     * condition that a lock key attached to this client's lease still has the create revision it
+     * was made with.
+     */
+    private static final class PlainWriter implements AutoCloseable {
+        private final Client client;
+        private final ByteSequence key;
+        private final ByteSequence lock;
+        private final long lockRevision;
+        private final CloseableClient keepAlive;
+
+        PlainWriter(String endpoint, ByteSequence key, boolean guarded) throws Exception {
+            this.client = Client.builder().endpoints(endpoint).build();
+            this.key = key;
+            if (guarded) {
+                lock = Etcd.bytes(key.toString(java.nio.charset.StandardCharsets.UTF_8) + "~lock");
+                long lease = client.getLeaseClient().grant(10).get().getID();
+                keepAlive = client.getLeaseClient().keepAlive(lease, Observers.observer(r -> { }));
+                client.getKVClient().delete(lock).get();
+                lockRevision = client.getKVClient().put(lock, Etcd.bytes("bench"), PutOption.builder().withLeaseId(lease).build())
+                        .get().getHeader().getRevision();
+            } else {
+                lock = null;
+                lockRevision = 0;
+                keepAlive = null;
+            }
+        }
+
+        CompletableFuture<?> write(byte[] value) {
+            if (lock == null) {
+                return client.getKVClient().put(key, ByteSequence.from(value));
+            }
+            return client.getKVClient().txn()
+                    .If(new Cmp(lock, Cmp.Op.EQUAL, CmpTarget.createRevision(lockRevision)))
+                    .Then(Op.put(key, ByteSequence.from(value), PutOption.DEFAULT))
+                    .commit().thenApply(r -> {
+                        if (!r.isSucceeded()) {
+                            throw new IllegalStateException("the bench's lock key changed");
+                        }
+                        return r;
+                    });
+        }
+
+        @Override
+        public void close() {
+            if (keepAlive != null) {
+                keepAlive.close();
+            }
+            client.close();
+        }
+    }
+
+    /** Write with one client, watch with another; latency from before the write to the watch event; each write after the previous one's answer. */
+    private static long[] plainLatency(String endpoint, int samples, int size, boolean guarded) throws Exception {
+        ByteSequence key = Etcd.bytes(guarded ? "/bench/txn" : "/bench/put");
         AtomicLong seen = new AtomicLong();
         long[] out = new long[samples];
-        try (Client writer = Client.builder().endpoints(endpoint).build();
+        try (PlainWriter writer = new PlainWriter(endpoint, key, guarded);
              Client reader = Client.builder().endpoints(endpoint).build();
              Watch.Watcher w = reader.getWatchClient().watch(key, r -> {
                  for (WatchEvent e : r.getEvents()) {
@@ -130,12 +221,12 @@ public final class MirrorBench {
                  }
              })) {
             byte[] value = new byte[size];
-            writer.getKVClient().put(key, ByteSequence.from(value)).get(); // warm the connection
+            writer.write(value).get(); // warm the connection
             for (int i = -samples / 10; i < samples; i++) {
                 long n = i + samples + 1;
                 ByteBuffer.wrap(value).putLong(n);
                 long start = System.nanoTime();
-                writer.getKVClient().put(key, ByteSequence.from(value));
+                CompletableFuture<?> answer = writer.write(value);
                 while (seen.get() != n) {
                     Thread.onSpinWait();
                     check(start);
@@ -143,29 +234,26 @@ public final class MirrorBench {
                 if (i >= 0) {
                     out[i] = System.nanoTime() - start;
                 }
+                answer.get(); // the next write only after this one's answer, as the push does
             }
         }
         return out;
     }
 
-    /** Puts flat out (each after the previous one's answer, as the push does) for {@code seconds}; distinct values watched per second. */
-    private static long plainRate(String endpoint, int seconds, int size) throws Exception {
-        ByteSequence key = Etcd.bytes("/bench/plain-rate");
+    /** Writes flat out (each after the previous one's answer, as the push does) for {@code seconds}; values watched per second. */
+    private static long plainRate(String endpoint, int seconds, int size, boolean guarded) throws Exception {
+        ByteSequence key = Etcd.bytes(guarded ? "/bench/txn-rate" : "/bench/put-rate");
         AtomicLong events = new AtomicLong();
-        try (Client writer = Client.builder().endpoints(endpoint).build();
+        try (PlainWriter writer = new PlainWriter(endpoint, key, guarded);
              Client reader = Client.builder().endpoints(endpoint).build();
              Watch.Watcher w = reader.getWatchClient().watch(key, r -> events.addAndGet(r.getEvents().size()))) {
             byte[] value = new byte[size];
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             long start = System.nanoTime();
-            long put = 0;
+            long written = 0;
             while (System.nanoTime() < end) {
-                ByteBuffer.wrap(value).putLong(++put);
-                writer.getKVClient().put(key, ByteSequence.from(value)).get();
-            }
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (events.get() < put && System.nanoTime() < deadline) {
-                Thread.sleep(1);
+                ByteBuffer.wrap(value).putLong(++written);
+                writer.write(value).get();
             }
             return events.get() * 1_000_000_000L / (System.nanoTime() - start);
         }
@@ -203,10 +291,19 @@ public final class MirrorBench {
                     if (i >= 0) {
                         out[i] = System.nanoTime() - start;
                     }
+                    // The next version only after the push has etcd's answer to this one (the
+                    // watch may deliver before the answer), as the plain side waits for its put.
+                    long revision = pull.status().getFirst().lastRevision();
+                    while (push.status().getFirst().lastRevision() < revision) {
+                        LockSupport.parkNanos(10_000);
+                        check(start);
+                    }
                 }
                 // Rate: the master publishes every 100 us (far faster than etcd commits, without
-                // taking a core from etcd); B checks every 50 us and counts distinct versions.
-                long distinct = 0;
+                // taking a core from etcd); B's region gains one version per version the pull
+                // publishes (never one twice: PulledTag), read at the end, as the plain side counts
+                // its watch events; no poller takes CPU from etcd meanwhile.
+                long first = follower.version();
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
                 long start = System.nanoTime();
                 Thread publisher = Thread.ofPlatform().start(() -> {
@@ -218,14 +315,8 @@ public final class MirrorBench {
                         LockSupport.parkNanos(100_000);
                     }
                 });
-                while (System.nanoTime() < end) {
-                    if (follower.readNewer(buffer)) {
-                        distinct++;
-                    }
-                    LockSupport.parkNanos(50_000);
-                }
                 publisher.join();
-                long rate = distinct * 1_000_000_000L / (System.nanoTime() - start);
+                long rate = (follower.version() - first) * 1_000_000_000L / (System.nanoTime() - start);
                 return new MirrorResult(out, rate, getNanos(localFollower), getNanos(follower));
             }
         }

@@ -17,7 +17,7 @@ import java.util.Arrays;
 /**
  * The local side of a pulled tag: this process is the master of the tag's region and publishes
  * each etcd revision into it, in mod-revision order, skipping anything not newer than what it
- * published last. Used by one thread.
+ * published last. Used under its {@link Puller}'s lock (the watch's thread and the puller's).
  */
 final class PulledTag implements AutoCloseable {
     private final SharedObjectMaster<byte[]> master;

@@ -24,9 +24,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Pulls one tag's key, or every tag under the prefix, into local regions. One thread reads the
+ * Pulls one tag's key, or every tag under the prefix, into local regions. This thread reads the
  * current values, then watches from the revision after them; every event goes through
  * {@link PulledTag#apply}, which publishes only revisions newer than the last one.
+ *
+ * <p>Events are applied on the thread that delivers them (the etcd client's event loop for this
+ * watch, one at a time, in revision order), not handed to this thread: a hand-over is a thread
+ * wake-up per version, which on a busy host cost as much as everything else the pull does
+ * (docs/BENCHMARKS.md, "Mirror through etcd"). Applying is short and never blocks on the
+ * network: decode, CRC, publish into the local region. This thread handles what is rare: the
+ * first read, errors, re-watching. {@link #lock} serializes the two, so a late event of a watch
+ * this thread has given up on meets the same revision check as any other.
  *
  * <ul>
  *   <li>Disconnected: jetcd resumes the watch from the last revision received + 1 by itself;
@@ -45,9 +53,15 @@ final class Puller implements Runnable {
     private final ByteSequence key;
     private final boolean prefix;
     private final Function<String, TagStatus> statuses;
+    /** Guards {@link #tags}, what they publish, and {@link #next}: the watch's thread applies, this one reads and closes. */
+    private final Object lock = new Object();
     private final Map<String, PulledTag> tags;
+    /** The revision to watch from: one after the newest seen. */
+    private long next;
     private final Thread thread;
     private volatile boolean closed;
+    /** Set when the watch delivers anything: the next failure starts its backoff afresh. */
+    private volatile boolean answered;
 
     /**
      * A puller of the given tags (already opened, their master role held), or with
@@ -70,44 +84,40 @@ final class Puller implements Runnable {
 
     @Override
     public void run() {
-        long next = 0;
         long backoff = 100;
         boolean reread = true;
         try {
             while (!closed) {
                 try {
                     if (reread) {
-                        next = readCurrent();
+                        readCurrent();
                         reread = false;
                     }
-                    BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-                    WatchOption from = WatchOption.builder().withRevision(next).isPrefix(prefix)
-                            .withCreateNotify(true).build();
-                    try (Watch.Watcher ignored = client.getWatchClient().watch(key, from, queue::add, queue::add,
-                            () -> queue.add(COMPLETED))) {
-                        while (!closed) {
-                            Object item = queue.poll(1, TimeUnit.SECONDS);
-                            if (item instanceof WatchResponse response) {
-                                for (WatchEvent e : response.getEvents()) {
-                                    if (e.getEventType() == WatchEvent.EventType.PUT) {
-                                        apply(e.getKeyValue());
-                                        next = Math.max(next, e.getKeyValue().getModRevision() + 1);
-                                    }
-                                }
-                                active();
-                                backoff = 100;
-                            } else if (item instanceof Throwable t && isCompacted(t)) {
-                                reread = true;
-                                status(State.DISCONNECTED, "revision " + next + " was compacted while disconnected; reading the current value");
-                                break;
-                            } else if (item != null) {
-                                String why = item instanceof Throwable t ? t.getMessage() : "the watch ended";
-                                status(State.DISCONNECTED, "watch of " + key.toString(StandardCharsets.UTF_8) + " failed (" + why
-                                        + "); resuming from revision " + next);
-                                Thread.sleep(backoff);
-                                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-                                break;
-                            }
+                    BlockingQueue<Object> failures = new LinkedBlockingQueue<>();
+                    long from;
+                    synchronized (lock) {
+                        from = next;
+                    }
+                    WatchOption option = WatchOption.builder().withRevision(from).isPrefix(prefix).withCreateNotify(true).build();
+                    try (Watch.Watcher ignored = client.getWatchClient().watch(key, option, r -> onWatch(r, failures),
+                            failures::add, () -> failures.add(COMPLETED))) {
+                        Object item = null;
+                        while (!closed && item == null) {
+                            item = failures.poll(1, TimeUnit.SECONDS);
+                        }
+                        if (answered) {
+                            answered = false;
+                            backoff = 100;
+                        }
+                        if (item instanceof Throwable t && isCompacted(t)) {
+                            reread = true;
+                            status(State.DISCONNECTED, "revision " + next() + " was compacted while disconnected; reading the current value");
+                        } else if (item != null) {
+                            String why = item instanceof Throwable t ? t.getMessage() : "the watch ended";
+                            status(State.DISCONNECTED, "watch of " + key.toString(StandardCharsets.UTF_8) + " failed (" + why
+                                    + "); resuming from revision " + next());
+                            Thread.sleep(backoff);
+                            backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
                         }
                     }
                 } catch (EtcdUnavailableException e) {
@@ -121,6 +131,36 @@ final class Puller implements Runnable {
         }
     }
 
+    /**
+     * Applies a watch response, on the watch's thread. A failure here is a bug, not etcd's: it
+     * goes to this puller's thread, which reports it and watches again from the last revision.
+     */
+    private void onWatch(WatchResponse response, BlockingQueue<Object> failures) {
+        try {
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                for (WatchEvent e : response.getEvents()) {
+                    if (e.getEventType() == WatchEvent.EventType.PUT) {
+                        apply(e.getKeyValue());
+                        next = Math.max(next, e.getKeyValue().getModRevision() + 1);
+                    }
+                }
+                active();
+            }
+            answered = true;
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+    }
+
+    private long next() {
+        synchronized (lock) {
+            return next;
+        }
+    }
+
     /** Whether the watch failed because the revision to resume from was compacted (jetcd may wrap the error). */
     private static boolean isCompacted(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -131,17 +171,20 @@ final class Puller implements Runnable {
         return false;
     }
 
-    /** Publishes the current values; returns the revision to watch from. */
-    private long readCurrent() throws EtcdUnavailableException, InterruptedException {
+    /** Publishes the current values; the watch starts after them. */
+    private void readCurrent() throws EtcdUnavailableException, InterruptedException {
         GetResponse r = Etcd.await(client.getKVClient().get(key, GetOption.builder().isPrefix(prefix).build()),
                 options.requestTimeout(), options, "the read of " + key.toString(StandardCharsets.UTF_8));
-        for (KeyValue kv : r.getKvs()) {
-            apply(kv);
+        synchronized (lock) {
+            for (KeyValue kv : r.getKvs()) {
+                apply(kv);
+            }
+            active();
+            next = Math.max(next, r.getHeader().getRevision() + 1);
         }
-        active();
-        return r.getHeader().getRevision() + 1;
     }
 
+    /** Publishes one key's value if it is a tag's and newer than what its region got last; under {@link #lock}. */
     private void apply(KeyValue kv) {
         String name = kv.getKey().toString(StandardCharsets.UTF_8);
         if (!name.startsWith(options.prefix())) {
@@ -182,7 +225,7 @@ final class Puller implements Runnable {
                 + "); a pulled tag's master on this host is the mirror: stop that process, or pull on another host";
     }
 
-    /** Every tag pulled is active (the watch answers). */
+    /** Every tag pulled is active (the watch answers); under {@link #lock}. */
     private void active() {
         for (String tag : tags.keySet()) {
             TagStatus status = statuses.apply(tag);
@@ -193,8 +236,10 @@ final class Puller implements Runnable {
     }
 
     private void status(State state, String message) {
-        for (String tag : tags.keySet()) {
-            statuses.apply(tag).state(state, message);
+        synchronized (lock) {
+            for (String tag : tags.keySet()) {
+                statuses.apply(tag).state(state, message);
+            }
         }
     }
 
@@ -203,8 +248,10 @@ final class Puller implements Runnable {
         closed = true;
         thread.interrupt();
         thread.join();
-        for (PulledTag t : tags.values()) {
-            t.close();
+        synchronized (lock) { // a late event of the closed watch sees closed and publishes nothing
+            for (PulledTag t : tags.values()) {
+                t.close();
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.shm4j.etcd;
 
+import com.google.protobuf.UnsafeByteOperations;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -43,8 +44,9 @@ import java.util.concurrent.TimeUnit;
  * overwrite a newer pusher's value.
  *
  * <p>Latest value, never a backlog: the pusher waits on the region (futex, no polling), writes
- * the newest version, waits for etcd's answer, then reads the newest again, skipping versions
- * published meanwhile.
+ * the newest version and, while etcd answers, reads and encodes the version published meanwhile
+ * (if any); when the answer comes it sends that one at once, or the newest if another came since.
+ * One write is in flight at a time, so etcd orders them as they were published.
  */
 final class TagPusher implements Runnable {
     /**
@@ -211,16 +213,16 @@ final class TagPusher implements Runnable {
             status.state(State.ACTIVE, "pushing to " + dataKeyName + " (lease ttl " + options.leaseTtl().toSeconds() + " s)");
             started.complete(null);
             SnapshotBuffer buffer = new SnapshotBuffer();
-            boolean fresh = readNewest(follower, buffer);
+            Encoded next = readNewest(follower, buffer) ? encode(buffer) : null;
             while (!closed && !leaseLost) {
-                if (fresh) {
-                    pushNewest(follower, buffer);
-                }
-                try {
-                    fresh = follower.awaitNewer(buffer, Duration.ofMillis(500));
-                } catch (Shm4jException e) {
-                    status.state(State.REJECTED, "cannot read region " + tag + ": " + e.getMessage());
-                    fresh = false;
+                if (next != null) {
+                    next = pushNewest(follower, buffer, next);
+                } else {
+                    try {
+                        next = follower.awaitNewer(buffer, Duration.ofMillis(500)) ? encode(buffer) : null;
+                    } catch (Shm4jException e) {
+                        status.state(State.REJECTED, "cannot read region " + tag + ": " + e.getMessage());
+                    }
                 }
             }
             if (leaseLost && !closed) {
@@ -228,6 +230,32 @@ final class TagPusher implements Runnable {
                         + "unreachable, or this process paused, for longer than the TTL)");
             }
         }
+    }
+
+    /** One version as written to etcd, with what the status and the errors name. */
+    private record Encoded(ByteSequence value, long version, long publishTimeNanos, int length) {
+    }
+
+    /** Encodes the version in {@code buffer} once; etcd's request wraps the array without a second copy. */
+    private Encoded encode(SnapshotBuffer buffer) {
+        if (buffer.length() > maxPayload(options, tag)) {
+            return new Encoded(null, buffer.version(), buffer.publishTimeNanos(), buffer.length());
+        }
+        byte[] value = MirrorRecord.encode(buffer.array(), buffer.length(), buffer.contentType(), options.hostName(),
+                buffer.version(), buffer.publishTimeNanos());
+        return new Encoded(ByteSequence.from(UnsafeByteOperations.unsafeWrap(value)), buffer.version(),
+                buffer.publishTimeNanos(), buffer.length());
+    }
+
+    /**
+     * The newest version if it is not {@code version}, read into {@code buffer} and encoded;
+     * null if {@code version} is still the newest or the region cannot be read (reported).
+     */
+    private Encoded newerThan(long version, SnapshotBuffer buffer, SharedObjectFollower<byte[]> follower) {
+        if (follower.version() == version || !readNewest(follower, buffer) || buffer.version() == version) {
+            return null;
+        }
+        return encode(buffer);
     }
 
     /**
@@ -258,46 +286,58 @@ final class TagPusher implements Runnable {
         return null;
     }
 
-    /** Writes the version in {@code buffer} to etcd; while etcd fails, retries with the newest version. */
-    private void pushNewest(SharedObjectFollower<byte[]> follower, SnapshotBuffer buffer) throws InterruptedException {
+    /**
+     * Writes {@code version} to etcd; while etcd fails, retries with the newest version. While
+     * the write is in flight, reads and encodes the version published meanwhile; returns the
+     * version to write next: that one if it is still the newest, else the newest, null if
+     * nothing is newer than what etcd has (or the role was lost, or the version is too large).
+     */
+    private Encoded pushNewest(SharedObjectFollower<byte[]> follower, SnapshotBuffer buffer, Encoded version)
+            throws InterruptedException {
         long backoff = 100;
+        Encoded current = version;
         while (!closed && !leaseLost) {
-            if (buffer.length() > maxPayload(options, tag)) {
-                status.state(State.REJECTED, tooLarge(buffer, "the etcd request would exceed"));
-                return;
+            if (current.value() == null) {
+                status.state(State.REJECTED, tooLarge(current, "the etcd request would exceed"));
+                return null;
             }
-            byte[] value = MirrorRecord.encode(buffer.array(), buffer.length(), buffer.contentType(), options.hostName(),
-                    buffer.version(), buffer.publishTimeNanos());
+            CompletableFuture<TxnResponse> sent = client.getKVClient().txn()
+                    .If(new Cmp(lockKey, Cmp.Op.EQUAL, CmpTarget.createRevision(lockRevision)))
+                    .Then(Op.put(dataKey, current.value(), PutOption.DEFAULT))
+                    .commit();
+            Encoded ahead = newerThan(current.version(), buffer, follower);
             try {
-                TxnResponse r = Etcd.await(client.getKVClient().txn()
-                        .If(new Cmp(lockKey, Cmp.Op.EQUAL, CmpTarget.createRevision(lockRevision)))
-                        .Then(Op.put(dataKey, ByteSequence.from(value), PutOption.DEFAULT))
-                        .commit(), options.requestTimeout(), options, "the put of " + dataKeyName);
+                TxnResponse r = Etcd.await(sent, options.requestTimeout(), options, "the put of " + dataKeyName);
                 if (!r.isSucceeded()) {
                     leaseLost = true; // the lock key is gone or another pusher's: push() reports it
-                    return;
+                    return null;
                 }
-                status.mirrored(r.getHeader().getRevision(), options.hostName(), buffer.version(), buffer.publishTimeNanos(),
-                        buffer.version());
+                status.mirrored(r.getHeader().getRevision(), options.hostName(), current.version(),
+                        current.publishTimeNanos(), current.version());
                 status.state(State.ACTIVE, "pushing to " + dataKeyName + " (lease ttl " + options.leaseTtl().toSeconds() + " s)");
-                return;
+                if (ahead != null && follower.version() == ahead.version()) {
+                    return ahead;
+                }
+                return newerThan(current.version(), buffer, follower);
             } catch (EtcdUnavailableException e) {
                 if (Etcd.isTooLarge(e)) {
-                    status.state(State.REJECTED, tooLarge(buffer, "etcd refused it as over"));
-                    return;
+                    status.state(State.REJECTED, tooLarge(current, "etcd refused it as over"));
+                    return ahead;
                 }
                 status.state(State.DISCONNECTED, e.getMessage() + "; retrying with the newest version");
                 Thread.sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
                 if (!readNewest(follower, buffer)) {
-                    return;
+                    return null;
                 }
+                current = encode(buffer);
             }
         }
+        return null;
     }
 
-    private String tooLarge(SnapshotBuffer buffer, String what) {
-        return "version " + buffer.version() + " of " + tag + " (" + buffer.length() + " bytes) not pushed: " + what
+    private String tooLarge(Encoded version, String what) {
+        return "version " + version.version() + " of " + tag + " (" + version.length() + " bytes) not pushed: " + what
                 + " etcd's request limit of " + options.maxRequestBytes() + " bytes (etcd flag --max-request-bytes; "
                 + "at most " + maxPayload(options, tag) + " payload bytes fit); raise --max-request-bytes on etcd and "
                 + "the mirror, or publish smaller objects";
