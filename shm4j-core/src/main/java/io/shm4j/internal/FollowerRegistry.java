@@ -14,7 +14,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -151,21 +150,10 @@ public final class FollowerRegistry {
     }
 
     private static void create(Path file, ShmOptions options) throws IOException {
-        // Writable by every follower that may read the region (0660 unless owner-only).
-        ShmOptions writableByFollowers = options.fileMode() == ShmOptions.FileMode.OWNER_ONLY
-                ? options : options.withFileMode(ShmOptions.FileMode.GROUP_WRITE);
-        try {
-            synchronized (MONITOR) {
-                RegionFiles.createReservedAtomically(file, FILE_LENGTH, writableByFollowers, f -> {
-                    ByteBuffer header = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
-                    header.put(MAGIC).putInt(FORMAT_VERSION).putInt(ENTRY_LENGTH).putInt(CAPACITY).flip();
-                    while (header.hasRemaining()) {
-                        f.channel().write(header, MAGIC_OFFSET + header.position());
-                    }
-                }).close();
-            }
-        } catch (FileAlreadyExistsException e) {
-            // another process created it first: use theirs
+        ByteBuffer header = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
+        header.put(MAGIC).putInt(FORMAT_VERSION).putInt(ENTRY_LENGTH).putInt(CAPACITY).flip();
+        synchronized (MONITOR) {
+            RegionFiles.createHelperFile(file, FILE_LENGTH, options, header);
         }
     }
 
@@ -173,11 +161,8 @@ public final class FollowerRegistry {
         synchronized (MONITOR) {
             try (FileChannel ch = RegionFiles.open(file, writable, "the follower registry").detach()) {
                 long size = ch.size();
-                ByteBuffer header = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
-                while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
-                    // fill
-                }
-                int capacity = capacity(file, size, header.flip());
+                ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN), 0);
+                int capacity = capacity(file, size, header);
                 MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
                         0, size, Arena.ofAuto());
                 return new FollowerRegistry(file, seg, writable, capacity);

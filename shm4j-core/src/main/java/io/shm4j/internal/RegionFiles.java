@@ -385,6 +385,26 @@ public final class RegionFiles {
         }
     }
 
+    /**
+     * Creates the helper file {@code file} (a {@code <tag>~...} file followers write, FORMAT.md
+     * 3.3 and 3.5) whole, as regions are, with {@code header} at offset 0 and zeros after it;
+     * writable by every follower that may read the region ({@code 0660} unless owner-only). If
+     * another process created it first, theirs is kept.
+     */
+    public static void createHelperFile(Path file, long size, ShmOptions options, ByteBuffer header) throws IOException {
+        ShmOptions writableByFollowers = options.fileMode() == ShmOptions.FileMode.OWNER_ONLY
+                ? options : options.withFileMode(ShmOptions.FileMode.GROUP_WRITE);
+        try {
+            createReservedAtomically(file, size, writableByFollowers, f -> {
+                while (header.hasRemaining()) {
+                    f.channel().write(header, header.position());
+                }
+            }).close();
+        } catch (FileAlreadyExistsException e) {
+            // another process created it first: use theirs
+        }
+    }
+
     /** {@link #createReservedAtomically(Path, long, ShmOptions, Initializer)} writing nothing; returns the channel. */
     public static FileChannel createReservedAtomically(Path file, long size, ShmOptions options) throws IOException {
         return createReservedAtomically(file, size, options, f -> { }).detach();

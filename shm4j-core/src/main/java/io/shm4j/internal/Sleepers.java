@@ -10,7 +10,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -94,19 +93,8 @@ public final class Sleepers {
     }
 
     private static void create(Path file, ShmOptions options) throws IOException {
-        ShmOptions writableByFollowers = options.fileMode() == ShmOptions.FileMode.OWNER_ONLY
-                ? options : options.withFileMode(ShmOptions.FileMode.GROUP_WRITE);
-        try {
-            RegionFiles.createReservedAtomically(file, FILE_LENGTH, writableByFollowers, f -> {
-                ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-                header.put(MAGIC).putInt(REGISTRY_FORMAT_VERSION).flip();
-                while (header.hasRemaining()) {
-                    f.channel().write(header, MAGIC_OFFSET + header.position());
-                }
-            }).close();
-        } catch (FileAlreadyExistsException e) {
-            // another process created it first: use theirs
-        }
+        ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        RegionFiles.createHelperFile(file, FILE_LENGTH, options, header.put(MAGIC).putInt(REGISTRY_FORMAT_VERSION).flip());
     }
 
     private static Sleepers map(Path file, boolean writable) throws IOException {
