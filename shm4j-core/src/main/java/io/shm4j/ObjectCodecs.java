@@ -23,9 +23,16 @@ import java.nio.ByteBuffer;
  * }</pre>
  */
 public final class ObjectCodecs {
-    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
-
     private ObjectCodecs() {
+    }
+
+    /**
+     * The default mapper, built when a JSON codec is first asked for: building one costs
+     * Jackson databind's start-up (tens of milliseconds), which users of bytes() and text()
+     * alone, such as {@code shm4j get}, need not pay.
+     */
+    private static final class DefaultMapper {
+        static final ObjectMapper MAPPER = JsonMapper.builder().build();
     }
 
     /** Raw bytes, not copied on encode. */
@@ -48,12 +55,12 @@ public final class ObjectCodecs {
 
     /** JSON trees with the default mapper. */
     public static ObjectCodec<JsonNode> jsonTree() {
-        return json(JsonNode.class, MAPPER);
+        return json(JsonNode.class, DefaultMapper.MAPPER);
     }
 
     /** JSON bound to {@code type} (records, POJOs, maps, lists) with the default mapper. */
     public static <T> ObjectCodec<T> json(Class<T> type) {
-        return json(type, MAPPER);
+        return json(type, DefaultMapper.MAPPER);
     }
 
     /** JSON bound to {@code type} with a mapper of your own configuration. */
