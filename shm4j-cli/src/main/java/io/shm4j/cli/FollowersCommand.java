@@ -33,7 +33,7 @@ final class FollowersCommand implements Callable<Integer> {
         PrintWriter out = main.spec.commandLine().getOut();
         List<FollowerInfo> followers = SharedObject.followers(tag, main.options());
         if (json) {
-            out.println(JsonInput.MAPPER.writeValueAsString(json(followers)));
+            out.println(JsonInput.mapper().writeValueAsString(json(followers)));
         } else {
             table(followers, out);
         }
@@ -62,7 +62,7 @@ final class FollowersCommand implements Callable<Integer> {
 
     /** The {@code --json} form: one object per follower, the fields of {@link FollowerInfo}. */
     static ArrayNode json(List<FollowerInfo> followers) {
-        ArrayNode array = JsonInput.MAPPER.createArrayNode();
+        ArrayNode array = JsonInput.mapper().createArrayNode();
         for (FollowerInfo f : followers) {
             ObjectNode o = array.addObject();
             o.put("pid", f.pid());

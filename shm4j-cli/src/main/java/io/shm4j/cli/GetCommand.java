@@ -86,16 +86,21 @@ final class GetCommand implements Callable<Integer> {
             if (s == null) {
                 throw new NoSuchElementException("region " + tag + " has no version yet; publish one with `shm4j put " + tag + " JSON`");
             }
+            String source = "region " + tag + " version " + s.version();
             if (s.contentType() != ContentType.JSON) {
                 if (pointer != null) {
                     throw new IllegalArgumentException("region " + tag + " holds " + s.contentType() + " content, not JSON; drop --pointer");
                 }
                 out.println(s.contentType() == ContentType.TEXT
-                        ? JsonInput.publishedText(s, "region " + tag + " version " + s.version())
+                        ? JsonInput.publishedText(s, source)
                         : HexFormat.of().formatHex(s.bytes()));
                 return ExitCodes.OK;
             }
-            JsonNode value = JsonInput.published(s, "region " + tag + " version " + s.version());
+            if (pointer == null && !pretty) { // the usual case: printed without building a tree
+                out.println(JsonInput.publishedCompact(s, source, raw));
+                return ExitCodes.OK;
+            }
+            JsonNode value = JsonInput.published(s, source);
             if (pointer != null) {
                 JsonNode at = value.at(JsonPointer.compile(pointer));
                 if (at.isMissingNode()) {
@@ -109,7 +114,7 @@ final class GetCommand implements Callable<Integer> {
     }
 
     private ObjectNode meta(Snapshot s) throws Exception {
-        ObjectNode m = JsonInput.MAPPER.createObjectNode();
+        ObjectNode m = JsonInput.mapper().createObjectNode();
         m.put("tag", tag);
         m.put("version", unsigned(s == null ? 0 : s.version()));
         if (s != null) {
@@ -135,6 +140,6 @@ final class GetCommand implements Callable<Integer> {
     }
 
     static String print(JsonNode node, boolean pretty) {
-        return pretty ? JsonInput.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) : JsonInput.MAPPER.writeValueAsString(node);
+        return pretty ? JsonInput.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node) : JsonInput.mapper().writeValueAsString(node);
     }
 }

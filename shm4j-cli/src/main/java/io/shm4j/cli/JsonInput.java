@@ -3,11 +3,18 @@ package io.shm4j.cli;
 import io.shm4j.CodecException;
 import io.shm4j.Snapshot;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
@@ -19,13 +26,28 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** JSON values given to {@code put} and {@code serve}: read, then parsed strictly before anything is published. */
+/**
+ * JSON values given to {@code put} and {@code serve}: read, then parsed strictly before anything
+ * is published; and published JSON, checked as strictly before it is printed.
+ */
 final class JsonInput {
-    static final ObjectMapper MAPPER = JsonMapper.builder().build();
-
     private JsonInput() {
+    }
+
+    /**
+     * The CLI's mapper. Built on first use: building one costs Jackson databind's start-up (tens
+     * of milliseconds), which {@code shm4j get}'s usual path ({@link #publishedCompact}) avoids.
+     */
+    static ObjectMapper mapper() {
+        return Mapper.INSTANCE;
+    }
+
+    private static final class Mapper {
+        static final ObjectMapper INSTANCE = JsonMapper.builder().build();
     }
 
     /**
@@ -69,7 +91,7 @@ final class JsonInput {
     static JsonNode parse(String text, String source) {
         JsonNode node;
         try {
-            node = MAPPER.readTree(text);
+            node = mapper().readTree(text);
         } catch (JacksonException e) {
             throw new CodecException(invalid(source, text, "nothing was published"), e);
         }
@@ -128,25 +150,134 @@ final class JsonInput {
      * (shown by --verbose; Python's CLI prints the same line).
      */
     static JsonNode published(Snapshot s, String source) {
-        String outcome = "its master must publish a valid value";
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(s.buffer()).toString();
-        } catch (CharacterCodingException e) {
-            throw new CodecException(source + " is not UTF-8 text (JSON is UTF-8); " + outcome, e);
+        return publishedTree(decode(s, source), source);
+    }
+
+    /**
+     * As {@code get} prints a published JSON payload: the compact text of {@link #published},
+     * or with {@code raw} a string value itself. Copied token by token with jackson-core, which
+     * checks as strictly and prints the same bytes without databind's start-up; a member name
+     * given twice in one object (the tree keeps the last value, where the first stood) goes
+     * through the tree instead.
+     */
+    static String publishedCompact(Snapshot s, String source, boolean raw) {
+        String text = decode(s, source);
+        try (JsonParser p = Streaming.FACTORY.createParser(ObjectReadContext.empty(), text)) {
+            StringWriter out = new StringWriter(text.length());
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new CodecException(invalid(source, text, PUBLISHED), null);
+            }
+            String value;
+            if (raw && first == JsonToken.VALUE_STRING) {
+                value = p.getString();
+                refuseUnpaired(value, "a string with an unpaired surrogate", source, text);
+            } else {
+                try (JsonGenerator g = Streaming.FACTORY.createGenerator(ObjectWriteContext.empty(), out)) {
+                    if (!copy(p, g, source, text)) {
+                        JsonNode node = publishedTree(text, source);
+                        return raw && node.isString() ? node.stringValue() : mapper().writeValueAsString(node);
+                    }
+                }
+                value = out.toString();
+            }
+            if (p.nextToken() != null) {
+                throw new CodecException(invalid(source, text, PUBLISHED), null);
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new CodecException(invalid(source, text, PUBLISHED), e);
         }
+    }
+
+    /** What a published payload that is not valid JSON needs. */
+    private static final String PUBLISHED = "its master must publish a valid value";
+
+    private static final class Streaming {
+        static final JsonFactory FACTORY = new JsonFactory(); // the defaults, as JsonMapper's
+    }
+
+    /**
+     * Copies the value at {@code p}'s current token to {@code g} as a tree would print it
+     * (numbers by their parsed type, a float as a double); false, leaving {@code g} incomplete,
+     * at a member name given twice in one object.
+     */
+    private static boolean copy(JsonParser p, JsonGenerator g, String source, String text) {
+        Deque<Set<String>> names = new ArrayDeque<>();
+        JsonToken t = p.currentToken();
+        while (true) {
+            switch (t) {
+                case START_OBJECT -> {
+                    names.push(new HashSet<>());
+                    g.writeStartObject();
+                }
+                case END_OBJECT -> {
+                    names.pop();
+                    g.writeEndObject();
+                }
+                case START_ARRAY -> g.writeStartArray();
+                case END_ARRAY -> g.writeEndArray();
+                case PROPERTY_NAME -> {
+                    String name = p.currentName();
+                    refuseUnpaired(name, "a member name with an unpaired surrogate", source, text);
+                    if (!names.peek().add(name)) {
+                        return false;
+                    }
+                    g.writeName(name);
+                }
+                case VALUE_STRING -> {
+                    String value = p.getString();
+                    refuseUnpaired(value, "a string with an unpaired surrogate", source, text);
+                    g.writeString(value);
+                }
+                case VALUE_NUMBER_INT -> {
+                    switch (p.getNumberType()) {
+                        case INT -> g.writeNumber(p.getIntValue());
+                        case LONG -> g.writeNumber(p.getLongValue());
+                        default -> g.writeNumber(p.getBigIntegerValue());
+                    }
+                }
+                case VALUE_NUMBER_FLOAT -> g.writeNumber(p.getDoubleValue());
+                case VALUE_TRUE -> g.writeBoolean(true);
+                case VALUE_FALSE -> g.writeBoolean(false);
+                case VALUE_NULL -> g.writeNull();
+                default -> throw new IllegalStateException("unexpected JSON token " + t);
+            }
+            if (p.streamReadContext().inRoot()) {
+                return true;
+            }
+            t = p.nextToken();
+        }
+    }
+
+    private static void refuseUnpaired(String s, String what, String source, String text) {
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(s)) {
+            throw new CodecException(invalid(source, text, PUBLISHED), new IllegalArgumentException(what));
+        }
+    }
+
+    /** A published JSON payload as UTF-8 text, decoded strictly (FORMAT.md: JSON is UTF-8). */
+    private static String decode(Snapshot s, String source) {
         try {
-            JsonNode node = MAPPER.readTree(text);
+            return StandardCharsets.UTF_8.newDecoder().decode(s.buffer()).toString();
+        } catch (CharacterCodingException e) {
+            throw new CodecException(source + " is not UTF-8 text (JSON is UTF-8); " + PUBLISHED, e);
+        }
+    }
+
+    private static JsonNode publishedTree(String text, String source) {
+        try {
+            JsonNode node = mapper().readTree(text);
             if (node == null || node.isMissingNode()) {
-                throw new CodecException(invalid(source, text, outcome), null);
+                throw new CodecException(invalid(source, text, PUBLISHED), null);
             }
             String refused = refused(node, false);
             if (refused != null) {
-                throw new CodecException(invalid(source, text, outcome), new IllegalArgumentException(refused));
+                throw new CodecException(invalid(source, text, PUBLISHED), new IllegalArgumentException(refused));
             }
             return node;
         } catch (JacksonException e) {
-            throw new CodecException(invalid(source, text, outcome), e);
+            throw new CodecException(invalid(source, text, PUBLISHED), e);
         }
     }
 

@@ -43,7 +43,7 @@ final class LsCommand implements Callable<Integer> {
         Path dir = main.directory();
         List<Path> regions = new RegionFileSet(dir).regions();
         if (json) {
-            ArrayNode array = JsonInput.MAPPER.createArrayNode();
+            ArrayNode array = JsonInput.mapper().createArrayNode();
             for (Path f : regions) {
                 RegionInfo e = RegionDirectory.describe(f);
                 ObjectNode o = array.addObject().put("tag", e.tag()).put("size", e.size()).put("kind", kind(e));
@@ -58,7 +58,7 @@ final class LsCommand implements Callable<Integer> {
                     o.put("modified", e.modified().toString());
                 }
             }
-            out.println(JsonInput.MAPPER.writeValueAsString(array));
+            out.println(JsonInput.mapper().writeValueAsString(array));
             return ExitCodes.OK;
         }
         if (regions.isEmpty()) {

@@ -79,7 +79,7 @@ final class ObjectsDemoPeer {
                     continue;
                 }
                 Snapshot s = next.get();
-                JsonNode config = JsonInput.MAPPER.readTree(s.text()); // this very version
+                JsonNode config = JsonInput.mapper().readTree(s.text()); // this very version
                 seen = s.version();
                 versions++;
                 java.time.Instant now = java.time.Instant.now();

@@ -142,12 +142,12 @@ final class WatchCommand implements Callable<Integer> {
         if (s.contentType() == ContentType.JSON) {
             value = JsonInput.published(s, "version " + s.version());
         } else {
-            value = JsonInput.MAPPER.getNodeFactory().stringNode(s.contentType() == ContentType.TEXT
+            value = JsonInput.mapper().getNodeFactory().stringNode(s.contentType() == ContentType.TEXT
                     ? JsonInput.publishedText(s, "version " + s.version()) : HexFormat.of().formatHex(s.bytes()));
         }
         // Written apart from the wrapper: a value 500 deep (Jackson's limit, which get prints) is
         // 501 inside it, over the writer's limit.
         return "{\"tag\":\"" + tag + "\",\"version\":" + GetCommand.unsigned(s.version()) + ",\"value\":" // u64, as Python prints it
-                + JsonInput.MAPPER.writeValueAsString(value) + "}";
+                + JsonInput.mapper().writeValueAsString(value) + "}";
     }
 }

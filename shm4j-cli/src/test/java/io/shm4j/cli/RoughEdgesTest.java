@@ -63,8 +63,8 @@ class RoughEdgesTest {
         run("put", "cfg", "1");
         Thread.sleep(1100); // the publish time must differ from the file's creation in ls's seconds
         run("put", "cfg", "2");
-        JsonNode meta = JsonInput.MAPPER.readTree(run("get", "cfg", "--meta").out());
-        JsonNode ls = JsonInput.MAPPER.readTree(run("ls", "--json").out());
+        JsonNode meta = JsonInput.mapper().readTree(run("get", "cfg", "--meta").out());
+        JsonNode ls = JsonInput.mapper().readTree(run("ls", "--json").out());
         assertThat(ls).hasSize(1);
         assertThat(ls.get(0).get("kind").stringValue()).isEqualTo("object");
         assertThat(ls.get(0).get("version").asLong()).isEqualTo(2);
