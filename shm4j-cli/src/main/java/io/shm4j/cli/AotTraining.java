@@ -11,8 +11,10 @@ import java.util.stream.Stream;
 
 /**
  * The training run of the JVM's ahead-of-time cache ({@code ./shm4j} runs it once with
- * {@code -XX:AOTCacheOutput}): the everyday commands on a throwaway region directory, so that
- * the classes they load are cached. Prints nothing; removes its directory.
+ * {@code -XX:AOTCacheOutput}): the everyday commands on a throwaway region directory, each on
+ * its own command line as {@link Main#run} builds it, so that the classes they load are cached
+ * ({@code get} both by its streaming copy and by the tree, with --pointer). Prints nothing;
+ * removes its directory.
  */
 final class AotTraining {
     private AotTraining() {
@@ -35,10 +37,11 @@ final class AotTraining {
                     List.of("--dir", d, "rm", "training"),
                     List.of("--help"),
                     List.of("get", "--help"))) {
-                var cl = Main.commandLine();
+                String[] line = command.toArray(String[]::new);
+                var cl = Main.commandLine(line);
                 cl.setOut(new PrintWriter(new StringWriter()));
                 cl.setErr(new PrintWriter(new StringWriter()));
-                cl.execute(command.toArray(String[]::new));
+                cl.execute(line);
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {

@@ -19,31 +19,17 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.Properties;
 
 /**
- * The {@code shm4j} command. Subcommands are registered in the {@code subcommands} list below:
- * adding one is adding its class there. Commands throw; {@link ExitCodes} turns the exception
- * into one stderr line and an exit code.
+ * The {@code shm4j} command. Subcommands are listed in {@link #COMMANDS}: adding one is adding
+ * its class there. Commands throw; {@link ExitCodes} turns the exception into one stderr line
+ * and an exit code.
  */
 @Command(name = "shm4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Processes on one host share live data through memory-mapped shared memory.",
-        footer = {"", "'shm4j help COMMAND' or 'shm4j COMMAND --help': a command's options. Reference: docs/CLI.md."},
-        subcommands = {
-                HelpCommand.class,
-                LsCommand.class,
-                RmCommand.class,
-                DumpCommand.class,
-                GetCommand.class,
-                FollowersCommand.class,
-                PutCommand.class,
-                WatchCommand.class,
-                ServeCommand.class,
-                InspectCommand.class,
-                DemoCommand.class,
-                BenchCommand.class,
-                AutoComplete.GenerateCompletion.class, // hidden: the launcher's install writes its script
-        })
+        footer = {"", "'shm4j help COMMAND' or 'shm4j COMMAND --help': a command's options. Reference: docs/CLI.md."})
 public final class Main implements Runnable {
 
     // INHERIT: accepted before or after the command (shm4j --dir D get T, shm4j get T --dir D), as Python's CLI.
@@ -78,13 +64,81 @@ public final class Main implements Runnable {
                 first + " and " + second + " cannot be combined; " + instead);
     }
 
-    /** The configured command line: error handling and exit codes in place. */
+    /**
+     * The subcommands, in the order help lists them; each is named by its {@code @Command}.
+     * generate-completion is hidden: the launcher's install writes its script.
+     */
+    private static final List<Class<?>> COMMANDS = List.of(
+            HelpCommand.class,
+            LsCommand.class,
+            RmCommand.class,
+            DumpCommand.class,
+            GetCommand.class,
+            FollowersCommand.class,
+            PutCommand.class,
+            WatchCommand.class,
+            ServeCommand.class,
+            InspectCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            AutoComplete.GenerateCompletion.class);
+
+    /** The commands that read the whole tree of commands: help lists it, generate-completion writes it. */
+    private static final Set<Class<?>> TREE_READERS = Set.of(HelpCommand.class, AutoComplete.GenerateCompletion.class);
+
+    /** The configured command line with every command: error handling and exit codes in place. */
     public static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The configured command line for {@code args}: with only the command they name, else
+     * (none, help, an unknown word, generate-completion) with every command. picocli builds a
+     * command's model by reflection, one proxy class per annotation type, which is most of the
+     * CLI's start-up: {@code shm4j get} builds get's alone. Parsing is the same either way.
+     */
+    public static CommandLine commandLine(String[] args) {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
+        Class<?> named = named(args == null ? null : commandWord(args));
+        for (Class<?> command : COMMANDS) {
+            if (named == null || command == named) {
+                cl.addSubcommand(command);
+            }
+        }
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr(), main.verbose));
-        cl.setParameterExceptionHandler((e, args) -> ExitCodes.reportUsage(e, usageMessage(e)));
+        cl.setParameterExceptionHandler((e, _) -> ExitCodes.reportUsage(e, usageMessage(e)));
         return cl;
+    }
+
+    /**
+     * The first argument that is neither an option of shm4j's own nor --dir's value: the
+     * command's name, or null. Null too where picocli would not read a command there: after
+     * "--", or with an @argument file.
+     */
+    private static String commandWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--") || a.startsWith("@")) {
+                return null;
+            }
+            if (a.equals("--dir")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** The command class named {@code word}, or null for none, an unknown word, or a command that reads the tree. */
+    private static Class<?> named(String word) {
+        for (Class<?> command : COMMANDS) {
+            if (command.getAnnotation(Command.class).name().equals(word)) {
+                return TREE_READERS.contains(command) ? null : command;
+            }
+        }
+        return null;
     }
 
     /** picocli's message, but an unknown command is named as one, with the closest command. */
@@ -150,7 +204,7 @@ public final class Main implements Runnable {
                 }
             }
         }
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
     /** The version Maven wrote into {@code version.properties}. */
