@@ -68,14 +68,12 @@ final class NativeFiles {
     static final int EROFS = 30;
     static final int ELOOP = 40;
 
-    private static final Native NATIVE = Native.load();
-
     private NativeFiles() {
     }
 
     /** Why these calls cannot be made here (e.g. native access denied), or null if they can. */
     static String unavailableReason() {
-        return NATIVE.error;
+        return Native.ERROR;
     }
 
     /**
@@ -85,16 +83,16 @@ final class NativeFiles {
      * @throws Errno the failure, with its errno
      */
     static int open(Path path, int flags, int mode) throws Errno {
-        Native n = NATIVE.require();
+        MethodHandle open = Native.require(Native.Open.HANDLE, "open");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
             MemorySegment cPath = arena.allocateFrom(path.toString());
             while (true) {
-                int fd = (int) n.open.invokeExact(state, cPath, flags | O_CLOEXEC, mode);
+                int fd = (int) open.invokeExact(state, cPath, flags | O_CLOEXEC, mode);
                 if (fd >= 0) {
                     return fd;
                 }
-                int errno = (int) n.errno.get(state, 0L);
+                int errno = (int) Native.ErrnoField.HANDLE.get(state, 0L);
                 if (errno != EINTR) {
                     throw new Errno(errno, path);
                 }
@@ -122,18 +120,18 @@ final class NativeFiles {
     }
 
     private static boolean setLock(int fd, short type, Path path) throws Errno {
-        Native n = NATIVE.require();
+        MethodHandle fcntl = Native.require(Native.Fcntl.HANDLE, "fcntl");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
             MemorySegment flock = arena.allocate(FLOCK_SIZE, 8); // zeroed: l_start, l_len, l_pid = 0
             flock.set(ValueLayout.JAVA_SHORT, 0, type);
             flock.set(ValueLayout.JAVA_SHORT, 2, SEEK_SET);
             while (true) {
-                int r = (int) n.fcntl.invokeExact(state, fd, F_OFD_SETLK, flock);
+                int r = (int) fcntl.invokeExact(state, fd, F_OFD_SETLK, flock);
                 if (r == 0) {
                     return true;
                 }
-                int errno = (int) n.errno.get(state, 0L);
+                int errno = (int) Native.ErrnoField.HANDLE.get(state, 0L);
                 if (errno == EAGAIN || errno == EACCES) {
                     return false;
                 }
@@ -151,7 +149,7 @@ final class NativeFiles {
     /** {@code close(fd)}; errors are ignored (the descriptor is gone either way on Linux). */
     static void close(int fd) {
         try {
-            int ignored = (int) NATIVE.require().close.invokeExact(fd);
+            int ignored = (int) Native.require(Native.CLOSE, "close").invokeExact(fd);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -198,57 +196,82 @@ final class NativeFiles {
         }
     }
 
-    /** The downcall handles, made once; {@code error} says why there are none. */
+    /**
+     * The downcall handles, each made on first use: making one costs milliseconds (the JVM
+     * generates its stub), and a follower opening a region needs only open and close. close is
+     * made first, and tells whether calls can be made here at all ({@link #ERROR}).
+     */
     private static final class Native {
-        final String error;
-        final MethodHandle open;
-        final MethodHandle fcntl;
-        final MethodHandle close;
-        final VarHandle errno;
+        static final Linker LINKER;
+        static final MethodHandle CLOSE;
+        /** Why there are no downcalls, or null. */
+        static final String ERROR;
 
-        private Native(String error, MethodHandle open, MethodHandle fcntl, MethodHandle close, VarHandle errno) {
-            this.error = error;
-            this.open = open;
-            this.fcntl = fcntl;
-            this.close = close;
-            this.errno = errno;
-        }
-
-        Native require() {
-            if (error != null) {
-                throw new IllegalStateException("open(2)/fcntl(2) unavailable: " + error);
-            }
-            return this;
-        }
-
-        static Native load() {
+        static {
             String os = System.getProperty("os.name", "");
+            Linker linker = null;
+            MethodHandle close = null;
+            String error = null;
             if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
-                return new Native("not Linux (" + os + ")", null, null, null, null);
+                error = "not Linux (" + os + ")";
+            } else {
+                try {
+                    linker = Linker.nativeLinker();
+                    close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+                } catch (Throwable t) {
+                    error = "native calls not possible (" + t + "); allow them with"
+                            + " --enable-native-access=ALL-UNNAMED";
+                }
+            }
+            LINKER = linker;
+            CLOSE = close;
+            ERROR = error;
+        }
+
+        private Native() {
+        }
+
+        /** {@code handle}, or IllegalStateException saying why there is none. */
+        static MethodHandle require(MethodHandle handle, String function) {
+            if (ERROR != null) {
+                throw new IllegalStateException("open(2)/fcntl(2) unavailable: " + ERROR);
+            }
+            if (handle == null) {
+                throw new IllegalStateException(function + "(2) unavailable: libc lacks it or the linker refused it");
+            }
+            return handle;
+        }
+
+        /** libc's {@code function}, errno captured, variadic from argument {@code firstVariadic}; null if not possible. */
+        private static MethodHandle variadic(String function, FunctionDescriptor descriptor, int firstVariadic) {
+            if (ERROR != null) {
+                return null;
             }
             try {
-                Linker linker = Linker.nativeLinker();
-                Linker.Option errno = Linker.Option.captureCallState("errno");
-                MemorySegment open = linker.defaultLookup().find("open").orElseThrow();
-                MemorySegment fcntl = linker.defaultLookup().find("fcntl").orElseThrow();
-                MemorySegment close = linker.defaultLookup().find("close").orElseThrow();
-                // int open(const char *path, int flags, ...): mode_t mode
-                MethodHandle openHandle = linker.downcallHandle(open, FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                        Linker.Option.firstVariadicArg(2), errno);
-                // int fcntl(int fd, int cmd, ...): struct flock *
-                MethodHandle fcntlHandle = linker.downcallHandle(fcntl, FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
-                        Linker.Option.firstVariadicArg(2), errno);
-                MethodHandle closeHandle = linker.downcallHandle(close,
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-                VarHandle errnoHandle = Linker.Option.captureStateLayout()
-                        .varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                return new Native(null, openHandle, fcntlHandle, closeHandle, errnoHandle);
-            } catch (Throwable t) {
-                return new Native("native calls not possible (" + t + "); allow them with"
-                        + " --enable-native-access=ALL-UNNAMED", null, null, null, null);
+                return LINKER.downcallHandle(LINKER.defaultLookup().find(function).orElseThrow(), descriptor,
+                        Linker.Option.firstVariadicArg(firstVariadic), Linker.Option.captureCallState("errno"));
+            } catch (RuntimeException e) {
+                return null;
             }
+        }
+
+        /** int open(const char *path, int flags, ...): mode_t mode. */
+        static final class Open {
+            static final MethodHandle HANDLE = variadic("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), 2);
+        }
+
+        /** int fcntl(int fd, int cmd, ...): struct flock *. */
+        static final class Fcntl {
+            static final MethodHandle HANDLE = variadic("fcntl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), 2);
+        }
+
+        /** errno in the captured call state: read only after a failed call. */
+        static final class ErrnoField {
+            static final VarHandle HANDLE = Linker.Option.captureStateLayout()
+                    .varHandle(MemoryLayout.PathElement.groupElement("errno"));
         }
     }
 }
