@@ -46,11 +46,8 @@ class ObjectCodecsStartupTest {
         }
     }
 
-    private List<String> run(String... args) throws Exception {
-        try (ChildJvm child = ChildJvm.start(List.of("-Xlog:class+init=info:stdout"), Peer.class, args)) {
-            assertThat(child.waitFor(ChildJvm.START)).isZero();
-            return child.output();
-        }
+    private static List<String> run(String... args) throws Exception {
+        return ChildJvm.runLoggingClassInit(Peer.class, args);
     }
 
     @Test

@@ -58,6 +58,22 @@ public final class ChildJvm implements AutoCloseable {
         return of(new ProcessBuilder(command(prefix, jvmOptions, mainClass, args)));
     }
 
+    /**
+     * Runs {@code mainClass} to its end in a JVM that also logs, among its stdout lines, each
+     * class it initialises ({@code Initializing 'io/shm4j/X'}): for start-up tests, what a path
+     * does not initialise it does not pay for. Its stdout lines; an {@link AssertionError} if it
+     * exits non-zero.
+     */
+    public static List<String> runLoggingClassInit(Class<?> mainClass, String... args) throws IOException, InterruptedException {
+        try (ChildJvm child = start(List.of("-Xlog:class+init=info:stdout"), mainClass, args)) {
+            int code = child.waitFor(START);
+            if (code != 0) {
+                throw new AssertionError(mainClass.getName() + " exited " + code);
+            }
+            return child.output();
+        }
+    }
+
     /** The command line {@link #start(List, List, Class, String...)} runs. */
     public static List<String> command(List<String> prefix, List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
