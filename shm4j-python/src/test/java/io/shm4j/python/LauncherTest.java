@@ -61,6 +61,40 @@ class LauncherTest {
         assertThat(run(bin, "./shm4j", "get", "t", "--dir", regions).out()).isEqualTo("[1]\n");
     }
 
+    /** A JDK home under {@code dir} whose release file says {@code version}; its java runs this JVM's. */
+    private Path fakeJdk(String name, String version) throws IOException {
+        Path home = Files.createDirectories(dir.path().resolve(name).resolve("bin")).getParent();
+        Path java = Files.writeString(home.resolve("bin/java"), "#!/bin/sh\nexec '"
+                + ProcessHandle.current().info().command().orElseThrow() + "' \"$@\"\n");
+        java.toFile().setExecutable(true);
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\nOS_NAME=\"Linux\"\n");
+        return home;
+    }
+
+    /** The JAVA_HOME .mvn/find-jdk.sh picks with {@code env} (the launcher and mvnw source it). */
+    private String foundJdk(String... env) throws Exception {
+        List<String> command = new ArrayList<>(List.of(env));
+        command.addAll(List.of("sh", "-c", ". .mvn/find-jdk.sh; shm4j_find_jdk; echo \"$JAVA_HOME\""));
+        Run r = run(ROOT, command.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        return r.out().strip();
+    }
+
+    @Test
+    void findsAJdkByItsReleaseFileInJavaHomeThenOnThePath() throws Exception {
+        Path newer = fakeJdk("jdk-31", "31.0.1");
+        Path older = fakeJdk("jdk-17", "17.0.9");
+        assertThat(foundJdk("JAVA_HOME=" + newer)).isEqualTo(newer.toString());
+        Path bin = Files.createDirectories(dir.path().resolve("path-bin"));
+        Files.createSymbolicLink(bin.resolve("java"), newer.resolve("bin/java"));
+        // PATH's java, through a link, names its home; JAVA_HOME older than 25 is passed over
+        assertThat(foundJdk("JAVA_HOME=" + older, "PATH=" + bin + ":/usr/bin:/bin")).isEqualTo(newer.toString());
+        Files.delete(bin.resolve("java"));
+        Files.createSymbolicLink(bin.resolve("java"), older.resolve("bin/java"));
+        assertThat(foundJdk("PATH=" + bin + ":/usr/bin:/bin")).as("PATH's java too old: the newest under /usr/lib/jvm")
+                .startsWith("/usr/lib/jvm/");
+    }
+
     @Test
     void nonAsciiArgumentsArriveIntactWithoutALocale() throws Exception {
         String regions = dir.path().resolve("regions").toString();
