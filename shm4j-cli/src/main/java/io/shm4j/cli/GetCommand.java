@@ -10,13 +10,10 @@ import io.shm4j.WaitStrategy;
 import io.shm4j.internal.ObjectRegion;
 import io.shm4j.internal.Processes;
 import io.shm4j.internal.RegionFiles;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -28,37 +25,63 @@ import java.util.HexFormat;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 
-/** {@code shm4j get TAG [--pointer P] [--pretty] [--raw] [--meta]}: print the current object. */
-@Command(name = "get", mixinStandardHelpOptions = true,
-        description = "Print the current version of a shared object (JSON as JSON, text as text, raw bytes as hex).")
+/**
+ * {@code shm4j get TAG [--pointer P] [--pretty] [--raw] [--meta]}: print the current object.
+ * Its model is built in code, not read from annotations: get is the command scripts run most,
+ * and picocli's reflection would be most of its start-up ({@link Main}).
+ */
 final class GetCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
+    private final Main main;
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("get");
 
-    @Parameters(index = "0", paramLabel = "TAG", description = "Shared object tag.")
-    String tag;
+    private final PositionalParamSpec tagParameter = PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("TAG")
+            .type(String.class).description("Shared object tag.").build();
 
-    @Option(names = "--pointer", paramLabel = "P", description = "Print only the value at this JSON pointer, e.g. /db/host.")
-    String pointer;
+    private final OptionSpec pointerOption = Main.option(spec, OptionSpec.builder("--pointer").type(String.class).paramLabel("P")
+            .description("Print only the value at this JSON pointer, e.g. /db/host."));
 
-    @Option(names = "--pretty", description = "Indent the JSON.")
-    boolean pretty;
+    private final OptionSpec prettyOption = Main.option(spec, OptionSpec.builder("--pretty").type(boolean.class)
+            .description("Indent the JSON."));
 
-    @Option(names = "--meta", description = "Print version, size, content type, publish time and master pid/alive instead.")
-    boolean meta;
+    private final OptionSpec metaOption = Main.option(spec, OptionSpec.builder("--meta").type(boolean.class)
+            .description("Print version, size, content type, publish time and master pid/alive instead."));
 
-    @Option(names = "--raw", description = "Print a JSON string without quotes or escapes, as jq -r (other values as JSON).")
-    boolean raw;
+    private final OptionSpec rawOption = Main.option(spec, OptionSpec.builder("--raw").type(boolean.class)
+            .description("Print a JSON string without quotes or escapes, as jq -r (other values as JSON)."));
 
-    @Option(names = "--wait", paramLabel = "D", converter = DurationConverter.class,
-            description = "Wait up to D (e.g. 10s) for the region to be created and to hold a version, instead of exiting 3 at once.")
-    Duration wait;
+    private final OptionSpec waitOption = Main.option(spec, OptionSpec.builder("--wait").type(Duration.class).paramLabel("D")
+            .converters(new DurationConverter())
+            .description("Wait up to D (e.g. 10s) for the region to be created and to hold a version, instead of exiting 3 at once."));
 
-    @Spec
-    CommandSpec spec;
+    // this invocation's arguments, read from the model by call()
+    private String tag;
+    private String pointer;
+    private boolean pretty;
+    private boolean meta;
+    private boolean raw;
+    private Duration wait;
+
+    private GetCommand(Main main) {
+        this.main = main;
+        spec.usageMessage().description(
+                "Print the current version of a shared object (JSON as JSON, text as text, raw bytes as hex).");
+        spec.addPositional(tagParameter);
+        Main.standardHelpOptions(spec);
+    }
+
+    /** The model of get, a subcommand of {@code main}. */
+    static CommandSpec spec(Main main) {
+        return new GetCommand(main).spec;
+    }
 
     @Override
     public Integer call() throws Exception {
+        tag = tagParameter.getValue();
+        pointer = pointerOption.getValue();
+        pretty = Boolean.TRUE.equals(prettyOption.getValue());
+        meta = Boolean.TRUE.equals(metaOption.getValue());
+        raw = Boolean.TRUE.equals(rawOption.getValue());
+        wait = waitOption.getValue();
         if (meta && pointer != null) {
             throw Main.conflict(spec, "--meta", "--pointer", "--meta describes the whole version: drop one");
         }

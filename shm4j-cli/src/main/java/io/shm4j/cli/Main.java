@@ -7,9 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.IOException;
@@ -19,33 +18,64 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.Properties;
 
 /**
  * The {@code shm4j} command. Subcommands are listed in {@link #COMMANDS}: adding one is adding
  * its class there. Commands throw; {@link ExitCodes} turns the exception into one stderr line
  * and an exit code.
+ *
+ * <p>Its model, and get's ({@link #BUILT}: the command scripts run most), are built in code; the
+ * other commands' by picocli from their annotations. Reading annotations costs one proxy class
+ * per annotation type and reflection over each class: most of a command's start-up.
  */
-@Command(name = "shm4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Processes on one host share live data through memory-mapped shared memory.",
-        footer = {"", "'shm4j help COMMAND' or 'shm4j COMMAND --help': a command's options. Reference: docs/CLI.md."})
 public final class Main implements Runnable {
+    final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("shm4j").versionProvider(new Version());
 
     // INHERIT: accepted before or after the command (shm4j --dir D get T, shm4j get T --dir D), as Python's CLI.
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "On errors, print the stack trace too.")
-    boolean verbose;
+    private final OptionSpec verbose = option(spec, OptionSpec.builder("--verbose").type(boolean.class)
+            .scopeType(ScopeType.INHERIT).description("On errors, print the stack trace too."));
 
-    @Option(names = "--dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Region directory (default: $SHM4J_DIR, else /dev/shm/shm4j).")
-    Path dir;
+    private final OptionSpec dir = option(spec, OptionSpec.builder("--dir").type(Path.class).paramLabel("DIR")
+            .scopeType(ScopeType.INHERIT).description("Region directory (default: $SHM4J_DIR, else /dev/shm/shm4j)."));
 
-    @Spec
-    CommandSpec spec;
+    private Main() {
+        standardHelpOptions(spec);
+        spec.usageMessage()
+                .description("Processes on one host share live data through memory-mapped shared memory.")
+                .footer("", "'shm4j help COMMAND' or 'shm4j COMMAND --help': a command's options. Reference: docs/CLI.md.");
+    }
+
+    /**
+     * Adds -h/--help and -V/--version to {@code command} as {@code mixinStandardHelpOptions}
+     * does (same texts, after the command's own options), without reading picocli's mixin class
+     * by reflection.
+     */
+    static void standardHelpOptions(CommandSpec command) {
+        command.addOption(OptionSpec.builder("-h", "--help").type(boolean.class).usageHelp(true)
+                .description("Show this help message and exit.").build());
+        command.addOption(OptionSpec.builder("-V", "--version").type(boolean.class).versionHelp(true)
+                .description("Print version information and exit.").build());
+    }
+
+    /** Adds the option {@code builder} describes to {@code command}; returns it (its value after parsing). */
+    static OptionSpec option(CommandSpec command, OptionSpec.Builder builder) {
+        OptionSpec option = builder.build();
+        command.addOption(option);
+        return option;
+    }
+
+    /** Whether --verbose was given. */
+    boolean verbose() {
+        return Boolean.TRUE.equals(verbose.getValue());
+    }
 
     /** Options with the region directory this invocation uses. */
     ShmOptions options() {
-        return ShmOptions.defaults().withDirectory(dir);
+        return ShmOptions.defaults().withDirectory(dir.getValue());
     }
 
     /** The region directory this invocation uses. */
@@ -65,8 +95,9 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The subcommands, in the order help lists them; each is named by its {@code @Command}.
-     * generate-completion is hidden: the launcher's install writes its script.
+     * The subcommands, in the order help lists them; each is named by its {@code @Command}, or
+     * built in code ({@link #BUILT}). generate-completion is hidden: the launcher's install
+     * writes its script.
      */
     private static final List<Class<?>> COMMANDS = List.of(
             HelpCommand.class,
@@ -82,6 +113,9 @@ public final class Main implements Runnable {
             DemoCommand.class,
             BenchCommand.class,
             AutoComplete.GenerateCompletion.class);
+
+    /** The commands whose model is built in code (start-up): the model of each, for its parent. */
+    private static final Map<Class<?>, Function<Main, CommandSpec>> BUILT = Map.of(GetCommand.class, GetCommand::spec);
 
     /** The commands that read the whole tree of commands: help lists it, generate-completion writes it. */
     private static final Set<Class<?>> TREE_READERS = Set.of(HelpCommand.class, AutoComplete.GenerateCompletion.class);
@@ -99,16 +133,37 @@ public final class Main implements Runnable {
      */
     public static CommandLine commandLine(String[] args) {
         Main main = new Main();
-        CommandLine cl = new CommandLine(main);
-        Class<?> named = named(args == null ? null : commandWord(args));
+        CommandLine cl = new CommandLine(main.spec);
+        Class<?> named = args == null ? null : main.named(commandWord(args));
         for (Class<?> command : COMMANDS) {
             if (named == null || command == named) {
-                cl.addSubcommand(command);
+                Function<Main, CommandSpec> built = BUILT.get(command);
+                cl.addSubcommand(built != null ? new CommandLine(built.apply(main)) : command);
             }
         }
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr(), main.verbose));
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr(), main.verbose()));
         cl.setParameterExceptionHandler((e, _) -> ExitCodes.reportUsage(e, usageMessage(e)));
         return cl;
+    }
+
+    /**
+     * The command class named {@code word}, or null for none, an unknown word, or a command that
+     * reads the tree. Those built in code are looked at first: no annotation is read for them.
+     */
+    private Class<?> named(String word) {
+        Class<?> found = null;
+        for (var built : BUILT.entrySet()) {
+            if (built.getValue().apply(this).name().equals(word)) {
+                found = built.getKey();
+            }
+        }
+        for (int i = 0; found == null && word != null && i < COMMANDS.size(); i++) {
+            Class<?> command = COMMANDS.get(i);
+            if (!BUILT.containsKey(command) && command.getAnnotation(Command.class).name().equals(word)) {
+                found = command;
+            }
+        }
+        return found == null || TREE_READERS.contains(found) ? null : found;
     }
 
     /**
@@ -126,16 +181,6 @@ public final class Main implements Runnable {
                 i++;
             } else if (!a.startsWith("-")) {
                 return a;
-            }
-        }
-        return null;
-    }
-
-    /** The command class named {@code word}, or null for none, an unknown word, or a command that reads the tree. */
-    private static Class<?> named(String word) {
-        for (Class<?> command : COMMANDS) {
-            if (command.getAnnotation(Command.class).name().equals(word)) {
-                return TREE_READERS.contains(command) ? null : command;
             }
         }
         return null;

@@ -72,6 +72,37 @@ class LazyCommandLineTest {
         }
     }
 
+    @Test
+    void getBuiltInCodeHelpsAsItsAnnotationsDid() {
+        // as picocli printed it from GetCommand's annotations (mixinStandardHelpOptions, the
+        // inherited --dir and --verbose)
+        assertThat(CliRun.raw("get", "--help").out()).isEqualTo("""
+                Usage: shm4j get [-hV] [--meta] [--pretty] [--raw] [--verbose] [--dir=DIR]
+                                 [--pointer=P] [--wait=D] TAG
+                Print the current version of a shared object (JSON as JSON, text as text, raw
+                bytes as hex).
+                      TAG           Shared object tag.
+                      --dir=DIR     Region directory (default: $SHM4J_DIR, else /dev/shm/shm4j).
+                  -h, --help        Show this help message and exit.
+                      --meta        Print version, size, content type, publish time and master
+                                      pid/alive instead.
+                      --pointer=P   Print only the value at this JSON pointer, e.g. /db/host.
+                      --pretty      Indent the JSON.
+                      --raw         Print a JSON string without quotes or escapes, as jq -r
+                                      (other values as JSON).
+                  -V, --version     Print version information and exit.
+                      --verbose     On errors, print the stack trace too.
+                      --wait=D      Wait up to D (e.g. 10s) for the region to be created and to
+                                      hold a version, instead of exiting 3 at once.
+                """);
+        CliRun missing = CliRun.raw("get");
+        assertThat(missing.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).isEqualTo("shm4j: Missing required parameter: 'TAG' (see 'shm4j get --help')\n");
+        assertThat(CliRun.raw("generate-completion").out())
+                .contains("local flag_opts=\"'--verbose' '-h' '--help' '-V' '--version'\"")
+                .contains("local flag_opts=\"'--pretty' '--meta' '--raw' '-h' '--help' '-V' '--version' '--verbose'\"");
+    }
+
     /** Exit code, stdout and stderr of {@code args} on {@code cl}. */
     private static List<String> run(CommandLine cl, String[] args) {
         StringWriter out = new StringWriter();
