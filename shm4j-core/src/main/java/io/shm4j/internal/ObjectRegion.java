@@ -42,8 +42,7 @@ import static io.shm4j.internal.ObjectRegionDescriptor.*;
  * and adds no cache-line ownership traffic for the writer.
  */
 public final class ObjectRegion implements AutoCloseable {
-    /** Failed read attempts before giving up; see FORMAT.md 5.2. */
-    static final int MAX_READ_ATTEMPTS = 100_000;
+    /** How long a read retries before giving up; see FORMAT.md 5.2. */
     static final long MAX_READ_NANOS = 5_000_000_000L;
 
     private final String tag;
@@ -297,7 +296,7 @@ public final class ObjectRegion implements AutoCloseable {
      * called only for a whole copy.
      */
     public <R> R readCommitted(Sink<R> sink) {
-        long started = 0;
+        long firstFailure = 0;
         // A slot that failed a check, as (committed, seq): failing again under the same pair is
         // not a race (the master moves committed before it rewrites a slot), so it is damage.
         long suspectVersion = 0;
@@ -350,16 +349,20 @@ public final class ObjectRegion implements AutoCloseable {
                 suspectVersion = version;
                 suspectSeq = seq1;
             }
-            // The budget's clock starts when the back-off starts parking: spinning and yielding
-            // cost no time worth counting.
-            if (attempt == Backoff.READ_RETRY.busyRounds()) {
-                started = System.nanoTime();
-            } else if (attempt > Backoff.READ_RETRY.busyRounds()
-                    && (attempt >= MAX_READ_ATTEMPTS || System.nanoTime() - started > MAX_READ_NANOS)) {
-                throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + attempt
-                        + " attempts; the master rewrote the slot during every copy. Nothing torn was returned; retry");
+            // Retry at once, never back off. Short of damage (caught above), an attempt fails
+            // only because the master committed a newer version since `version` was loaded: it
+            // rewrites a committed slot only for the version after the next (5.1). So the newest
+            // slot is the one to read, and now, while it is stable. Yielding or parking here
+            // would hand the core to other threads exactly while the master publishes: on a
+            // busy machine only reads that overlap no publish would succeed, one new version per
+            // scheduler slice (docs/BENCHMARKS.md, "Staleness under overload").
+            if (attempt == 0) {
+                firstFailure = System.nanoTime();
+            } else if (System.nanoTime() - firstFailure > MAX_READ_NANOS) {
+                throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + (attempt + 1)
+                        + " attempts in " + MAX_READ_NANOS / 1_000_000_000 + " s; the master rewrote the slot during every"
+                        + " copy. Nothing torn was returned; retry");
             }
-            Backoff.READ_RETRY.idle(attempt);
         }
     }
 
