@@ -60,6 +60,9 @@ final class Targets {
                     pair.map(p -> 1 / p.toCopy()).or(() -> Optional.ofNullable(
                             ratio(report.jmhScore("Baseline.mappedToHeapCopy", size), report.jmhScore("SharedObject.readNewer", size)))),
                     0.75));
+            targets.add(atLeast("16", "readNewer() with withVerifyChecksums(false), bandwidth ÷ plain copy's, " + Units.bytes(size)
+                            + " (pairs)",
+                    report.pair(InProcessPairs.READ, size, InProcessPairs.READ_NEWER_UNVERIFIED).map(p -> 1 / p.toCopy()), 0.75));
         }
         Optional<Summary> herd = report.find(Peers.SHM4J_BLOCK, KIB, HERD_FOLLOWERS, 0);
         targets.add(ratioAtMost("16", "shm4j-block p50 ÷ UDS's, " + HERD_FOLLOWERS + " followers, 1 KiB",
