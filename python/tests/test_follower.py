@@ -25,6 +25,10 @@ class FollowerTest(RegionTestCase):
                 m.publish(obj)
             return m.version
 
+    def publish_bytes(self, tag, data):
+        with shm4j.Master(tag, self.dir) as m:
+            m.publish_bytes(data, shm4j.ContentType.RAW)
+
     def test_reads_the_newest_version_and_its_metadata(self):
         self.publish("cfg", {"a": 1}, {"a": 2, "s": "é"})
         with shm4j.Follower("cfg", self.dir) as f:
@@ -107,6 +111,21 @@ class FollowerTest(RegionTestCase):
         self.poke("crc", slot_base(1) + SLOT_CRC_OFFSET, b"\x00\x00\x00\x00")
         with shm4j.Follower("crc", self.dir) as f, self.assertRaises(shm4j.CorruptRegionError):
             f.snapshot()
+
+    def test_without_verification_a_damaged_payload_is_returned_as_it_is_and_other_checks_hold(self):
+        # verify=False (Java: withVerifyChecksums(false)) skips only the CRC-32 (FORMAT.md 5.2).
+        self.publish_bytes("trust", b"hello")
+        self.poke("trust", slot_base(1) + SLOT_HEADER_LENGTH, b"j")
+        with shm4j.Follower("trust", self.dir) as f:
+            with self.assertRaisesRegex(shm4j.CorruptRegionError, "CRC-32 mismatch"):
+                f.get()
+        with shm4j.Follower("trust", self.dir, verify=False) as f:
+            self.assertEqual(b"jello", f.get())
+            self.assertEqual(b"jello", f.snapshot().data)
+        self.poke("trust", slot_base(1) + SLOT_LENGTH_OFFSET, struct.pack("<I", MIN_SLOT_CAPACITY + 1))
+        with shm4j.Follower("trust", self.dir, verify=False) as f:
+            with self.assertRaisesRegex(shm4j.CorruptRegionError, "exceeds slot capacity"):
+                f.get()
 
     def test_slot_length_beyond_capacity_is_corrupt(self):
         self.publish("len", {"v": 1})

@@ -114,15 +114,16 @@ public final class SharedObject {
     public static <T> SharedObjectFollower<T> follower(String tag, ObjectCodec<T> codec, ShmOptions options) throws IOException {
         Objects.requireNonNull(codec, "codec");
         Path file = RegionFiles.file(tag, options);
-        return new SharedObjectFollower<>(tag, file, codec, openAwaitingCreation(tag, file, options.creationTimeout()), options);
+        return new SharedObjectFollower<>(tag, file, codec, openAwaitingCreation(tag, file, options), options);
     }
 
-    private static ObjectRegion openAwaitingCreation(String tag, Path file, Duration timeout) throws IOException {
+    private static ObjectRegion openAwaitingCreation(String tag, Path file, ShmOptions options) throws IOException {
+        Duration timeout = options.creationTimeout();
         long start = System.nanoTime();
         long timeoutNanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
         while (true) {
             try {
-                return ObjectRegion.openReadOnly(tag, file);
+                return ObjectRegion.openReadOnly(tag, file, options.verifyChecksums());
             } catch (RegionNotFoundException e) {
                 if (System.nanoTime() - start >= timeoutNanos) {
                     throw e;

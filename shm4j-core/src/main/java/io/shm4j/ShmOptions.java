@@ -31,9 +31,12 @@ import java.util.Objects;
  * @param creationTimeout how long {@link SharedObject#follower} waits for a missing region to be
  *                      created before it throws {@link RegionNotFoundException}; zero (the
  *                      default) does not wait
+ * @param verifyChecksums whether a follower checks the CRC-32 of every version it copies (the
+ *                      default); see {@link #withVerifyChecksums}. Masters always write it.
  */
 public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, WaitStrategy waitStrategy,
-                         IdleStrategy idleStrategy, String followerName, Duration creationTimeout) {
+                         IdleStrategy idleStrategy, String followerName, Duration creationTimeout,
+                         boolean verifyChecksums) {
 
     /** Default {@link #maxObjectSize()}: 64 MiB. */
     public static final int DEFAULT_MAX_OBJECT_SIZE = 64 << 20;
@@ -82,41 +85,61 @@ public record ShmOptions(Path directory, FileMode fileMode, int maxObjectSize, W
 
     /**
      * Default directory, {@link FileMode#OWNER_ONLY}, 64 MiB objects, {@link WaitStrategy#SPIN_THEN_BLOCK},
-     * {@link IdleStrategy#backoff()}, no follower name, no waiting for creation.
+     * {@link IdleStrategy#backoff()}, no follower name, no waiting for creation, verified reads.
      */
     public static ShmOptions defaults() {
         return new ShmOptions(null, FileMode.OWNER_ONLY, DEFAULT_MAX_OBJECT_SIZE, WaitStrategy.SPIN_THEN_BLOCK,
-                IdleStrategy.backoff(), "", Duration.ZERO);
+                IdleStrategy.backoff(), "", Duration.ZERO, true);
     }
 
     public ShmOptions withDirectory(Path directory) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
     }
 
     public ShmOptions withFileMode(FileMode fileMode) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
     }
 
     public ShmOptions withMaxObjectSize(int maxObjectSize) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
     }
 
     public ShmOptions withWaitStrategy(WaitStrategy waitStrategy) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
     }
 
     /** The polling of {@link WaitStrategy#BACKOFF} waits; see {@link IdleStrategy} for an example. */
     public ShmOptions withIdleStrategy(IdleStrategy idleStrategy) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
     }
 
     /** What followers opened with these options call themselves in {@code master.followers()}. */
     public ShmOptions withFollowerName(String followerName) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
     }
 
     /** How long a follower waits for a missing region to be created (zero: not at all). */
     public ShmOptions withCreationTimeout(Duration creationTimeout) {
-        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout);
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
+    }
+
+    /**
+     * Whether followers opened with these options check each copied version's CRC-32 (FORMAT.md
+     * 5.2). {@code false} skips the check and gives up detecting damage to a payload (a stray
+     * write into the file, a faulty writer in another language, bad memory): such bytes are
+     * returned as they are. It does not give up whole versions: the slot's sequence number still
+     * guarantees that a copy is never torn, and length, version and content type are still
+     * checked. What it gains: from 64 KiB on, the CRC-32 costs about as much as the copy, so an
+     * unverified read moves bytes at up to twice the rate (docs/BENCHMARKS.md). The master
+     * always writes the CRC-32, so other followers of the same region still verify.
+     *
+     * <pre>{@code
+     * // a follower of large, frequently published frames that trusts the host's memory
+     * var frames = SharedObject.follower("frames", ObjectCodecs.bytes(),
+     *         ShmOptions.defaults().withVerifyChecksums(false));
+     * }</pre>
+     */
+    public ShmOptions withVerifyChecksums(boolean verifyChecksums) {
+        return new ShmOptions(directory, fileMode, maxObjectSize, waitStrategy, idleStrategy, followerName, creationTimeout, verifyChecksums);
     }
 }

@@ -34,7 +34,8 @@ import java.util.zip.CRC32;
  *
  * <p>Variants per payload size: the plain mapped→heap copy (reused array), that copy then a
  * CRC-32 over the whole copy (the read before {@link CrcCopy}), {@link CrcCopy#fromSegment} at
- * several chunk sizes, and shm4j's {@code readNewer} of a whole version (buffer emptied first);
+ * several chunk sizes, and shm4j's {@code readNewer} of a whole version (buffer emptied first),
+ * verified and with {@link ShmOptions#withVerifyChecksums} off;
  * on the master's side the plain heap→mapped copy, CRC-32 then copy (the publish before
  * {@link CrcCopy}), {@link CrcCopy#toSegment} at the same chunk sizes, and shm4j's
  * {@code publish}.
@@ -52,6 +53,7 @@ public final class InProcessPairs {
     static final String COPY_THEN_CRC = "copy, then CRC-32";
     static final String CRC_THEN_COPY = "CRC-32, then copy";
     static final String READ_NEWER = "readNewer";
+    static final String READ_NEWER_UNVERIFIED = "readNewer, unverified";
     static final String PUBLISH = "publish";
     static final String READ = "read";
     static final String WRITE = "write";
@@ -122,7 +124,9 @@ public final class InProcessPairs {
                 mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             }
             master.publish(payload);
-            try (SharedObjectFollower<byte[]> follower = SharedObject.follower("pairs", ObjectCodecs.bytes(), options)) {
+            try (SharedObjectFollower<byte[]> follower = SharedObject.follower("pairs", ObjectCodecs.bytes(), options);
+                 SharedObjectFollower<byte[]> unverified = SharedObject.follower("pairs", ObjectCodecs.bytes(),
+                         options.withVerifyChecksums(false))) {
                 SnapshotBuffer buffer = new SnapshotBuffer(size);
                 Map<String, LongSupplier> read = new LinkedHashMap<>();
                 read.put(COPY, () -> {
@@ -143,6 +147,10 @@ public final class InProcessPairs {
                 read.put(READ_NEWER, () -> {
                     buffer.clear();
                     return follower.readNewer(buffer) ? 1 : 0;
+                });
+                read.put(READ_NEWER_UNVERIFIED, () -> {
+                    buffer.clear();
+                    return unverified.readNewer(buffer) ? 1 : 0;
                 });
                 Map<String, LongSupplier> write = new LinkedHashMap<>();
                 write.put(COPY, () -> {

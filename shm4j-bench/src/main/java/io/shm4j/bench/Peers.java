@@ -10,6 +10,7 @@ public final class Peers {
     public static final String SHM4J_BLOCK = "shm4j-block";
     private static final List<Peer> ALL = List.of(
             new Shm4jPeer(Report.SHM4J_PEER, Shm4jPeer.Encoding.RAW, WaitStrategy.BUSY_SPIN),
+            new Shm4jPeer("shm4j-unverified", Shm4jPeer.Encoding.RAW_UNVERIFIED, WaitStrategy.BUSY_SPIN),
             new Shm4jPeer(SHM4J_BLOCK, Shm4jPeer.Encoding.RAW, WaitStrategy.BLOCK),
             new Shm4jPeer("shm4j-json", Shm4jPeer.Encoding.JSON, WaitStrategy.BUSY_SPIN),
             new RawShmPeer(RawShmPeer.Variant.LINE_ALIGNED),

@@ -31,8 +31,8 @@ public final class Shm4jPeer implements Peer {
      */
     private static final Duration WAIT_SLICE = Duration.ofMinutes(1);
 
-    /** What the master publishes and the follower decodes. */
-    public enum Encoding { RAW, JSON }
+    /** What the master publishes and the follower decodes; RAW_UNVERIFIED's follower skips the CRC-32. */
+    public enum Encoding { RAW, RAW_UNVERIFIED, JSON }
 
     private final String name;
     private final Encoding encoding;
@@ -58,6 +58,7 @@ public final class Shm4jPeer implements Peer {
     public String description() {
         return switch (encoding) {
             case RAW -> "shm4j SharedObject<byte[]>, follower waits in awaitNewer(SnapshotBuffer) with " + strategy;
+            case RAW_UNVERIFIED -> "as shm4j-spin, follower with ShmOptions.withVerifyChecksums(false), waits with " + strategy;
             case JSON -> "shm4j SharedObject<JsonNode>: master serializes, follower busy-polls get() and parses";
         };
     }
@@ -66,7 +67,7 @@ public final class Shm4jPeer implements Peer {
     public Publisher publisher(PeerContext context) throws Exception {
         ShmOptions options = options(context);
         return switch (encoding) {
-            case RAW -> {
+            case RAW, RAW_UNVERIFIED -> {
                 SharedObjectMaster<byte[]> master = SharedObject.master(TAG, ObjectCodecs.bytes(), options);
                 yield publisher(master, master::publish);
             }
@@ -96,7 +97,7 @@ public final class Shm4jPeer implements Peer {
     public Subscriber subscriber(PeerContext context, int index) throws Exception {
         ShmOptions options = options(context);
         return switch (encoding) {
-            case RAW -> awaiting(SharedObject.follower(TAG, ObjectCodecs.bytes(), options));
+            case RAW, RAW_UNVERIFIED -> awaiting(SharedObject.follower(TAG, ObjectCodecs.bytes(), options));
             case JSON -> polling(SharedObject.follower(TAG, ObjectCodecs.jsonTree(), options));
         };
     }
@@ -148,6 +149,7 @@ public final class Shm4jPeer implements Peer {
     }
 
     private ShmOptions options(PeerContext context) {
-        return ShmOptions.defaults().withDirectory(context.directory()).withWaitStrategy(strategy);
+        return ShmOptions.defaults().withDirectory(context.directory()).withWaitStrategy(strategy)
+                .withVerifyChecksums(encoding != Encoding.RAW_UNVERIFIED);
     }
 }

@@ -16,6 +16,7 @@ final class Targets {
     private static final int KIB = 1024;
     private static final int HERD_FOLLOWERS = 16;
     private static final String AGRONA = "agrona";
+    private static final String UNVERIFIED = "shm4j-unverified";
 
     /** One target: {@code measured} against {@code limit} (both already in the target's unit). */
     record Target(String issue, String name, String measured, String limit, String status, String margin) {
@@ -39,6 +40,12 @@ final class Targets {
                     .map(s -> report.ratio(s, AGRONA)), 1.0, true));
         }
         for (int size : sizes) {
+            if (size >= 64 * KIB) { // where the CRC-32 costs about as much as the copy
+                targets.add(ratioAtMost("16", "shm4j-unverified (withVerifyChecksums(false)) p50 ÷ Agrona's, " + Units.bytes(size),
+                        hot(UNVERIFIED, size).map(s -> report.ratio(s, AGRONA)), 1.0, true));
+            }
+        }
+        for (int size : sizes) {
             targets.add(ratioAtMost("16", "shm4j-spin p99.9 ÷ Agrona's, " + Units.bytes(size), hot(Report.SHM4J_PEER, size)
                     .map(s -> report.ratio(s, List.of(AGRONA), r -> r.latency().p999())), 1.0, false));
         }
@@ -60,6 +67,9 @@ final class Targets {
                     pair.map(p -> 1 / p.toCopy()).or(() -> Optional.ofNullable(
                             ratio(report.jmhScore("Baseline.mappedToHeapCopy", size), report.jmhScore("SharedObject.readNewer", size)))),
                     0.75));
+            targets.add(atLeast("16", "readNewer() with withVerifyChecksums(false), bandwidth ÷ plain copy's, " + Units.bytes(size)
+                            + " (pairs)",
+                    report.pair(InProcessPairs.READ, size, InProcessPairs.READ_NEWER_UNVERIFIED).map(p -> 1 / p.toCopy()), 0.75));
         }
         Optional<Summary> herd = report.find(Peers.SHM4J_BLOCK, KIB, HERD_FOLLOWERS, 0);
         targets.add(ratioAtMost("16", "shm4j-block p50 ÷ UDS's, " + HERD_FOLLOWERS + " followers, 1 KiB",

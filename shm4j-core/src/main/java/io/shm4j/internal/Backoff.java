@@ -24,13 +24,6 @@ import java.util.concurrent.locks.LockSupport;
 public record Backoff(int spins, int yields, long minParkNanos, long maxParkNanos, int roundsPerDoubling) {
 
     /**
-     * A read retrying while the master rewrites its slot (FORMAT.md 5.2): a slot write ends
-     * within microseconds, so it spins and yields long (256 rounds) and parks from 1 µs, doubling
-     * only every 16 rounds, up to 1 ms.
-     */
-    public static final Backoff READ_RETRY = new Backoff(64, 192, 1_000, 1_000_000, 16);
-
-    /**
      * {@link io.shm4j.WaitStrategy#BACKOFF}'s default, a follower waiting for the next version,
      * which may be far off: 100 spins, 10 yields, then 1 µs doubling every round up to 1 ms.
      */
@@ -42,11 +35,6 @@ public record Backoff(int spins, int yields, long minParkNanos, long maxParkNano
                     + minParkNanos + ", maxParkNanos " + maxParkNanos + ", roundsPerDoubling " + roundsPerDoubling
                     + "): counts must be >= 0, parks > 0 with min <= max, and roundsPerDoubling > 0");
         }
-    }
-
-    /** Rounds before the first park. */
-    public int busyRounds() {
-        return spins + yields;
     }
 
     /** Idles once: round {@code round} (0, 1, ...) of one wait. */

@@ -206,7 +206,7 @@ public final class FollowedRegion implements AutoCloseable {
         lastReopenNanos = now;
         ObjectRegion next;
         try {
-            next = ObjectRegion.openReadOnly(tag, file);
+            next = ObjectRegion.openReadOnly(tag, file, r.verifies());
         } catch (RegionNotFoundException e) {
             // The tag was removed after the growth (FORMAT.md 5.4): as for a region removed without
             // growth, keep the last whole version of this file; a later read tries the tag again.

@@ -42,8 +42,7 @@ import static io.shm4j.internal.ObjectRegionDescriptor.*;
  * and adds no cache-line ownership traffic for the writer.
  */
 public final class ObjectRegion implements AutoCloseable {
-    /** Failed read attempts before giving up; see FORMAT.md 5.2. */
-    static final int MAX_READ_ATTEMPTS = 100_000;
+    /** How long a read retries before giving up; see FORMAT.md 5.2. */
     static final long MAX_READ_NANOS = 5_000_000_000L;
 
     private final String tag;
@@ -52,22 +51,35 @@ public final class ObjectRegion implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final long capacity;
+    /** Whether reads check the CRC-32 ({@link io.shm4j.ShmOptions#verifyChecksums()}); a master's always do. */
+    private final boolean verifies;
 
-    private ObjectRegion(String tag, Path file, Object fileKey, Arena arena, MemorySegment segment, long capacity) {
+    private ObjectRegion(String tag, Path file, Object fileKey, Arena arena, MemorySegment segment, long capacity,
+                         boolean verifies) {
         this.tag = tag;
         this.file = file;
         this.fileKey = fileKey;
         this.arena = arena;
         this.segment = segment;
         this.capacity = capacity;
+        this.verifies = verifies;
     }
 
     /**
      * Maps {@code tag}'s file read-only for a follower. The file's descriptor is closed at once
      * (the mapping stays valid), unless this JVM is the file's master, whose channel is used.
      * A link, a FIFO or anything else that is not a regular file is refused (RegionFiles.open).
+     * Its reads check every copy's CRC-32.
      */
     public static ObjectRegion openReadOnly(String tag, Path file) throws IOException {
+        return openReadOnly(tag, file, true);
+    }
+
+    /**
+     * {@link #openReadOnly(String, Path)}, whose reads check the CRC-32 only if {@code verifies}
+     * (FORMAT.md 5.2: a follower may skip it; the sequence number still excludes torn copies).
+     */
+    public static ObjectRegion openReadOnly(String tag, Path file, boolean verifies) throws IOException {
         synchronized (MasterLocks.MONITOR) {
             try {
                 Object key;
@@ -78,11 +90,11 @@ public final class ObjectRegion implements AutoCloseable {
                 }
                 FileChannel held = key == null ? null : MasterLocks.held(key);
                 if (held != null) {
-                    return map(tag, file, key, held, false);
+                    return map(tag, file, key, held, false, verifies);
                 }
                 OpenFile opened = RegionFiles.open(file, false, "region " + tag);
                 try (FileChannel ch = opened.detach()) {
-                    return map(tag, file, opened.key(), ch, false);
+                    return map(tag, file, opened.key(), ch, false, verifies);
                 }
             } catch (NoSuchFileException e) {
                 throw new RegionNotFoundException(tag, file.toString());
@@ -93,13 +105,19 @@ public final class ObjectRegion implements AutoCloseable {
         }
     }
 
+    /** Maps {@code ch} (open on {@code file}) for its master, whose reads verify, and validates the header. */
+    static ObjectRegion map(String tag, Path file, Object fileKey, FileChannel ch) throws IOException {
+        return map(tag, file, fileKey, ch, true, true);
+    }
+
     /** Maps {@code ch} (open on {@code file}) and validates the header ({@link RegionHeader#validate}). */
-    static ObjectRegion map(String tag, Path file, Object fileKey, FileChannel ch, boolean writable) throws IOException {
+    private static ObjectRegion map(String tag, Path file, Object fileKey, FileChannel ch, boolean writable, boolean verifies)
+            throws IOException {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             long capacity = RegionHeader.validate(tag, file, seg);
-            return new ObjectRegion(tag, file, fileKey, arena, seg, capacity);
+            return new ObjectRegion(tag, file, fileKey, arena, seg, capacity, verifies);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -113,7 +131,7 @@ public final class ObjectRegion implements AutoCloseable {
      */
     static ObjectRegion inMemory(String tag, Arena arena, MemorySegment segment) {
         Path none = Path.of(tag);
-        return new ObjectRegion(tag, none, null, arena, segment, RegionHeader.validate(tag, none, segment));
+        return new ObjectRegion(tag, none, null, arena, segment, RegionHeader.validate(tag, none, segment), true);
     }
 
     /** The file key (device and inode) the path names now; a link's own, not its target's. */
@@ -137,6 +155,11 @@ public final class ObjectRegion implements AutoCloseable {
     /** Payload bytes per slot. */
     public long capacity() {
         return capacity;
+    }
+
+    /** Whether reads check the CRC-32 of every copy. */
+    public boolean verifies() {
+        return verifies;
     }
 
     /** The length the header gives the file: what this mapping spans. */
@@ -297,7 +320,7 @@ public final class ObjectRegion implements AutoCloseable {
      * called only for a whole copy.
      */
     public <R> R readCommitted(Sink<R> sink) {
-        long started = 0;
+        long firstFailure = 0;
         // A slot that failed a check, as (committed, seq): failing again under the same pair is
         // not a race (the master moves committed before it rewrites a slot), so it is damage.
         long suspectVersion = 0;
@@ -326,20 +349,21 @@ public final class ObjectRegion implements AutoCloseable {
                 int crc = segment.get(INT, s + SLOT_CRC_OFFSET);
                 boolean lengthOk = length >= 0 && length <= capacity;
                 byte[] copy = lengthOk ? sink.arrayFor(length) : null;
-                int copyCrc = lengthOk ? copyOut(s, copy, length, sink.checksum()) : 0;
+                int copyCrc = lengthOk ? copyOut(s, copy, length, sink) : 0;
                 // Load-load: the copy and fields above are read before seq is read again.
                 VarHandle.acquireFence();
                 long seq2 = (long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET);
                 if (seq1 == seq2) { // else a writer overwrote the slot during the copy: retry
                     ContentType contentType = ContentType.ofId(type);
-                    if (lengthOk && slotVersion == version && contentType != null && copyCrc == crc) {
+                    boolean crcOk = !verifies || copyCrc == crc;
+                    if (lengthOk && slotVersion == version && contentType != null && crcOk) {
                         return sink.accept(version, time, contentType, copy, length);
                     }
                     // A slot holding a newer version than committed named was reused before
                     // committed moved; that version may never be committed, so the next attempt
                     // re-reads committed. The master never rewrites the committed slot, so this
                     // cannot persist unless corrupt.
-                    problem = describe(version, slotVersion, length, type, copyCrc != crc);
+                    problem = describe(version, slotVersion, length, type, !crcOk);
                 }
             }
             if (problem != null) {
@@ -350,26 +374,35 @@ public final class ObjectRegion implements AutoCloseable {
                 suspectVersion = version;
                 suspectSeq = seq1;
             }
-            // The budget's clock starts when the back-off starts parking: spinning and yielding
-            // cost no time worth counting.
-            if (attempt == Backoff.READ_RETRY.busyRounds()) {
-                started = System.nanoTime();
-            } else if (attempt > Backoff.READ_RETRY.busyRounds()
-                    && (attempt >= MAX_READ_ATTEMPTS || System.nanoTime() - started > MAX_READ_NANOS)) {
-                throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + attempt
-                        + " attempts; the master rewrote the slot during every copy. Nothing torn was returned; retry");
+            // Retry at once, never back off. Short of damage (caught above), an attempt fails
+            // only because the master committed a newer version since `version` was loaded: it
+            // rewrites a committed slot only for the version after the next (5.1). So the newest
+            // slot is the one to read, and now, while it is stable. Yielding or parking here
+            // would hand the core to other threads exactly while the master publishes: on a
+            // busy machine only reads that overlap no publish would succeed, one new version per
+            // scheduler slice (docs/BENCHMARKS.md, "Staleness under overload").
+            if (attempt == 0) {
+                firstFailure = System.nanoTime();
+            } else if (System.nanoTime() - firstFailure > MAX_READ_NANOS) {
+                throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + (attempt + 1)
+                        + " attempts in " + MAX_READ_NANOS / 1_000_000_000 + " s; the master rewrote the slot during every"
+                        + " copy. Nothing torn was returned; retry");
             }
-            Backoff.READ_RETRY.idle(attempt);
         }
     }
 
     /**
      * The slot copy of a read: the {@code length} payload bytes of the slot at {@code slot} into
      * {@code copy}, and the CRC-32 of the copy, taken chunk by chunk as it is copied
-     * ({@link CrcCopy}); worthless unless the caller then finds seq unchanged.
+     * ({@link CrcCopy}), or 0 without it where reads do not verify; worthless unless the caller
+     * then finds seq unchanged.
      */
-    private int copyOut(long slot, byte[] copy, int length, CRC32 checksum) {
-        return CrcCopy.fromSegment(segment, slot + SLOT_HEADER_LENGTH, copy, length, checksum);
+    private int copyOut(long slot, byte[] copy, int length, Sink<?> sink) {
+        if (!verifies) {
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, copy, 0, length);
+            return 0;
+        }
+        return CrcCopy.fromSegment(segment, slot + SLOT_HEADER_LENGTH, copy, length, sink.checksum());
     }
 
     /** What is wrong with a slot whose seq was stable, in the order FORMAT.md 5.2 checks. */

@@ -157,7 +157,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
                 f.close(); // releases the lock on the replaced file
                 return null;
             }
-            ObjectRegion region = ObjectRegion.map(tag, file, after, ch, true);
+            ObjectRegion region = ObjectRegion.map(tag, file, after, ch);
             try {
                 region.committedToContinue(); // before anything is written
             } catch (CorruptRegionException e) {
@@ -210,7 +210,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
             throw e;
         }
         try {
-            ObjectRegion region = ObjectRegion.map(tag, file, f.key(), f.channel(), true);
+            ObjectRegion region = ObjectRegion.map(tag, file, f.key(), f.channel());
             return take(tag, file, options, f, region);
         } catch (IOException | RuntimeException e) {
             f.close();
@@ -403,7 +403,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
                 throw new Shm4jException("another process locked " + tmp + " before it replaced region " + tag
                         + "; nothing was published: try again");
             }
-            newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel, true);
+            newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel);
             takeOver(newRegion, pid, startMillis, generation);
             write(newRegion, newRegion.notifier(wakeups), next, type, payload, time);
             synchronized (MasterLocks.MONITOR) {

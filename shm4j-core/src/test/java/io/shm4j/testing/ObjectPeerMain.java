@@ -58,6 +58,8 @@ public final class ObjectPeerMain {
             case "stress-master" -> stressMaster(tag, options, Integer.parseInt(args[3]));
             case "stress-follower" -> stressFollower(tag, options, Integer.parseInt(args[3]), args[4],
                     s -> SelfCheckingPayload.isValid(s.bytes()));
+            case "stress-follower-unverified" -> stressFollower(tag, options.withVerifyChecksums(false),
+                    Integer.parseInt(args[3]), args[4], s -> SelfCheckingPayload.isValid(s.bytes()));
             case "count-master" -> countMaster(tag, options, Integer.parseInt(args[3]));
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
@@ -114,7 +116,7 @@ public final class ObjectPeerMain {
         var stdin = until.equals("stdin") ? stdinLines() : null;
         long stopAt = stdin == null ? 0 : -1; // -1: not told yet
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
-            ObjectRegion raw = ObjectRegion.openReadOnly(tag, file);
+            ObjectRegion raw = ObjectRegion.openReadOnly(tag, file, options.verifyChecksums());
             SnapshotBuffer buffer = new SnapshotBuffer();
             SnapshotBuffer forcedBuffer = new SnapshotBuffer();
             long lastBuffered = 0;
