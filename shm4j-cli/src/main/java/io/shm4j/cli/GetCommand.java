@@ -34,8 +34,8 @@ final class GetCommand implements Callable<Integer> {
     private final Main main;
     private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("get");
 
-    private final PositionalParamSpec tagParameter = PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("TAG")
-            .type(String.class).description("Shared object tag.").build();
+    private final PositionalParamSpec tagParameter = PositionalParamSpec.builder().index("0").arity("1")
+            .required(true).paramLabel("TAG").type(String.class).description("Shared object tag.").build();
 
     private final OptionSpec pointerOption = Main.option(spec, OptionSpec.builder("--pointer").type(String.class).paramLabel("P")
             .description("Print only the value at this JSON pointer, e.g. /db/host."));
