@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class VerifyChecksumsTest {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
@@ -76,8 +77,8 @@ class VerifyChecksumsTest {
             String large = "y".repeat((int) MIN_SLOT_CAPACITY * 4);
             master.publish(large); // moves the region to a larger file (FORMAT.md 5.4)
             assertThat(trusting.get()).isEqualTo(large);
-            long slot = slotOffset(MIN_SLOT_CAPACITY * 4, slotIndex(2));
-            edit("grows", seg -> seg.set(ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, (byte) 'z'));
+            edit("grows", seg -> seg.set(ValueLayout.JAVA_BYTE,
+                    slotOffset(seg.get(LONG, SLOT_CAPACITY_OFFSET), slotIndex(2)) + SLOT_HEADER_LENGTH, (byte) 'z'));
             SnapshotBuffer buffer = new SnapshotBuffer();
             assertThat(trusting.readNewer(buffer)).isTrue();
             assertThat(buffer.array()[0]).as("the new file's reads skip the CRC-32 too").isEqualTo((byte) 'z');

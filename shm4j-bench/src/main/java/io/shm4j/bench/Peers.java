@@ -9,10 +9,10 @@ public final class Peers {
     /** shm4j with followers sleeping on the futex. */
     public static final String SHM4J_BLOCK = "shm4j-block";
     private static final List<Peer> ALL = List.of(
-            new Shm4jPeer(Report.SHM4J_PEER, Shm4jPeer.Encoding.RAW, WaitStrategy.BUSY_SPIN),
-            new Shm4jPeer("shm4j-unverified", Shm4jPeer.Encoding.RAW_UNVERIFIED, WaitStrategy.BUSY_SPIN),
-            new Shm4jPeer(SHM4J_BLOCK, Shm4jPeer.Encoding.RAW, WaitStrategy.BLOCK),
-            new Shm4jPeer("shm4j-json", Shm4jPeer.Encoding.JSON, WaitStrategy.BUSY_SPIN),
+            new Shm4jPeer(Report.SHM4J_PEER, Shm4jPeer.Encoding.RAW, WaitStrategy.BUSY_SPIN, true),
+            new Shm4jPeer("shm4j-unverified", Shm4jPeer.Encoding.RAW, WaitStrategy.BUSY_SPIN, false),
+            new Shm4jPeer(SHM4J_BLOCK, Shm4jPeer.Encoding.RAW, WaitStrategy.BLOCK, true),
+            new Shm4jPeer("shm4j-json", Shm4jPeer.Encoding.JSON, WaitStrategy.BUSY_SPIN, true),
             new RawShmPeer(RawShmPeer.Variant.LINE_ALIGNED),
             new RawShmPeer(RawShmPeer.Variant.PAGE_ALIGNED),
             new RawShmPeer(RawShmPeer.Variant.BY_LINES),

@@ -31,17 +31,20 @@ public final class Shm4jPeer implements Peer {
      */
     private static final Duration WAIT_SLICE = Duration.ofMinutes(1);
 
-    /** What the master publishes and the follower decodes; RAW_UNVERIFIED's follower skips the CRC-32. */
-    public enum Encoding { RAW, RAW_UNVERIFIED, JSON }
+    /** What the master publishes and the follower decodes. */
+    public enum Encoding { RAW, JSON }
 
     private final String name;
     private final Encoding encoding;
     private final WaitStrategy strategy;
+    /** Whether the follower checks the CRC-32 ({@link ShmOptions#withVerifyChecksums}). */
+    private final boolean verifies;
 
-    public Shm4jPeer(String name, Encoding encoding, WaitStrategy strategy) {
+    public Shm4jPeer(String name, Encoding encoding, WaitStrategy strategy, boolean verifies) {
         this.name = name;
         this.encoding = encoding;
         this.strategy = strategy;
+        this.verifies = verifies;
     }
 
     @Override
@@ -57,8 +60,8 @@ public final class Shm4jPeer implements Peer {
     @Override
     public String description() {
         return switch (encoding) {
-            case RAW -> "shm4j SharedObject<byte[]>, follower waits in awaitNewer(SnapshotBuffer) with " + strategy;
-            case RAW_UNVERIFIED -> "as shm4j-spin, follower with ShmOptions.withVerifyChecksums(false), waits with " + strategy;
+            case RAW -> "shm4j SharedObject<byte[]>, follower waits in awaitNewer(SnapshotBuffer) with " + strategy
+                    + (verifies ? "" : ", without the CRC-32 (ShmOptions.withVerifyChecksums(false))");
             case JSON -> "shm4j SharedObject<JsonNode>: master serializes, follower busy-polls get() and parses";
         };
     }
@@ -67,7 +70,7 @@ public final class Shm4jPeer implements Peer {
     public Publisher publisher(PeerContext context) throws Exception {
         ShmOptions options = options(context);
         return switch (encoding) {
-            case RAW, RAW_UNVERIFIED -> {
+            case RAW -> {
                 SharedObjectMaster<byte[]> master = SharedObject.master(TAG, ObjectCodecs.bytes(), options);
                 yield publisher(master, master::publish);
             }
@@ -97,7 +100,7 @@ public final class Shm4jPeer implements Peer {
     public Subscriber subscriber(PeerContext context, int index) throws Exception {
         ShmOptions options = options(context);
         return switch (encoding) {
-            case RAW, RAW_UNVERIFIED -> awaiting(SharedObject.follower(TAG, ObjectCodecs.bytes(), options));
+            case RAW -> awaiting(SharedObject.follower(TAG, ObjectCodecs.bytes(), options));
             case JSON -> polling(SharedObject.follower(TAG, ObjectCodecs.jsonTree(), options));
         };
     }
@@ -150,6 +153,6 @@ public final class Shm4jPeer implements Peer {
 
     private ShmOptions options(PeerContext context) {
         return ShmOptions.defaults().withDirectory(context.directory()).withWaitStrategy(strategy)
-                .withVerifyChecksums(encoding != Encoding.RAW_UNVERIFIED);
+                .withVerifyChecksums(verifies);
     }
 }
