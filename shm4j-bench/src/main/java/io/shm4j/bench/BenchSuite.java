@@ -38,7 +38,7 @@ public final class BenchSuite {
                     listener.started(c, ++index, total);
                     CaseResult result = server.reason != null
                             ? CaseResult.skipped(c, server.reason)
-                            : CaseRunner.run(c, server.server.properties());
+                            : inState(c, server.server.properties());
                     results.add(result);
                     listener.finished(c, result);
                 }
@@ -49,6 +49,16 @@ public final class BenchSuite {
             }
         }
         return results;
+    }
+
+    /**
+     * Runs a case between two probes of the machine's state ({@link CoherenceProbe}): the report
+     * compares two cases only if both ran in the same state.
+     */
+    private static CaseResult inState(BenchPlan.Case c, Map<String, String> serverProperties) throws InterruptedException {
+        double before = CoherenceProbe.sharedCopyRatio();
+        CaseResult result = CaseRunner.run(c, serverProperties);
+        return result.withCoherence(new CaseResult.Coherence(before, CoherenceProbe.sharedCopyRatio()));
     }
 
     /** A peer's server for one run (or none), or why the peer cannot run. */

@@ -4,10 +4,12 @@ package io.shm4j.bench;
  * One case of one run: a peer, a payload size and a follower count; {@code hogs} is the number of
  * CPU hogs of a staleness case, null for the others. {@code latency}, {@code throughput},
  * {@code memory}, {@code staleness} and {@code tail} are null unless {@code status} is
- * {@link Status#OK} ({@code staleness} and {@code tail} also in results written before they existed).
+ * {@link Status#OK} ({@code staleness} and {@code tail} also in results written before they existed);
+ * {@code coherence} is null for a case that did not run and in results written before it existed.
  */
 public record CaseResult(String peer, int payloadBytes, int followers, long pauseMicros, Integer hogs, int run, Status status,
-                         String note, Latency latency, Throughput throughput, Memory memory, Staleness staleness, Tail tail) {
+                         String note, Latency latency, Throughput throughput, Memory memory, Staleness staleness, Tail tail,
+                         Coherence coherence) {
 
     public enum Status { OK, SKIPPED, FAILED }
 
@@ -52,13 +54,34 @@ public record CaseResult(String peer, int payloadBytes, int followers, long paus
                          Double followerIdleCpuPercent) {
     }
 
+    /**
+     * The machine's state around the case: {@link CoherenceProbe#sharedCopyRatio()} just before
+     * and just after it.
+     */
+    public record Coherence(double before, double after) {
+        public CoherenceProbe.State state() {
+            return CoherenceProbe.State.of(before, after);
+        }
+    }
+
+    /** This result with the machine's state around it. */
+    CaseResult withCoherence(Coherence around) {
+        return new CaseResult(peer, payloadBytes, followers, pauseMicros, hogs, run, status, note, latency, throughput, memory,
+                staleness, tail, around);
+    }
+
+    /** The machine's state around the case, null if not probed. */
+    CoherenceProbe.State state() {
+        return coherence == null ? null : coherence.state();
+    }
+
     static CaseResult skipped(BenchPlan.Case c, String reason) {
         return new CaseResult(c.peer().name(), c.payloadBytes(), c.followers(), c.settings().pauseMicros(), c.settings().hogs(),
-                c.run(), Status.SKIPPED, reason, null, null, null, null, null);
+                c.run(), Status.SKIPPED, reason, null, null, null, null, null, null);
     }
 
     static CaseResult failed(BenchPlan.Case c, String reason) {
         return new CaseResult(c.peer().name(), c.payloadBytes(), c.followers(), c.settings().pauseMicros(), c.settings().hogs(),
-                c.run(), Status.FAILED, reason, null, null, null, null, null);
+                c.run(), Status.FAILED, reason, null, null, null, null, null, null);
     }
 }

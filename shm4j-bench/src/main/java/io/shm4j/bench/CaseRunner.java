@@ -117,7 +117,7 @@ public final class CaseRunner {
                             gaps.getValueAtPercentile(50), gaps.getValueAtPercentile(99), gaps.getValueAtPercentile(99.9),
                             gaps.getMaxValue(), behind.getValueAtPercentile(50), behind.getValueAtPercentile(99),
                             behind.getValueAtPercentile(99.9), behind.getMaxValue()),
-                    TailAnalysis.analyse(directory, c.followers(), masterCounters, followerCounters, tail));
+                    TailAnalysis.analyse(directory, c.followers(), masterCounters, followerCounters, tail), null);
         } catch (Exception e) {
             return CaseResult.failed(c, oneLine(e));
         } finally {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
  * fastest raw shared-memory variant of that run ({@link Peers#limits()}); "x shm4j" by shm4j's
  * busy-spin follower. Above 1 means slower. A peer faster than the limit is named under "The
  * limit": the limit is then not one.
+ *
+ * <p>Where the cases were probed ({@link CaseResult.Coherence}), a ratio pairs two cases only if
+ * the machine was in the same state throughout both: this VM's cross-core copies are 3-4x slower
+ * in one state than in the other, which a ratio across states would report as a peer's speed.
  */
 public final class Report {
     public static final String LIMIT_PEER = "raw";
@@ -45,7 +50,8 @@ public final class Report {
     public static final String STALENESS_REFERENCE_PEER = LIMIT_PEER;
     private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p50 over runs", "p99",
             "p99.9", "max", "x limit", "x limit per run", "p99.9 x limit", "x shm4j", "x shm4j per run", "x 1 follower",
-            "observed/s", "observed bytes/s", "master RSS", "follower RSS", "follower shm", "idle CPU", "runs", "note");
+            "observed/s", "observed bytes/s", "master RSS", "follower RSS", "follower shm", "idle CPU", "runs", "state per run",
+            "note");
     private static final List<String> WAKEUP_COLUMNS = List.of("peer", "payload", "pause", "p50", "p50 over runs", "p99",
             "p99.9", "max", "x uds", "x uds per run", "idle CPU", "runs", "note");
     private static final List<String> OVERLOAD_COLUMNS = List.of("peer", "payload", "hogs", "versions seen",
@@ -159,6 +165,9 @@ public final class Report {
     /** The tables with aligned columns, for a terminal. */
     public String text() {
         StringBuilder text = new StringBuilder(aligned(rows()));
+        if (!stateCounts().isEmpty()) {
+            text.append('\n').append(stateCounts()).append('\n');
+        }
         text.append("\nThe limit: ").append(limitCheck()).append('\n');
         if (wakeups().findAny().isPresent()) {
             text.append("\nWaking an idle follower (a pause before each publish):\n").append(aligned(wakeupRows()));
@@ -220,6 +229,9 @@ public final class Report {
         }
         out.append('\n');
         markdownTable(out, rows());
+        if (!stateCounts().isEmpty()) {
+            out.append('\n').append(stateCounts()).append('\n');
+        }
         out.append("\nThe limit: ").append(limitCheck()).append('\n');
         if (wakeups().findAny().isPresent()) {
             out.append("\nWaking an idle follower: the master pauses before each publish, so the follower is asleep ")
@@ -391,9 +403,43 @@ public final class Report {
                     Ratio.median(shm4j), Ratio.spread(shm4j), Ratio.median(followerRatio(s)),
                     Units.rate(s.observedPerSecond()), Units.bandwidth(s.observedBytesPerSecond()),
                     Units.kibAsMib(s.masterRssKiB()), Units.kibAsMib(s.followerRssKiB()), Units.kibAsMib(s.followerShmemKiB()),
-                    Units.percent(s.followerIdleCpuPercent()), s.runsOk() + "/" + s.runs(), note(s)));
+                    Units.percent(s.followerIdleCpuPercent()), s.runsOk() + "/" + s.runs(), states(s), note(s)));
         });
         return rows;
+    }
+
+    /** The machine's state around each run of {@code s}, in run order: f(ast), s(low), c(hanged); "–" if not probed. */
+    private String states(Summary s) {
+        List<CoherenceProbe.State> states = results.stream().filter(r -> Summary.key(r).equals(s.key()) && r.state() != null)
+                .sorted(Comparator.comparingInt(CaseResult::run)).map(CaseResult::state).toList();
+        return states.isEmpty() ? "–"
+                : states.stream().map(state -> state.name().substring(0, 1).toLowerCase(Locale.ROOT)).collect(Collectors.joining(","));
+    }
+
+    /** How many probed cases ran in each state, as a sentence; empty if none was probed. */
+    private String stateCounts() {
+        Map<CoherenceProbe.State, Long> counts = results.stream().filter(r -> r.state() != null)
+                .collect(Collectors.groupingBy(CaseResult::state, () -> new EnumMap<>(CoherenceProbe.State.class),
+                        Collectors.counting()));
+        if (counts.isEmpty()) {
+            return "";
+        }
+        return "Machine state around each case (CoherenceProbe: a 64 KiB copy into memory the other core has just read, "
+                + "over the same copy alone, before and after the case): " + counts.getOrDefault(CoherenceProbe.State.FAST, 0L)
+                + " fast, " + counts.getOrDefault(CoherenceProbe.State.SLOW, 0L) + " slow, "
+                + counts.getOrDefault(CoherenceProbe.State.CHANGED, 0L)
+                + " changed during the case; a ratio pairs only cases measured in the same state.";
+    }
+
+    /**
+     * Whether two cases may be compared: both in one state throughout, or either not probed
+     * (results written before the probe).
+     */
+    static boolean sameState(CaseResult a, CaseResult b) {
+        if (a.state() == null || b.state() == null) {
+            return true;
+        }
+        return a.state() == b.state() && a.state() != CoherenceProbe.State.CHANGED;
     }
 
     private List<List<String>> wakeupRows() {
@@ -518,10 +564,14 @@ public final class Report {
         List<Double> perRun = new ArrayList<>();
         for (int run : runNumbers()) {
             Optional<CaseResult> mine = inRun(s.key(), run);
+            if (mine.isEmpty()) {
+                continue;
+            }
             OptionalDouble reference = references.stream()
                     .flatMap(peer -> inRun(Summary.key(peer, s.payloadBytes(), s.followers(), s.pauseMicros(), s.hogs()), run).stream())
+                    .filter(other -> sameState(mine.get(), other))
                     .mapToDouble(figure).filter(v -> v > 0).min();
-            double value = mine.isPresent() ? figure.applyAsDouble(mine.get()) : Double.NaN;
+            double value = figure.applyAsDouble(mine.get());
             if (!Double.isNaN(value) && reference.isPresent()) {
                 perRun.add(value / reference.getAsDouble());
             }
@@ -561,7 +611,7 @@ public final class Report {
         for (int run : runNumbers()) {
             Optional<CaseResult> mine = inRun(s.key(), run);
             Optional<CaseResult> one = inRun(Summary.key(s.peer(), s.payloadBytes(), 1, s.pauseMicros(), s.hogs()), run);
-            if (mine.isPresent() && one.isPresent() && one.get().latency().p50() > 0) {
+            if (mine.isPresent() && one.isPresent() && sameState(mine.get(), one.get()) && one.get().latency().p50() > 0) {
                 perRun.add((double) mine.get().latency().p50() / one.get().latency().p50());
             }
         }

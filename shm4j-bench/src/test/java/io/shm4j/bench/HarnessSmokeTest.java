@@ -77,6 +77,9 @@ class HarnessSmokeTest {
             assertThat(tail.samples()).as(result.peer()).isPositive();
             assertThat(tail.duringMasterSafepoint()).as(result.peer()).isBetween(0, tail.samples());
             assertThat(tail.slowestSampleNanos()).as(result.peer()).isPositive().isLessThanOrEqualTo(latency.max());
+            // the machine's state was probed around the case
+            assertThat(result.coherence().before()).as(result.peer()).isPositive().isFinite();
+            assertThat(result.coherence().after()).as(result.peer()).isPositive().isFinite();
         }
     }
 
@@ -104,6 +107,7 @@ class HarnessSmokeTest {
         assertThat(json.get("results")).hasSize(results.size());
         assertThat(json.get("summaries").get(0).get("p50").asDouble()).isPositive();
         assertThat(json.get("machine").get("cpus").asInt()).isPositive();
+        assertThat(json.get("results").get(0).get("coherence").get("before").asDouble()).isPositive();
 
         String markdown = Files.readString(out.resolve("results.md"));
         for (CaseResult result : hot()) {

@@ -19,14 +19,14 @@ class ReportTest {
     private static CaseResult result(String peer, int size, int followers, long pauseMicros, int run, long p50) {
         return new CaseResult(peer, size, followers, pauseMicros, null, run, CaseResult.Status.OK, "",
                 new CaseResult.Latency(1000, p50, p50 * 2, p50 * 3, p50 * 4, p50 * 10, p50 * 1.1),
-                new CaseResult.Throughput(1_000_000, 500_000), new CaseResult.Memory(80_000, 100, 60_000, 64, 0.25), null, null);
+                new CaseResult.Throughput(1_000_000, 500_000), new CaseResult.Memory(80_000, 100, 60_000, 64, 0.25), null, null, null);
     }
 
     /** A staleness case: {@code gapP999} is the p99.9 of the time between new versions. */
     private static CaseResult overload(String peer, int run, long gapP999) {
         CaseResult hot = ok(peer, 1024, run, 500);
         return new CaseResult(peer, 1024, 1, 0, 2, run, CaseResult.Status.OK, "", hot.latency(), hot.throughput(), hot.memory(),
-                new CaseResult.Staleness(5000, gapP999 / 10, gapP999 / 2, gapP999, gapP999 * 3, 0, 2, 3, 9), null);
+                new CaseResult.Staleness(5000, gapP999 / 10, gapP999 / 2, gapP999, gapP999 * 3, 0, 2, 3, 9), null, null);
     }
 
     private static BenchPlan plan(int runs) {
@@ -91,6 +91,37 @@ class ReportTest {
         assertThat(r.high()).isEqualTo(2.0);
         assertThat(r.runs()).isEqualTo(3);
         assertThat(report.text()).contains("1.50x, 1.10x, 2.00x");
+    }
+
+    /** {@code result} as if probed: {@code before} and {@code after} are the shared-copy ratios around it. */
+    private static CaseResult probed(CaseResult result, double before, double after) {
+        return result.withCoherence(new CaseResult.Coherence(before, after));
+    }
+
+    @Test
+    void ratiosPairOnlyCasesMeasuredInTheSameStateOfTheMachine() {
+        double fast = 3.0;
+        double slow = 11.0;
+        Report report = new Report("shm4j bench", plan(4), List.of(
+                probed(ok("raw", 64, 1, 100), fast, fast), probed(ok("shm4j-spin", 64, 1, 150), fast, fast),
+                // run 2: raw fast, shm4j slow: no ratio
+                probed(ok("raw", 64, 2, 100), fast, fast), probed(ok("shm4j-spin", 64, 2, 400), slow, slow),
+                // run 3: both slow
+                probed(ok("raw", 64, 3, 300), slow, slow), probed(ok("shm4j-spin", 64, 3, 360), slow, slow),
+                // run 4: the state changed during shm4j's case: no ratio
+                probed(ok("raw", 64, 4, 300), slow, slow), probed(ok("shm4j-spin", 64, 4, 360), slow, fast)));
+        Report.Ratio r = report.toLimit(report.find("shm4j-spin", 64, 1, 0).orElseThrow(), CaseResult.Latency::p50);
+        assertThat(r.perRun()).containsExactly(1.5, 1.2);
+        assertThat(report.text()).contains("f,s,s,c").contains(": 3 fast, 4 slow, 1 changed during the case");
+        assertThat(report.markdown()).contains("| f,f,s,s |");
+    }
+
+    @Test
+    void theStateIsSlowAboveTheThresholdOnBothSidesOfACase() {
+        assertThat(CoherenceProbe.State.of(CoherenceProbe.SLOW_ABOVE)).isEqualTo(CoherenceProbe.State.FAST);
+        assertThat(CoherenceProbe.State.of(CoherenceProbe.SLOW_ABOVE + 0.1)).isEqualTo(CoherenceProbe.State.SLOW);
+        assertThat(new CaseResult.Coherence(11, 12).state()).isEqualTo(CoherenceProbe.State.SLOW);
+        assertThat(new CaseResult.Coherence(3, 12).state()).isEqualTo(CoherenceProbe.State.CHANGED);
     }
 
     @Test
@@ -198,8 +229,8 @@ class ReportTest {
     @Test
     void aReportReadBackFromItsJsonIsTheSameReport(@TempDir Path dir) throws Exception {
         BenchPlan plan = BenchPlan.simple(List.of(Peers.require("raw"), Peers.require("uds")), List.of(64), 2, CaseSettings.smoke());
-        Report report = new Report("shm4j bench --runs 2", plan, List.of(ok("raw", 64, 1, 200), ok("raw", 64, 2, 220),
-                ok("uds", 64, 1, 3000), CaseResult.failed(c("uds"), "boom")),
+        Report report = new Report("shm4j bench --runs 2", plan, List.of(probed(ok("raw", 64, 1, 200), 3, 3.5),
+                probed(ok("raw", 64, 2, 220), 9, 3), ok("uds", 64, 1, 3000), CaseResult.failed(c("uds"), "boom")),
                 List.of(new InProcessPairs.PairResult("read", 1024, "readNewer", 40, 3.5, 1.2, 1000)),
                 List.of(new JmhSuite.JmhResult("SharedObject.getUnchanged", 1024, 4, Double.NaN)));
         Path json = dir.resolve("results.json");
