@@ -5,16 +5,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -48,13 +45,13 @@ class PublishStepsTest {
         long slot = slotOffset(MIN_SLOT_CAPACITY, slotIndex(3));
         byte[] three = "three, a longer payload than the others".getBytes(StandardCharsets.UTF_8);
         List<Step> steps = List.of(
-                new Step("seq made odd", f -> map(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
-                new Step("half the payload written", f -> map(f, seg -> MemorySegment.copy(three, 0, seg, ValueLayout.JAVA_BYTE,
+                new Step("seq made odd", f -> TestDirectory.edit(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
+                new Step("half the payload written", f -> TestDirectory.edit(f, seg -> MemorySegment.copy(three, 0, seg, ValueLayout.JAVA_BYTE,
                         slot + SLOT_HEADER_LENGTH, three.length / 2)), 2, "two"),
-                new Step("payload and fields written, seq still odd", f -> map(f, seg -> writeFields(seg, slot, 3, three)), 2, "two"),
-                new Step("seq even again", f -> map(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
-                new Step("committed moved, not yet signalled", f -> map(f, seg -> seg.set(LONG, COMMITTED_OFFSET, 3L)), 3, new String(three, StandardCharsets.UTF_8)),
-                new Step("notify incremented", f -> map(f, seg -> seg.set(INT, NOTIFY_OFFSET, seg.get(INT, NOTIFY_OFFSET) + 1)), 3, new String(three, StandardCharsets.UTF_8)));
+                new Step("payload and fields written, seq still odd", f -> TestDirectory.edit(f, seg -> writeFields(seg, slot, 3, three)), 2, "two"),
+                new Step("seq even again", f -> TestDirectory.edit(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
+                new Step("committed moved, not yet signalled", f -> TestDirectory.edit(f, seg -> seg.set(LONG, COMMITTED_OFFSET, 3L)), 3, new String(three, StandardCharsets.UTF_8)),
+                new Step("notify incremented", f -> TestDirectory.edit(f, seg -> seg.set(INT, NOTIFY_OFFSET, seg.get(INT, NOTIFY_OFFSET) + 1)), 3, new String(three, StandardCharsets.UTF_8)));
         walk("steps", file, steps);
     }
 
@@ -68,13 +65,13 @@ class PublishStepsTest {
         long slot = slotOffset(capacity, slotIndex(3));
         List<Step> steps = List.of(
                 new Step("grown file created and reserved, header written", f -> createGrown(f, grow, capacity), 2, "two"),
-                new Step("version 3 written into the grown file and committed there", f -> map(grow, seg -> {
+                new Step("version 3 written into the grown file and committed there", f -> TestDirectory.edit(grow, seg -> {
                     seg.set(LONG, slot + SLOT_SEQ_OFFSET, 1L);
                     writeFields(seg, slot, 3, bigBytes);
                     seg.set(LONG, slot + SLOT_SEQ_OFFSET, 2L);
                     seg.set(LONG, COMMITTED_OFFSET, 3L);
                 }), 2, "two"),
-                new Step("old file flagged SUPERSEDED, not yet renamed", f -> map(f, seg -> seg.set(INT, FLAGS_OFFSET, FLAG_SUPERSEDED)), 2, "two"),
+                new Step("old file flagged SUPERSEDED, not yet renamed", f -> TestDirectory.edit(f, seg -> seg.set(INT, FLAGS_OFFSET, FLAG_SUPERSEDED)), 2, "two"),
                 new Step("grown file renamed over the tag", f -> move(grow, f), 3, big));
         walk("growth", file, steps);
     }
@@ -131,8 +128,8 @@ class PublishStepsTest {
         try {
             Files.write(grow, new byte[(int) fileLength(capacity)]);
             byte[] header = new byte[HEADER_LENGTH];
-            map(old, seg -> MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, header, 0, HEADER_LENGTH));
-            map(grow, seg -> {
+            TestDirectory.edit(old, seg -> MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, header, 0, HEADER_LENGTH));
+            TestDirectory.edit(grow, seg -> {
                 MemorySegment.copy(header, 0, seg, ValueLayout.JAVA_BYTE, 0, HEADER_LENGTH);
                 seg.set(LONG, SLOT_CAPACITY_OFFSET, capacity);
                 seg.set(LONG, FILE_LENGTH_OFFSET, fileLength(capacity));
@@ -153,13 +150,4 @@ class PublishStepsTest {
         }
     }
 
-    /** Runs {@code edit} on a read-write mapping of the whole file, as a master's stores. */
-    private static void map(Path file, Consumer<MemorySegment> edit) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
-            edit.accept(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -5,14 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.StandardOpenOption;
-import java.util.function.Consumer;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +39,7 @@ class VerifyChecksumsTest {
     void aDamagedPayloadIsCorruptForAVerifyingFollowerAndReturnedAsItIsWithoutVerification() throws IOException {
         publish("damaged", "hello");
         long slot = slotOffset(MIN_SLOT_CAPACITY, slotIndex(1));
-        edit("damaged", seg -> seg.set(ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, (byte) 'j'));
+        dir.edit("damaged", seg -> seg.set(ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, (byte) 'j'));
 
         try (var verifying = SharedObject.follower("damaged", ObjectCodecs.text(), options)) {
             assertThatThrownBy(verifying::get).isInstanceOf(CorruptRegionException.class)
@@ -61,7 +57,7 @@ class VerifyChecksumsTest {
     void withoutVerificationTheSlotsOtherChecksStillHold() throws IOException {
         publish("length", "hello");
         long slot = slotOffset(MIN_SLOT_CAPACITY, slotIndex(1));
-        edit("length", seg -> seg.set(INT, slot + SLOT_LENGTH_OFFSET, (int) MIN_SLOT_CAPACITY + 1));
+        dir.edit("length", seg -> seg.set(INT, slot + SLOT_LENGTH_OFFSET, (int) MIN_SLOT_CAPACITY + 1));
         try (var trusting = SharedObject.follower("length", ObjectCodecs.text(), options.withVerifyChecksums(false))) {
             assertThatThrownBy(trusting::get).isInstanceOf(CorruptRegionException.class)
                     .hasMessageContaining("exceeds slot capacity");
@@ -77,7 +73,7 @@ class VerifyChecksumsTest {
             String large = "y".repeat((int) MIN_SLOT_CAPACITY * 4);
             master.publish(large); // moves the region to a larger file (FORMAT.md 5.4)
             assertThat(trusting.get()).isEqualTo(large);
-            edit("grows", seg -> seg.set(ValueLayout.JAVA_BYTE,
+            dir.edit("grows", seg -> seg.set(ValueLayout.JAVA_BYTE,
                     slotOffset(seg.get(LONG, SLOT_CAPACITY_OFFSET), slotIndex(2)) + SLOT_HEADER_LENGTH, (byte) 'z'));
             SnapshotBuffer buffer = new SnapshotBuffer();
             assertThat(trusting.readNewer(buffer)).isTrue();
@@ -88,14 +84,6 @@ class VerifyChecksumsTest {
     private void publish(String tag, String text) throws IOException {
         try (var master = SharedObject.master(tag, ObjectCodecs.text(), options)) {
             master.publish(text);
-        }
-    }
-
-    /** Runs {@code edit} on a read-write mapping of the tag's file, as stray stores would. */
-    private void edit(String tag, Consumer<MemorySegment> edit) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir.path().resolve(tag), StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
-            edit.accept(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena));
         }
     }
 }

@@ -37,7 +37,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <pre>
  * java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED \
  *     -cp shm4j-bench/target/shm4j-bench.jar io.shm4j.bench.LargeCopyExperiment \
- *     segment|buffer|agrona|lines [SIZE=1048576] [SLOTS=1,2,16] [BLOCKS=5] [ROUNDS=4000]
+ *     segment|buffer|agrona|lines [SIZE=1048576] [LAYOUTS=1,2,2+,16] [BLOCKS=5] [ROUNDS=4000]
  * </pre>
  */
 public final class LargeCopyExperiment {
@@ -46,6 +46,7 @@ public final class LargeCopyExperiment {
     private static final int PAYLOAD_OFFSET = 4096;
 
     private static volatile long sentNanos;
+    private static volatile long ZERO = 0;
     private static volatile long acknowledged;
 
     private LargeCopyExperiment() {
@@ -61,12 +62,12 @@ public final class LargeCopyExperiment {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 1 << 20;
-        int[] slotCounts = Arrays.stream((args.length > 2 ? args[2] : "1,2,16").split(",")).mapToInt(Integer::parseInt).toArray();
+        String[] layouts = (args.length > 2 ? args[2] : "1,2,2+,16").split(",");
         int blocks = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 4_000;
         Path dir = Files.createTempDirectory(CaseRunner.scratchRoot(), "large-copy");
         long stride = (size + 4095L) / 4096 * 4096;
-        int maxSlots = Arrays.stream(slotCounts).max().orElseThrow();
+        int maxSlots = Arrays.stream(layouts).mapToInt(LargeCopyExperiment::slots).max().orElseThrow();
         try (Arena arena = Arena.ofShared()) {
             MemorySegment segment;
             try (FileChannel channel = FileChannel.open(dir.resolve("slots"), StandardOpenOption.CREATE_NEW,
@@ -81,9 +82,9 @@ public final class LargeCopyExperiment {
                     + " 'alone': the same copy into memory no other thread touches%n", mode, size, rounds);
             for (int block = 1; block <= blocks; block++) {
                 StringBuilder line = new StringBuilder("block " + block + ": alone " + String.format("%,d ns", alone(payload, alone, rounds)));
-                for (int slots : slotCounts) {
-                    long[][] measured = measure(copier, segment, payload, slots, stride, rounds);
-                    line.append(String.format("  %d slot(s) %,d ns (%,d)", slots, measured[0][rounds / 4], measured[1][rounds / 4]));
+                for (String layout : layouts) {
+                    long[][] measured = measure(copier, segment, payload, slots(layout), layout.endsWith("+"), stride, rounds);
+                    line.append(String.format("  %s %,d ns (%,d)", layout, measured[0][rounds / 4], measured[1][rounds / 4]));
                 }
                 System.out.println(line);
             }
@@ -92,9 +93,19 @@ public final class LargeCopyExperiment {
         }
     }
 
-    /** Runs {@code rounds} publish-and-copy rounds; returns the sorted latencies and master copy times of the second half. */
-    private static long[][] measure(Copier copier, MemorySegment segment, byte[] payload, int slots, long stride, int rounds)
-            throws InterruptedException {
+    /** The slot count of a layout: {@code N}, or {@code N+} for N slots with the next one taken ahead. */
+    private static int slots(String layout) {
+        return Integer.parseInt(layout.endsWith("+") ? layout.substring(0, layout.length() - 1) : layout);
+    }
+
+    /**
+     * Runs {@code rounds} publish-and-copy rounds; returns the sorted latencies and master copy
+     * times of the second half. With {@code takeNextAhead}, after each commit the master stores
+     * back one word per 64-byte line of the slot it writes next (the same value: invisible to a
+     * reader), so that its core owns those lines when it copies the next payload.
+     */
+    private static long[][] measure(Copier copier, MemorySegment segment, byte[] payload, int slots, boolean takeNextAhead,
+                                    long stride, int rounds) throws InterruptedException {
         long[] latency = new long[rounds];
         long[] masterCopy = new long[rounds];
         long first = (long) LONG.getAcquire(segment, 0L);
@@ -106,6 +117,13 @@ public final class LargeCopyExperiment {
             copier.in(payload, segment, PAYLOAD_OFFSET + (seq % slots) * stride);
             masterCopy[i - 1] = System.nanoTime() - sentNanos;
             LONG.setRelease(segment, 0L, seq);
+            if (takeNextAhead) {
+                long next = PAYLOAD_OFFSET + ((seq + 1) % slots) * stride;
+                long zero = ZERO; // the JIT drops a store of the value just loaded from the same address; it cannot drop v ^ zero
+                for (long line = 0; line < payload.length; line += 64) {
+                    segment.set(ValueLayout.JAVA_LONG, next + line, segment.get(ValueLayout.JAVA_LONG, next + line) ^ zero);
+                }
+            }
             while (acknowledged < seq) {
                 Thread.onSpinWait();
             }

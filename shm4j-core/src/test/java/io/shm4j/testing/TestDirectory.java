@@ -6,9 +6,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -44,6 +49,21 @@ public final class TestDirectory implements AutoCloseable, AfterEachCallback {
 
     public ShmOptions options() {
         return ShmOptions.defaults().withDirectory(path);
+    }
+
+    /** Runs {@code edit} on a read-write mapping of {@code tag}'s file here, as stray stores would. */
+    public void edit(String tag, Consumer<MemorySegment> edit) {
+        edit(path.resolve(tag), edit);
+    }
+
+    /** Runs {@code edit} on a read-write mapping of the whole of {@code file}. */
+    public static void edit(Path file, Consumer<MemorySegment> edit) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
+            edit.accept(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map " + file, e);
+        }
     }
 
     @Override
