@@ -46,7 +46,6 @@ public final class LargeCopyExperiment {
     private static final int PAYLOAD_OFFSET = 4096;
 
     private static volatile long sentNanos;
-    private static volatile long ZERO = 0;
     private static volatile long acknowledged;
 
     private LargeCopyExperiment() {
@@ -118,11 +117,7 @@ public final class LargeCopyExperiment {
             masterCopy[i - 1] = System.nanoTime() - sentNanos;
             LONG.setRelease(segment, 0L, seq);
             if (takeNextAhead) {
-                long next = PAYLOAD_OFFSET + ((seq + 1) % slots) * stride;
-                long zero = ZERO; // the JIT drops a store of the value just loaded from the same address; it cannot drop v ^ zero
-                for (long line = 0; line < payload.length; line += 64) {
-                    segment.set(ValueLayout.JAVA_LONG, next + line, segment.get(ValueLayout.JAVA_LONG, next + line) ^ zero);
-                }
+                RawShmPeer.takeAhead(segment, PAYLOAD_OFFSET + ((seq + 1) % slots) * stride, payload.length);
             }
             while (acknowledged < seq) {
                 Thread.onSpinWait();

@@ -17,6 +17,7 @@ public final class Peers {
             new RawShmPeer(RawShmPeer.Variant.PAGE_ALIGNED),
             new RawShmPeer(RawShmPeer.Variant.BY_LINES),
             new RawShmPeer(RawShmPeer.Variant.RING),
+            new RawShmPeer(RawShmPeer.Variant.AHEAD),
             new PipePeer(),
             new UnixSocketPeer(),
             new TcpPeer(),

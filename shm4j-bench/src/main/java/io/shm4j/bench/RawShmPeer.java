@@ -27,6 +27,9 @@ public final class RawShmPeer implements Peer {
     private static final ValueLayout.OfLong UNALIGNED_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final int LINE = 64;
     private static final int RING_SLOTS = 8;
+    private static final int AHEAD_SLOTS = 2;
+    /** Zero, but not to the JIT, which would drop a store of the value just loaded ({@link #takeAhead}). */
+    private static volatile long alwaysZero;
 
     /** How the bytes are laid out and copied. */
     public enum Variant {
@@ -37,7 +40,13 @@ public final class RawShmPeer implements Peer {
         /** Copied by 64 B lines, eight 8-byte loads and stores per line. */
         BY_LINES("raw-lines", "copied by 64 B lines (8 longs each way)"),
         /** Eight payload slots used in turn (as Agrona's ring and shm4j's slots are): the master never rewrites the lines just read. */
-        RING("raw-ring", "8 payload slots written in turn, MemorySegment.copy");
+        RING("raw-ring", "8 payload slots written in turn, MemorySegment.copy"),
+        /**
+         * Two payload slots used in turn, and after each publish the master stores back the other
+         * slot's lines unchanged, so that its next copy does not wait for the follower's cache to
+         * hand them over (what shm4j's master does, FORMAT.md 5.1).
+         */
+        AHEAD("raw-ahead", "2 payload slots written in turn, the next one's lines taken back after each publish");
 
         final String peerName;
         final String how;
@@ -77,8 +86,24 @@ public final class RawShmPeer implements Peer {
         return (size + LINE - 1) / LINE * LINE;
     }
 
+    private int slots() {
+        return switch (variant) {
+            case RING -> RING_SLOTS;
+            case AHEAD -> AHEAD_SLOTS;
+            default -> 1;
+        };
+    }
+
     private long slotOffset(long seq, int size) {
-        return payloadOffset() + (variant == Variant.RING ? (seq % RING_SLOTS) * slotStride(size) : 0);
+        return payloadOffset() + (seq % slots()) * slotStride(size);
+    }
+
+    /** Stores back one word per 64-byte line of {@code [offset, offset + length)} unchanged: this core then owns those lines. */
+    static void takeAhead(MemorySegment segment, long offset, long length) {
+        long zero = alwaysZero;
+        for (long line = offset; line < offset + length; line += LINE) {
+            segment.set(ValueLayout.JAVA_LONG, line, segment.get(ValueLayout.JAVA_LONG, line) ^ zero);
+        }
     }
 
     @Override
@@ -98,6 +123,9 @@ public final class RawShmPeer implements Peer {
                     MemorySegment.copy(payload, 0, segment, ValueLayout.JAVA_BYTE, offset, payload.length);
                 }
                 LONG.setRelease(segment, 0L, next);
+                if (variant == Variant.AHEAD) {
+                    takeAhead(segment, slotOffset(next + 1, payload.length), payload.length);
+                }
                 seq = next;
             }
 
@@ -158,7 +186,7 @@ public final class RawShmPeer implements Peer {
     private MemorySegment map(Arena arena, PeerContext context, boolean create) throws IOException {
         Path file = context.directory().resolve("raw");
         int size = context.payloadSize();
-        long length = payloadOffset() + (variant == Variant.RING ? RING_SLOTS * slotStride(size) : size);
+        long length = payloadOffset() + (slots() == 1 ? size : slots() * slotStride(size));
         try (FileChannel channel = create
                 ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(file, StandardOpenOption.READ)) {
