@@ -8,11 +8,11 @@ import java.util.Arrays;
 
 /**
  * How fast this machine moves cache lines between cores right now. On this project's virtual
- * machine that flips, minutes apart, between two states (docs/BENCHMARKS.md, "The machine's two
- * states"): a copy into memory another core has just read takes about 3x as long as the same
- * copy alone in one state and 6-13x in the other, while the copy alone does not change. Every shared-memory peer's latency follows the
- * state, so the harness probes it before and after each case and compares peers only within a
- * state.
+ * machine that flips, seconds to minutes apart, between two states (docs/BENCHMARKS.md, "The
+ * machine's two states"): a copy into memory another core has just read takes about 3x as long
+ * as the same copy alone in one state and 6-13x in the other, while the copy alone does not
+ * change. Every shared-memory peer's latency follows the state, so the harness probes it before
+ * and after each case and compares peers only within a state.
  *
  * <p>Two threads in this JVM, each spinning, so that on an otherwise idle machine they run on
  * different cores: a reader copies a {@value #BYTES}-byte buffer out after every rewrite, a

@@ -14,8 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * How a large payload's publish→copied time depends on the way the bytes are copied and on how
- * many payload slots the master rotates through (docs/BENCHMARKS.md, "1 MiB: where the time
- * goes"). A master thread copies {@code SIZE} bytes from a heap array into slot
+ * many payload slots the master rotates through (docs/BENCHMARKS.md, "The machine's two
+ * states"). A master thread copies {@code SIZE} bytes from a heap array into slot
  * {@code seq % slots} of a mapped file, release-stores {@code seq}, and waits for the
  * acknowledgement; a follower thread on the other core spins on {@code seq}, copies the slot
  * into its heap array and acknowledges. Both sides copy with {@code COPIER}:
@@ -28,10 +28,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <li>{@code lines}: 8-byte loads and stores, eight per 64-byte line.</li>
  * </ul>
  * Two threads, not two processes: the cost is moving the lines between the cores' caches, the
- * same either way. The slot counts alternate, block by block, in one process, so that each
- * block compares them in the same state of the machine (this VM's cross-core transfers have a
- * fast and a slow state, minutes apart). Per block and slot count it prints the p50 over the
- * second half of the rounds, and the p50 of the master's copy alone (the rest is noticing the new
+ * same either way. {@code LAYOUTS} are slot counts, {@code N+} for N slots of which the master
+ * takes the next one's lines back after each publish, as shm4j's master does
+ * ({@link RawShmPeer#takeAhead}). The layouts alternate, block by block, in one process, so
+ * that each block compares them in the same state of the machine (this VM's cross-core
+ * transfers have a fast and a slow state, seconds to minutes apart). Per block it prints the
+ * copy into memory no other thread touches ('alone'), then per layout the p50 over the second
+ * half of the rounds and the p50 of the master's copy (the rest is noticing the new
  * {@code seq} and the follower's copy).
  *
  * <pre>

@@ -348,9 +348,10 @@ public final class ObjectRegionWriter implements AutoCloseable {
      * what a copy into them waits for. Done here, after the commit and the wake-up, it overlaps the
      * followers' copy of the new version instead of delaying the next one: on this project's VM,
      * while its cross-core transfers were slow, a 1 MiB publish→copied by a spinning follower took
-     * 219 µs without it and 115 µs with it, 64 KiB 16.0 µs and 6.5 µs (medians of 18 paired rounds,
-     * docs/BENCHMARKS.md, "The machine's two states"). Every byte keeps its value, so a reader still copying the old version there reads
-     * what it would have read; only the master stores into slots.
+     * 213 µs without it and 103 µs with it, 64 KiB 15.4 µs and 6.1 µs (medians of 22 paired
+     * rounds, docs/BENCHMARKS.md, "The machine's two states"). Every byte keeps its value, so a
+     * reader still copying the old version there reads what it would have read; only the master
+     * stores into slots.
      */
     private static void takeAhead(MemorySegment seg, long slot, long capacity) {
         int held = seg.get(INT, slot + SLOT_LENGTH_OFFSET);
