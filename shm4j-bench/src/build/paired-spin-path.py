@@ -8,9 +8,11 @@ after/before ratios, with their range.
 
 Usage: shm4j-bench/src/build/paired-spin-path.py BEFORE.jar AFTER.jar SECONDS
 (each jar is a shm4j-bench/target/shm4j-bench.jar built at the commit to compare)."""
-import re, statistics, subprocess, sys, time
+import glob, os, re, statistics, subprocess, sys, time
 
-JAVA = '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java'
+# JDK 25: $JAVA_HOME if set, else the first one under /usr/lib/jvm (as ./mvnw and ./shm4j find it).
+JAVA = os.path.join(os.environ['JAVA_HOME'], 'bin', 'java') if os.environ.get('JAVA_HOME') else \
+    (sorted(glob.glob('/usr/lib/jvm/*25*/bin/java')) or ['java'])[0]
 SIZES = {1048576: 4000, 65536: 40000, 1024: 200000}
 
 

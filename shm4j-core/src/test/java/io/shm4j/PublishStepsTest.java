@@ -7,7 +7,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * follower that was reading all along (its caches hold the previous version) and by a new one.
  */
 class PublishStepsTest {
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
     private final ShmOptions options = dir.options();

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -21,8 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * torn-read stress tests and the jcstress tests of the publish.)
  */
 class TakeAheadTest {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
     private final ShmOptions options = dir.options();

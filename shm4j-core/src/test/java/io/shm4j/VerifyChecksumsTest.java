@@ -7,7 +7,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
@@ -20,9 +19,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code SharedObjectCrossProcessTest.tornReadStressAcrossProcessesFindsNoInvalidRead}.)
  */
 class VerifyChecksumsTest {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     @RegisterExtension
     final TestDirectory dir = TestDirectory.create();
     private final ShmOptions options = dir.options();

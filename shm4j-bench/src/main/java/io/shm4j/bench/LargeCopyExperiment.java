@@ -1,5 +1,6 @@
 package io.shm4j.bench;
 
+import io.shm4j.internal.CacheLines;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,7 +31,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Two threads, not two processes: the cost is moving the lines between the cores' caches, the
  * same either way. {@code LAYOUTS} are slot counts, {@code N+} for N slots of which the master
  * takes the next one's lines back after each publish, as shm4j's master does
- * ({@link RawShmPeer#takeAhead}). The layouts alternate, block by block, in one process, so
+ * ({@link CacheLines#takeBack}). The layouts alternate, block by block, in one process, so
  * that each block compares them in the same state of the machine (this VM's cross-core
  * transfers have a fast and a slow state, seconds to minutes apart). Per block it prints the
  * copy into memory no other thread touches ('alone'), then per layout the p50 over the second
@@ -120,7 +121,7 @@ public final class LargeCopyExperiment {
             masterCopy[i - 1] = System.nanoTime() - sentNanos;
             LONG.setRelease(segment, 0L, seq);
             if (takeNextAhead) {
-                RawShmPeer.takeAhead(segment, PAYLOAD_OFFSET + ((seq + 1) % slots) * stride, payload.length);
+                CacheLines.takeBack(segment, PAYLOAD_OFFSET + ((seq + 1) % slots) * stride, payload.length);
             }
             while (acknowledged < seq) {
                 Thread.onSpinWait();

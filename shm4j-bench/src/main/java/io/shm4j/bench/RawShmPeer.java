@@ -1,5 +1,6 @@
 package io.shm4j.bench;
 
+import io.shm4j.internal.CacheLines;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,8 +29,6 @@ public final class RawShmPeer implements Peer {
     private static final int LINE = 64;
     private static final int RING_SLOTS = 8;
     private static final int AHEAD_SLOTS = 2;
-    /** Zero, but not to the JIT, which would drop a store of the value just loaded ({@link #takeAhead}). */
-    private static volatile long alwaysZero;
 
     /** How the bytes are laid out and copied. */
     public enum Variant {
@@ -98,14 +97,6 @@ public final class RawShmPeer implements Peer {
         return payloadOffset() + (seq % slots()) * slotStride(size);
     }
 
-    /** Stores back one word per 64-byte line of {@code [offset, offset + length)} unchanged: this core then owns those lines. */
-    static void takeAhead(MemorySegment segment, long offset, long length) {
-        long zero = alwaysZero;
-        for (long line = offset; line < offset + length; line += LINE) {
-            segment.set(ValueLayout.JAVA_LONG, line, segment.get(ValueLayout.JAVA_LONG, line) ^ zero);
-        }
-    }
-
     @Override
     public Publisher publisher(PeerContext context) throws IOException {
         Arena arena = Arena.ofShared();
@@ -124,7 +115,7 @@ public final class RawShmPeer implements Peer {
                 }
                 LONG.setRelease(segment, 0L, next);
                 if (variant == Variant.AHEAD) {
-                    takeAhead(segment, slotOffset(next + 1, payload.length), payload.length);
+                    CacheLines.takeBack(segment, slotOffset(next + 1, payload.length), payload.length);
                 }
                 seq = next;
             }

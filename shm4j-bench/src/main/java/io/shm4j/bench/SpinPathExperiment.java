@@ -12,7 +12,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +21,8 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.COMMITTED_OFFSET;
+import static io.shm4j.internal.ObjectRegionDescriptor.INT;
+import static io.shm4j.internal.ObjectRegionDescriptor.LONG;
 import static io.shm4j.internal.ObjectRegionDescriptor.SLOT_CAPACITY_OFFSET;
 import static io.shm4j.internal.ObjectRegionDescriptor.SLOT_CRC_OFFSET;
 import static io.shm4j.internal.ObjectRegionDescriptor.SLOT_HEADER_LENGTH;
@@ -54,8 +55,6 @@ import static io.shm4j.internal.ObjectRegionDescriptor.slotOffset;
  * </pre>
  */
 public final class SpinPathExperiment {
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG_HANDLE = LONG.varHandle();
     private static final String TAG = "spin";
 

@@ -25,8 +25,8 @@ public final class ObjectRegionDescriptor {
     }
 
     // ---- how fields are accessed: little-endian; the handles for ordered (acquire/release) accesses ----
-    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final VarHandle LONG_HANDLE = LONG.varHandle();
     static final VarHandle INT_HANDLE = INT.varHandle();
 

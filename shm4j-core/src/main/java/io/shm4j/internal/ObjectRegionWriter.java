@@ -336,14 +336,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     }
 
     /**
-     * Zero, but not to the JIT, which drops a store of the value just loaded from the same address:
-     * {@link #takeAhead} stores {@code value ^ alwaysZero}, the same value as far as memory goes.
-     */
-    private static volatile long alwaysZero;
-
-    /**
-     * Stores back, one word per 64-byte line, the slot header and payload of the slot at
-     * {@code slot}, so that this core owns those lines when the next publish copies into them.
+     * Takes back ({@link CacheLines}) the slot header and payload of the slot at {@code slot}, so
+     * that this core owns those lines when the next publish copies into them.
      * Followers pulled them into their caches reading the version held there; taking them back is
      * what a copy into them waits for. Done here, after the commit and the wake-up, it overlaps the
      * followers' copy of the new version instead of delaying the next one: on this project's VM,
@@ -355,11 +349,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
      */
     private static void takeAhead(MemorySegment seg, long slot, long capacity) {
         int held = seg.get(INT, slot + SLOT_LENGTH_OFFSET);
-        long end = slot + SLOT_HEADER_LENGTH + (held < 0 || held > capacity ? capacity : held);
-        long zero = alwaysZero;
-        for (long line = slot; line < end; line += SLOT_ALIGNMENT) {
-            seg.set(LONG, line, seg.get(LONG, line) ^ zero);
-        }
+        CacheLines.takeBack(seg, slot, SLOT_HEADER_LENGTH + (held < 0 || held > capacity ? capacity : held));
     }
 
     /**

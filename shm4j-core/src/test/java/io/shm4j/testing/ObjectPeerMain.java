@@ -148,7 +148,7 @@ public final class ObjectPeerMain {
                     }
                 }
                 if (raw.isSuperseded()) {
-                    ObjectRegion next = ObjectRegion.openReadOnly(tag, file);
+                    ObjectRegion next = ObjectRegion.openReadOnly(tag, file, raw.verifies());
                     raw.close();
                     raw = next;
                 }
