@@ -24,7 +24,8 @@ import java.time.Instant;
  * @param versionSeen  the newest version it has read; 0 if none yet
  * @param seenAt       when it read that version: the time it next started waiting for a newer one,
  *                     or, for a follower that has not waited since (a follower only calling
- *                     {@code get()}), that version's publish time, a lower bound (a follower's
+ *                     {@code get()}, or one whose waits end within their first few microseconds
+ *                     of spinning), that version's publish time, a lower bound (a follower's
  *                     read path never reads the clock); null before its first read
  * @param lagVersions  how many versions it is behind the committed one (0: up to date)
  * @param lagTime      for how long the committed version has been waiting for it (zero when up to date)
@@ -37,7 +38,10 @@ public record FollowerInfo(long pid, boolean alive, String language, String name
     public enum Waiting {
         /** Not waiting: between reads, or reading. */
         NO,
-        /** Waiting without the kernel: spinning, yielding or parking briefly. */
+        /**
+         * Waiting without the kernel: spinning, yielding or parking briefly. A spinning wait is
+         * shown once it outlasts its first few microseconds of checks.
+         */
         SPINNING,
         /** Asleep in the kernel ({@code FUTEX_WAIT}): a publish wakes it with a system call. */
         ASLEEP

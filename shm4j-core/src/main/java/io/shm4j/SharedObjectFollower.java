@@ -325,6 +325,9 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws InterruptedException  as {@link #awaitNewer(long, Duration)}
      */
     public boolean awaitNewer(SnapshotBuffer buffer, Duration timeout) throws InterruptedException {
+        if (readNewer(buffer) || region.changesSoon(buffer.version(), waiter) && readNewer(buffer)) {
+            return true; // the clock is read only by a wait that outlasts the quick checks
+        }
         long timeoutNanos = nanos(timeout);
         long start = System.nanoTime();
         while (true) {
@@ -417,9 +420,14 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * {@code w} is closed.
      */
     private Snapshot awaitNewer(long version, long timeoutNanos, ChangeWaiter w) throws InterruptedException {
+        Snapshot s = snapshot();
+        if (s != null && s.version() > version || region.changesSoon(version, w) && (s = snapshot()) != null
+                && s.version() > version) {
+            return s; // the clock is read only by a wait that outlasts the quick checks
+        }
         long start = System.nanoTime();
         while (true) {
-            Snapshot s = snapshot();
+            s = snapshot();
             if (s != null && s.version() > version) {
                 return s;
             }

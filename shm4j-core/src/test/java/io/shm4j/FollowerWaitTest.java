@@ -228,6 +228,44 @@ class FollowerWaitTest {
         })).isInstanceOf(IllegalStateException.class);
     }
 
+    /**
+     * A spinning wait first checks a few times without reading the clock or touching the
+     * registry (FollowedRegion.changesSoon); its timeout and results are those of any wait.
+     */
+    @Test
+    void aSpinningWaitTimesOutOnTimeAndReturnsEveryNewVersion() throws Exception {
+        master.publish("a");
+        try (var f = SharedObject.follower(TAG, ObjectCodecs.text(), dir.options().withWaitStrategy(WaitStrategy.BUSY_SPIN))) {
+            SnapshotBuffer buffer = new SnapshotBuffer();
+            assertThat(f.awaitNewer(buffer, Duration.ZERO)).isTrue();
+            assertThat(buffer.version()).isEqualTo(1);
+            long start = System.nanoTime();
+            assertThat(f.awaitNewer(buffer, Duration.ofMillis(50))).isFalse();
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+            assertThat(f.awaitNewer(1, Duration.ZERO)).isEmpty();
+            for (long v = 2; v <= 200; v++) {
+                CompletableFuture<Boolean> next = inThread(() -> f.awaitNewer(buffer, LONG));
+                master.publish("v" + v);
+                assertThat(next.get(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(buffer.version()).isEqualTo(v);
+                long version = v;
+                assertThat(f.awaitNewer(v - 1, LONG)).hasValueSatisfying(s -> assertThat(s.version()).isEqualTo(version));
+            }
+        }
+    }
+
+    @Test
+    void aSpinningWaitFollowsTheRegionToTheFileItGrewInto() throws Exception {
+        master.publish("small");
+        try (var f = SharedObject.follower(TAG, ObjectCodecs.text(), dir.options().withWaitStrategy(WaitStrategy.BUSY_SPIN))) {
+            long before = f.version();
+            CompletableFuture<Optional<Snapshot>> next = inThread(() -> f.awaitNewer(before, LONG));
+            String large = "x".repeat(1 << 20); // beyond the first file's slot: the master grows the region
+            master.publish(large);
+            assertThat(next.get(30, TimeUnit.SECONDS)).hasValueSatisfying(s -> assertThat(s.text()).isEqualTo(large));
+        }
+    }
+
     @Test
     void followerReportsTheStrategyItWaitsWith() throws Exception {
         try (var f = SharedObject.follower(TAG, ObjectCodecs.text(), dir.options().withWaitStrategy(WaitStrategy.YIELD))) {

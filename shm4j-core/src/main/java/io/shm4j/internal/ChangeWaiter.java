@@ -83,6 +83,15 @@ public final class ChangeWaiter implements AutoCloseable {
     /** Longest single kernel wait: bounds how late an interrupt is noticed. */
     static final long BLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(
             Math.max(1, Long.getLong(BLOCK_SLICE_PROPERTY, 1000)));
+    /**
+     * How many times {@link FollowedRegion#changesSoon} checks before a spinning wait becomes a
+     * full {@link #await}: a few microseconds, the time a master at full rate takes to publish
+     * again. Those checks read no clock (~100 ns a read on the 2-core test VM, whose clock source
+     * is kvm-clock) and do not touch the registry entry, so a follower keeping up with its master
+     * goes from one version to the next with nothing but loads (docs/BENCHMARKS.md, "The
+     * spinning follower's way back").
+     */
+    public static final int QUICK_CHECKS = 64;
     /** How long {@link WaitStrategy#SPIN_THEN_BLOCK} spins before it sleeps. */
     static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     /** Longest {@link #close()} waits for threads to leave {@link #await}. */
@@ -144,6 +153,11 @@ public final class ChangeWaiter implements AutoCloseable {
             }
         }
         return new ChangeWaiter(strategy, effective, idle, entry, legacy);
+    }
+
+    /** True if waits begin by spinning ({@link WaitStrategy#BUSY_SPIN}, {@link WaitStrategy#SPIN_THEN_BLOCK}). */
+    public boolean spinsFirst() {
+        return effective == WaitStrategy.BUSY_SPIN || effective == WaitStrategy.SPIN_THEN_BLOCK;
     }
 
     /** How {@link WaitStrategy#BACKOFF} polls. */

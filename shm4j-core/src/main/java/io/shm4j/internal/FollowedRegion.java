@@ -227,6 +227,31 @@ public final class FollowedRegion implements AutoCloseable {
     }
 
     /**
+     * For a waiter that spins first: checks the current mapping up to
+     * {@link ChangeWaiter#QUICK_CHECKS} times, spinning between checks, whether it may hold a
+     * version newer than {@code version} (or is superseded, or {@code waiter} closed); no clock,
+     * no registry. {@code true} also when the mapping faulted or was unmapped: the caller's next
+     * read then says why. {@code false} at once for a waiter that does not spin first.
+     */
+    public boolean changesSoon(long version, ChangeWaiter waiter) {
+        if (!waiter.spinsFirst()) {
+            return false;
+        }
+        ObjectRegion r = mapping;
+        try {
+            for (int i = 0; i < ChangeWaiter.QUICK_CHECKS; i++) {
+                if (r.committedAcquire() > version || r.isSuperseded() || waiter.isClosed()) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            return false;
+        } catch (IllegalStateException | InternalError e) {
+            return true;
+        }
+    }
+
+    /**
      * Sleeps with {@code waiter} on the current mapping's notify word until it may hold a version
      * newer than {@code version} (FORMAT.md 5.6), or {@code timeoutNanos} pass. Returns
      * {@link ChangeWaiter.Outcome#READY} also when the mapping faulted: the caller's next read

@@ -1,0 +1,180 @@
+package io.shm4j.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+
+import io.shm4j.ObjectCodecs;
+import io.shm4j.SharedObject;
+import io.shm4j.SharedObjectFollower;
+import io.shm4j.ShmOptions;
+import io.shm4j.SnapshotBuffer;
+import io.shm4j.WaitStrategy;
+
+/**
+ * Two builds of shm4j compared on the spinning follower's publish→copied time, in one JVM:
+ * each build's classes in a class loader of their own, blocks of rounds alternating between
+ * the two builds' followers, each pair of blocks labelled with the machine's state by
+ * {@link CoherenceProbe} (docs/BENCHMARKS.md, "The machine's two states"). One master (the
+ * AFTER build's) publishes {@code SIZE} bytes, waits for the follower's acknowledgement and
+ * publishes again at once, as the harness's latency phase does; the follower waits in
+ * {@code awaitNewer(SnapshotBuffer, Duration)} with {@link WaitStrategy#BUSY_SPIN}.
+ *
+ * <p>Why not a JVM per build: a JVM's spinning pair settles in one of two speeds for its whole
+ * life (64 B: ~560 or ~900 ns in the slow state), which hides a 20% change unless dozens of JVMs
+ * are run; blocks of one JVM differ by 1-3%.
+ *
+ * <p>Prints each pair of blocks' p50 (over the second half of each block), then per state the
+ * medians and the median of the per-pair AFTER/BEFORE ratios with their quartiles.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp shm4j-bench/target/shm4j-bench.jar \
+ *     io.shm4j.bench.TwoBuildsExperiment BEFORE.jar AFTER.jar SIZE [SECONDS=60] [ROUNDS=20000]
+ * </pre>
+ * Each jar is a {@code shm4j-bench/target/shm4j-bench.jar} built at the commit to compare.
+ */
+public final class TwoBuildsExperiment {
+    private static final String TAG = "two-builds";
+    /** Indices into the shared {@link AtomicLongArray}, a cache line apart. */
+    private static final int SENT = 0;
+    private static final int ACK = 16;
+
+    private TwoBuildsExperiment() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path[] jars = {Path.of(args[0]), Path.of(args[1])};
+        int size = Integer.parseInt(args[2]);
+        double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 60;
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 20_000;
+        Class<?>[] loops = {BuildLoader.loop(jars[0]), BuildLoader.loop(jars[1])};
+        Path dir = Files.createTempDirectory(CaseRunner.scratchRoot(), "two-builds");
+        try {
+            @SuppressWarnings("unchecked")
+            Consumer<byte[]> master = (Consumer<byte[]>) loops[1].getMethod("master", Path.class).invoke(null, dir);
+            byte[] payload = new byte[size];
+            new Random(1).nextBytes(payload);
+            master.accept(payload);
+            AtomicLongArray sync = new AtomicLongArray(ACK + 1);
+            long[] latency = new long[rounds];
+            Map<String, List<Long>> results = new TreeMap<>();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                String state = CoherenceProbe.State.of(CoherenceProbe.sharedCopyRatio()).name();
+                long[] p50 = new long[2];
+                for (int build = 0; build < 2; build++) {
+                    Runnable follower = (Runnable) loops[build]
+                            .getMethod("follower", Path.class, int.class, AtomicLongArray.class, long[].class)
+                            .invoke(null, dir, size, sync, latency);
+                    sync.set(ACK, -1);
+                    Thread thread = new Thread(follower, "follower-" + build);
+                    thread.start();
+                    awaitAck(sync, 0, thread); // it has read what is published: the next publish is new to it
+                    for (int i = 1; i <= rounds; i++) {
+                        sync.set(SENT, System.nanoTime());
+                        master.accept(payload);
+                        awaitAck(sync, i, thread);
+                    }
+                    thread.join();
+                    long[] kept = Arrays.copyOfRange(latency, rounds / 2, rounds);
+                    Arrays.sort(kept);
+                    p50[build] = kept[kept.length / 2];
+                }
+                results.computeIfAbsent(state + " before", k -> new ArrayList<>()).add(p50[0]);
+                results.computeIfAbsent(state + " after", k -> new ArrayList<>()).add(p50[1]);
+                results.computeIfAbsent(state + " after/before %", k -> new ArrayList<>()).add(p50[1] * 100 / p50[0]);
+                System.out.printf("%s before %d ns after %d ns%n", state, p50[0], p50[1]);
+            }
+            results.forEach((key, values) -> {
+                values.sort(null);
+                int n = values.size();
+                System.out.printf("%s: median %d (quartiles %d-%d) of %d pairs of blocks%n", key, values.get(n / 2),
+                        values.get(n / 4), values.get(n * 3 / 4), n);
+            });
+        } finally {
+            CaseRunner.deleteRecursively(dir);
+        }
+        System.exit(0); // the master of the AFTER build is never closed: its loader's classes only serve this run
+    }
+
+    private static void awaitAck(AtomicLongArray sync, long ack, Thread follower) {
+        while (sync.get(ACK) < ack) {
+            if (!follower.isAlive()) {
+                throw new IllegalStateException(follower.getName() + " died (its exception is above)");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** A class loader for one build's jar that defines {@link Loop} from this build's bytes. */
+    private static final class BuildLoader extends URLClassLoader {
+        private BuildLoader(Path jar) throws IOException {
+            super(new URL[]{jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        }
+
+        /** {@link Loop} compiled here, linked against {@code jar}'s shm4j (its public API only). */
+        static Class<?> loop(Path jar) throws IOException {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException("no jar at " + jar + ": build shm4j-bench at the commit to compare");
+            }
+            BuildLoader loader = new BuildLoader(jar);
+            String name = Loop.class.getName();
+            try (InputStream in = Loop.class.getClassLoader().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                byte[] bytes = in.readAllBytes();
+                return loader.defineClass(name, bytes, 0, bytes.length);
+            }
+        }
+    }
+
+    /** The code run against each build: a master and a spinning follower, through JDK types only. */
+    public static final class Loop {
+        private Loop() {
+        }
+
+        private static ShmOptions options(Path dir) {
+            return ShmOptions.defaults().withDirectory(dir).withWaitStrategy(WaitStrategy.BUSY_SPIN);
+        }
+
+        /** A master of the region in {@code dir}; publishing is all it does. */
+        public static Consumer<byte[]> master(Path dir) throws IOException {
+            return SharedObject.master(TAG, ObjectCodecs.bytes(), options(dir))::publish;
+        }
+
+        /**
+         * A follower that reads what is published, sets {@code sync[ACK]} to 0, then for each of
+         * {@code latency.length} new versions records the time since {@code sync[SENT]} and
+         * acknowledges it.
+         */
+        public static Runnable follower(Path dir, int size, AtomicLongArray sync, long[] latency) throws IOException {
+            SharedObjectFollower<byte[]> follower = SharedObject.follower(TAG, ObjectCodecs.bytes(), options(dir));
+            return () -> {
+                try (follower) {
+                    SnapshotBuffer buffer = new SnapshotBuffer(size);
+                    follower.readNewer(buffer);
+                    sync.set(ACK, 0);
+                    for (int i = 0; i < latency.length; i++) {
+                        while (!follower.awaitNewer(buffer, Duration.ofMinutes(1))) {
+                            // wait on
+                        }
+                        latency[i] = System.nanoTime() - sync.get(SENT);
+                        sync.set(ACK, i + 1);
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
+    }
+}
