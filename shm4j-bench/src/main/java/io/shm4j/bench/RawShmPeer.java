@@ -137,18 +137,31 @@ public final class RawShmPeer implements Peer {
 
             @Override
             public void next(Observation into) {
+                // The slot of the next sequence number, computed before the spin: when the number
+                // is the one expected, the copy's address does not wait for the load that found it,
+                // so the CPU starts the copy's loads while that load's line is still on its way
+                // (as shm4j's read picks its slot by a branch; docs/BENCHMARKS.md, "The slot by a
+                // branch"). Two call sites keep the JIT from making it a conditional move.
+                long expected = slotOffset(seen + 1, copy.length);
                 long seq;
                 while ((seq = (long) LONG.getAcquire(segment, 0L)) == seen) {
                     Thread.onSpinWait();
                 }
+                if (seq == seen + 1) {
+                    copyOut(expected);
+                } else {
+                    copyOut(slotOffset(seq, copy.length));
+                }
                 seen = seq;
-                long offset = slotOffset(seq, copy.length);
+                Payload.read(copy, into);
+            }
+
+            private void copyOut(long offset) {
                 if (variant == Variant.BY_LINES) {
                     fromSegmentByLines(segment, offset, copy);
                 } else {
                     MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, copy, 0, copy.length);
                 }
-                Payload.read(copy, into);
             }
 
             @Override
