@@ -17,7 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.COMMITTED_OFFSET;
@@ -33,30 +37,46 @@ import static io.shm4j.internal.ObjectRegionDescriptor.slotOffset;
 
 /**
  * Where a spinning follower's publish→observe time goes at small payloads (docs/BENCHMARKS.md,
- * "Issue 4: the spin gap"). A master thread publishes {@code SIZE} bytes with
- * {@link SharedObjectMaster#publish} and waits for the acknowledgement; a follower thread on the
- * other core spins until {@code committed} changes, then does one of:
+ * "Issue 4: the spin gap" and "The slot by a branch"). A master thread publishes {@code SIZE}
+ * bytes with {@link SharedObjectMaster#publish} and waits for the acknowledgement; a follower
+ * thread on the other core spins until {@code committed} changes, then does one of:
  * <ul>
  * <li>{@code detect}: nothing more (the cost of noticing the new version);</li>
  * <li>{@code payload}: copies the payload of the committed slot, reading no slot header (what the
  *     raw peer does);</li>
  * <li>{@code header}: loads the committed slot's {@code seq}, nothing else;</li>
- * <li>{@code read}: the whole read of FORMAT.md 5.2 (seq, fields, copy, seq again, CRC-32);</li>
- * <li>{@code api}: {@code awaitNewer(SnapshotBuffer)} with {@link WaitStrategy#BUSY_SPIN}
- *     instead, the library's own path.</li>
+ * <li>{@code read}: the whole read of FORMAT.md 5.2 (seq, fields, copy, seq again, CRC-32), the
+ *     slot's offset computed from {@code committed};</li>
+ * <li>{@code read-branch}: the same read, the slot chosen by a branch on {@code committed}'s
+ *     parity, as {@code ObjectRegion.readCommitted} chooses it;</li>
+ * </ul>
+ * or, instead of spinning itself:
+ * <ul>
+ * <li>{@code readnewer}: calls {@code readNewer(SnapshotBuffer)} until it copies (the library's
+ *     read without its wait);</li>
+ * <li>{@code api}: {@code awaitNewer(SnapshotBuffer)} with {@link WaitStrategy#BUSY_SPIN}, the
+ *     library's own path.</li>
  * </ul>
  * Two threads, not two processes: the cost measured is moving cache lines between cores, which
  * is the same either way, and one JVM keeps the experiment free of the harness's machinery.
- * Prints the one-way p50 and p90 over the second half of {@code ROUNDS} rounds.
+ *
+ * <p>With a comma list of modes and {@code SECONDS}, the modes run in blocks of {@code ROUNDS}
+ * rounds, one after the other, again and again for {@code SECONDS}, each turn labelled with the
+ * machine's state by {@link CoherenceProbe}; then per state and mode the median of the blocks'
+ * p50s with its quartiles. Blocks of one JVM compare modes in one state; a JVM's pair of threads
+ * settles in one of two speeds for its whole life, so separate JVMs would not. Without
+ * {@code SECONDS}, each mode runs one block and prints its p50 and p90 (the form of the issue-4
+ * table). Each block's figures are over its second half.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp shm4j-bench/target/shm4j-bench.jar \
- *     io.shm4j.bench.SpinPathExperiment detect|payload|header|read|api [SIZE=64] [ROUNDS=300000]
+ *     io.shm4j.bench.SpinPathExperiment MODE[,MODE...] [SIZE=64] [ROUNDS=300000] [SECONDS]
  * </pre>
  */
 public final class SpinPathExperiment {
     private static final VarHandle LONG_HANDLE = LONG.varHandle();
     private static final String TAG = "spin";
+    private static final List<String> MODES = List.of("detect", "payload", "header", "read", "read-branch", "readnewer", "api");
 
     private static volatile long sentNanos;
     private static volatile long acknowledged;
@@ -65,17 +85,19 @@ public final class SpinPathExperiment {
     }
 
     public static void main(String[] args) throws Exception {
-        String mode = args[0];
+        List<String> modes = List.of(args[0].split(","));
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 300_000;
-        if (!java.util.Set.of("detect", "payload", "header", "read", "api").contains(mode)) {
-            throw new IllegalArgumentException("mode is detect, payload, header, read or api, not " + mode);
+        double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 0;
+        for (String mode : modes) {
+            if (!MODES.contains(mode)) {
+                throw new IllegalArgumentException("modes are " + String.join(", ", MODES) + ", not " + mode);
+            }
         }
         Path dir = Files.createTempDirectory(CaseRunner.scratchRoot(), "spin-path");
         ShmOptions options = ShmOptions.defaults().withDirectory(dir).withWaitStrategy(WaitStrategy.BUSY_SPIN);
         try (Arena arena = Arena.ofShared();
-             SharedObjectMaster<byte[]> master = SharedObject.master(TAG, ObjectCodecs.bytes(), options);
-             SharedObjectFollower<byte[]> follower = SharedObject.follower(TAG, ObjectCodecs.bytes(), options)) {
+             SharedObjectMaster<byte[]> master = SharedObject.master(TAG, ObjectCodecs.bytes(), options)) {
             byte[] payload = new byte[size];
             master.publish(payload);
             MemorySegment region;
@@ -83,23 +105,68 @@ public final class SpinPathExperiment {
                 region = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             }
             long[] latency = new long[rounds];
-            Thread reader = new Thread(() -> follow(mode, region, follower, size, latency));
-            reader.start();
-            Thread.sleep(100);
-            for (int i = 1; i <= rounds; i++) {
-                sentNanos = System.nanoTime();
-                master.publish(payload);
-                while (acknowledged < i) {
-                    Thread.onSpinWait();
+            if (seconds == 0) {
+                for (String mode : modes) {
+                    block(mode, master, region, options, payload, latency);
+                    long[] kept = secondHalfSorted(latency);
+                    System.out.printf("%s %d B: p50 %d ns p90 %d ns%n", mode, size, kept[kept.length / 2], kept[kept.length * 9 / 10]);
                 }
+                return;
             }
-            reader.join();
-            long[] kept = Arrays.copyOfRange(latency, rounds / 2, rounds);
-            Arrays.sort(kept);
-            System.out.printf("%s %d B: p50 %d ns p90 %d ns%n", mode, size, kept[kept.length / 2], kept[kept.length * 9 / 10]);
+            Map<String, List<Long>> p50s = new TreeMap<>();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                String state = CoherenceProbe.State.of(CoherenceProbe.sharedCopyRatio()).name();
+                StringBuilder line = new StringBuilder(state);
+                for (String mode : modes) {
+                    block(mode, master, region, options, payload, latency);
+                    long p50 = secondHalfSorted(latency)[rounds / 4];
+                    p50s.computeIfAbsent(state + " " + mode, k -> new ArrayList<>()).add(p50);
+                    line.append(' ').append(mode).append(' ').append(p50);
+                }
+                System.out.println(line);
+            }
+            p50s.forEach((key, values) -> {
+                values.sort(null);
+                int n = values.size();
+                System.out.printf("%s %d B: p50 median %d ns (quartiles %d-%d) over %d blocks%n", key, size, values.get(n / 2),
+                        values.get(n / 4), values.get(n * 3 / 4), n);
+            });
         } finally {
             CaseRunner.deleteRecursively(dir);
         }
+    }
+
+    /** One block: a new follower thread in {@code mode}, {@code latency.length} publishes, each acknowledged. */
+    private static void block(String mode, SharedObjectMaster<byte[]> master, MemorySegment region, ShmOptions options,
+                              byte[] payload, long[] latency) throws Exception {
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(TAG, ObjectCodecs.bytes(), options)) {
+            acknowledged = -1;
+            Thread reader = new Thread(() -> follow(mode, region, follower, payload.length, latency));
+            reader.start();
+            awaitAck(0, reader); // it has read what is published: the next publish is new to it
+            for (int i = 1; i <= latency.length; i++) {
+                sentNanos = System.nanoTime();
+                master.publish(payload);
+                awaitAck(i, reader);
+            }
+            reader.join();
+        }
+    }
+
+    private static void awaitAck(long ack, Thread reader) {
+        while (acknowledged < ack) {
+            if (!reader.isAlive()) {
+                throw new IllegalStateException("the follower thread died (its exception is above)");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static long[] secondHalfSorted(long[] latency) {
+        long[] kept = Arrays.copyOfRange(latency, latency.length / 2, latency.length);
+        Arrays.sort(kept);
+        return kept;
     }
 
     private static void follow(String mode, MemorySegment region, SharedObjectFollower<byte[]> follower, int size,
@@ -109,8 +176,11 @@ public final class SpinPathExperiment {
         byte[] copy = new byte[size];
         CRC32 crc = new CRC32();
         long capacity = region.get(LONG, SLOT_CAPACITY_OFFSET);
+        long slot0 = slotOffset(capacity, 0);
+        long slot1 = slotOffset(capacity, 1);
         long seen = (long) LONG_HANDLE.getAcquire(region, (long) COMMITTED_OFFSET);
         long sink = 0;
+        acknowledged = 0;
         for (int i = 0; i < latency.length; i++) {
             if (mode.equals("api")) {
                 try {
@@ -119,6 +189,10 @@ public final class SpinPathExperiment {
                     }
                 } catch (InterruptedException e) {
                     return;
+                }
+            } else if (mode.equals("readnewer")) {
+                while (!follower.readNewer(buffer)) {
+                    Thread.onSpinWait();
                 }
             } else {
                 long committed;
@@ -131,6 +205,14 @@ public final class SpinPathExperiment {
                     case "payload" -> MemorySegment.copy(region, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, copy, 0, size);
                     case "header" -> sink += (long) LONG_HANDLE.getAcquire(region, slot + SLOT_SEQ_OFFSET);
                     case "read" -> sink += read(region, slot, copy, crc);
+                    case "read-branch" -> {
+                        // Two call sites: a branch the CPU predicts, not a conditional move.
+                        if (slotIndex(committed) == 0) {
+                            sink += read(region, slot0, copy, crc);
+                        } else {
+                            sink += read(region, slot1, copy, crc);
+                        }
+                    }
                     default -> { }
                 }
             }
