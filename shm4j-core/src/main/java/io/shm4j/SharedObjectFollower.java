@@ -421,14 +421,13 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      */
     private Snapshot awaitNewer(long version, long timeoutNanos, ChangeWaiter w) throws InterruptedException {
         Snapshot s = snapshot();
-        if (s != null && s.version() > version || region.changesSoon(version, w) && (s = snapshot()) != null
-                && s.version() > version) {
+        if (isNewer(s, version) || region.changesSoon(version, w) && isNewer(s = snapshot(), version)) {
             return s; // the clock is read only by a wait that outlasts the quick checks
         }
         long start = System.nanoTime();
         while (true) {
             s = snapshot();
-            if (s != null && s.version() > version) {
+            if (isNewer(s, version)) {
                 return s;
             }
             long left = timeoutNanos - (System.nanoTime() - start);
@@ -436,6 +435,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
                 return null;
             }
         }
+    }
+
+    private static boolean isNewer(Snapshot s, long version) {
+        return s != null && s.version() > version;
     }
 
     public String tag() {
