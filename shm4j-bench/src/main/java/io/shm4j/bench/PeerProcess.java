@@ -241,7 +241,7 @@ public final class PeerProcess {
                 board.ackRelease(index, observation.seq());
             }
             if (duringLatency == null) {
-                duringLatency = new ThreadCounters(-1, -1, -1, -1, -1, 0);
+                duringLatency = new ThreadCounters(-1, -1, -1, -1, -1, 0, -1);
             }
             System.out.println("RESULT " + encode(latency) + " " + throughputCount + " " + firstSent + " " + lastReceived
                     + " " + encode(gaps) + " " + encode(behind) + " " + duringLatency.encode() + " " + tail(sent, latencies, samples));

@@ -60,7 +60,7 @@ public final class Report {
     private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "followers", "p99.9", "tail samples",
             "in master safepoint", "in follower safepoint", "in GC", "safepoints M/F", "longest safepoint",
             "master preempted", "master migrated", "follower preempted", "follower migrated", "follower voluntary",
-            "minor faults M/F", "GCs M/F");
+            "minor faults M/F", "GCs M/F", "interrupts");
 
     private final String command;
     private final Map<String, String> machine;
@@ -248,7 +248,9 @@ public final class Report {
             out.append("\nWhere the tail comes from: the slowest 0.1% of each run's latency samples, summed over runs; how many ")
                     .append("overlapped a safepoint (GC included) of the master's or the follower's JVM, and what the kernel did ")
                     .append("to the publishing and the following threads (all followers summed) during the latency phase (preempted: ")
-                    .append("involuntary context switches; migrated: moves to another CPU; voluntary: the thread slept):\n\n");
+                    .append("involuntary context switches; migrated: moves to another CPU; voluntary: the thread slept), and how ")
+                    .append("many interrupts all CPUs served during the master's latency phases (each stops the thread on its CPU ")
+                    .append("for microseconds; more of them than tail samples can make the tail):\n\n");
             markdownTable(out, tailRows());
         }
         if (!pairs.isEmpty()) {
@@ -486,7 +488,9 @@ public final class Report {
                     count(t.master().migrations()), count(t.followers().involuntarySwitches()), count(t.followers().migrations()),
                     count(t.followers().voluntarySwitches()),
                     count(t.master().minorFaults()) + "/" + count(t.followers().minorFaults()),
-                    t.master().collections() + "/" + t.followers().collections()));
+                    t.master().collections() + "/" + t.followers().collections(),
+                    // 0: a results.json from before the count was recorded (the phase always has timer ticks)
+                    t.master().interrupts() <= 0 ? "–" : Long.toString(t.master().interrupts())));
         });
         return rows;
     }

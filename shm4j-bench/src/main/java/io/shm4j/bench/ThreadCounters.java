@@ -11,12 +11,15 @@ import java.nio.file.Path;
  * phase to say where its tail comes from: context switches it asked for (voluntary) and was
  * forced into (involuntary, preemption), migrations to another CPU (Linux's
  * {@code /proc/thread-self/sched}), minor and major page faults ({@code /proc/thread-self/stat}),
- * and collections of the whole JVM. A figure this kernel does not expose is -1.
+ * collections of the whole JVM, and the interrupts the whole machine served (all CPUs, the first
+ * figure of {@code /proc/stat}'s {@code intr} line: each one stops whatever thread runs on its CPU
+ * for a few microseconds). A figure this kernel does not expose is -1.
  */
 public record ThreadCounters(long voluntarySwitches, long involuntarySwitches, long migrations, long minorFaults,
-                      long majorFaults, long collections) {
+                      long majorFaults, long collections, long interrupts) {
     private static final Path SCHED = Path.of("/proc/thread-self/sched");
     private static final Path STAT = Path.of("/proc/thread-self/stat");
+    private static final Path MACHINE_STAT = Path.of("/proc/stat");
 
     static ThreadCounters now() {
         long voluntary = -1;
@@ -55,7 +58,17 @@ public record ThreadCounters(long voluntarySwitches, long involuntarySwitches, l
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             collections += Math.max(0, gc.getCollectionCount());
         }
-        return new ThreadCounters(voluntary, involuntary, migrations, minor, major, collections);
+        return new ThreadCounters(voluntary, involuntary, migrations, minor, major, collections, interruptsSinceBoot());
+    }
+
+    /** Interrupts served by all CPUs since boot; -1 if unknown. */
+    private static long interruptsSinceBoot() {
+        try (var lines = Files.lines(MACHINE_STAT)) {
+            return lines.filter(l -> l.startsWith("intr ")).findFirst()
+                    .map(l -> Long.parseLong(l.split(" ", 3)[1])).orElse(-1L);
+        } catch (IOException | RuntimeException unavailable) {
+            return -1; // not Linux
+        }
     }
 
     /** What happened between {@code earlier} and this reading. */
@@ -63,7 +76,7 @@ public record ThreadCounters(long voluntarySwitches, long involuntarySwitches, l
         return new ThreadCounters(delta(voluntarySwitches, earlier.voluntarySwitches),
                 delta(involuntarySwitches, earlier.involuntarySwitches), delta(migrations, earlier.migrations),
                 delta(minorFaults, earlier.minorFaults), delta(majorFaults, earlier.majorFaults),
-                collections - earlier.collections);
+                collections - earlier.collections, delta(interrupts, earlier.interrupts));
     }
 
     private static long delta(long now, long then) {
@@ -72,20 +85,21 @@ public record ThreadCounters(long voluntarySwitches, long involuntarySwitches, l
 
     /** Comma-separated, for a stdout line. */
     String encode() {
-        return voluntarySwitches + "," + involuntarySwitches + "," + migrations + "," + minorFaults + "," + majorFaults + "," + collections;
+        return voluntarySwitches + "," + involuntarySwitches + "," + migrations + "," + minorFaults + "," + majorFaults + ","
+                + collections + "," + interrupts;
     }
 
     static ThreadCounters decode(String text) {
         String[] f = text.split(",");
         return new ThreadCounters(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                Long.parseLong(f[4]), Long.parseLong(f[5]));
+                Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]));
     }
 
     /** The sum of two threads' counters (followers merged); -1 stays unknown. */
     ThreadCounters plus(ThreadCounters other) {
         return new ThreadCounters(sum(voluntarySwitches, other.voluntarySwitches), sum(involuntarySwitches, other.involuntarySwitches),
                 sum(migrations, other.migrations), sum(minorFaults, other.minorFaults), sum(majorFaults, other.majorFaults),
-                collections + other.collections);
+                collections + other.collections, sum(interrupts, other.interrupts));
     }
 
     private static long sum(long a, long b) {

@@ -77,6 +77,8 @@ class HarnessSmokeTest {
             assertThat(tail.samples()).as(result.peer()).isPositive();
             assertThat(tail.duringMasterSafepoint()).as(result.peer()).isBetween(0, tail.samples());
             assertThat(tail.slowestSampleNanos()).as(result.peer()).isPositive().isLessThanOrEqualTo(latency.max());
+            // Linux counts the machine's interrupts (-1 elsewhere); a latency phase always has timer ticks
+            assertThat(tail.master().interrupts()).as(result.peer()).isPositive();
             // the machine's state was probed around the case
             assertThat(result.coherence().before()).as(result.peer()).isPositive().isFinite();
             assertThat(result.coherence().after()).as(result.peer()).isPositive().isFinite();
