@@ -47,6 +47,8 @@ import static io.shm4j.internal.ObjectRegionDescriptor.slotOffset;
  * <li>{@code header}: loads the committed slot's {@code seq}, nothing else;</li>
  * <li>{@code read}: the whole read of FORMAT.md 5.2 (seq, fields, copy, seq again, CRC-32), the
  *     slot's offset computed from {@code committed};</li>
+ * <li>{@code read-ternary}: the same read, the slot's offset chosen by {@code ?:} on
+ *     {@code committed}'s parity (which the JIT compiles to a conditional move);</li>
  * <li>{@code read-branch}: the same read, the slot chosen by a branch on {@code committed}'s
  *     parity, as {@code ObjectRegion.readCommitted} chooses it;</li>
  * </ul>
@@ -76,7 +78,8 @@ import static io.shm4j.internal.ObjectRegionDescriptor.slotOffset;
 public final class SpinPathExperiment {
     private static final VarHandle LONG_HANDLE = LONG.varHandle();
     private static final String TAG = "spin";
-    private static final List<String> MODES = List.of("detect", "payload", "header", "read", "read-branch", "readnewer", "api");
+    private static final List<String> MODES = List.of("detect", "payload", "header", "read", "read-ternary", "read-branch",
+            "readnewer", "api");
 
     private static volatile long sentNanos;
     private static volatile long acknowledged;
@@ -205,6 +208,7 @@ public final class SpinPathExperiment {
                     case "payload" -> MemorySegment.copy(region, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, copy, 0, size);
                     case "header" -> sink += (long) LONG_HANDLE.getAcquire(region, slot + SLOT_SEQ_OFFSET);
                     case "read" -> sink += read(region, slot, copy, crc);
+                    case "read-ternary" -> sink += read(region, slotIndex(committed) == 0 ? slot0 : slot1, copy, crc);
                     case "read-branch" -> {
                         // Two call sites: a branch the CPU predicts, not a conditional move.
                         if (slotIndex(committed) == 0) {

@@ -86,7 +86,7 @@ public final class ChangeWaiter implements AutoCloseable {
     /**
      * How many times {@link FollowedRegion#changesSoon} checks before a spinning wait becomes a
      * full {@link #await}: a few microseconds, the time a master at full rate takes to publish
-     * again. Those checks read no clock (26-39 ns a read on the 2-core test VM, whose clock source
+     * again. Those checks read no clock (26-32 ns a read on the 2-core test VM, whose clock source
      * is kvm-clock) and do not touch the registry entry, so a follower keeping up with its master
      * goes from one version to the next with nothing but loads (docs/BENCHMARKS.md, "The slot by
      * a branch, and the spinning follower's way back").
