@@ -17,11 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.COMMITTED_OFFSET;
@@ -34,6 +31,8 @@ import static io.shm4j.internal.ObjectRegionDescriptor.SLOT_LENGTH_OFFSET;
 import static io.shm4j.internal.ObjectRegionDescriptor.SLOT_SEQ_OFFSET;
 import static io.shm4j.internal.ObjectRegionDescriptor.slotIndex;
 import static io.shm4j.internal.ObjectRegionDescriptor.slotOffset;
+import static io.shm4j.bench.PingPongBlocks.ACK;
+import static io.shm4j.bench.PingPongBlocks.SENT;
 
 /**
  * Where a spinning follower's publish→observe time goes at small payloads (docs/BENCHMARKS.md,
@@ -81,9 +80,6 @@ public final class SpinPathExperiment {
     private static final List<String> MODES = List.of("detect", "payload", "header", "read", "read-ternary", "read-branch",
             "readnewer", "api");
 
-    private static volatile long sentNanos;
-    private static volatile long acknowledged;
-
     private SpinPathExperiment() {
     }
 
@@ -111,30 +107,24 @@ public final class SpinPathExperiment {
             if (seconds == 0) {
                 for (String mode : modes) {
                     block(mode, master, region, options, payload, latency);
-                    long[] kept = secondHalfSorted(latency);
+                    long[] kept = PingPongBlocks.secondHalfSorted(latency);
                     System.out.printf("%s %d B: p50 %d ns p90 %d ns%n", mode, size, kept[kept.length / 2], kept[kept.length * 9 / 10]);
                 }
                 return;
             }
-            Map<String, List<Long>> p50s = new TreeMap<>();
+            PingPongBlocks p50s = new PingPongBlocks();
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
                 String state = CoherenceProbe.State.of(CoherenceProbe.sharedCopyRatio()).name();
                 StringBuilder line = new StringBuilder(state);
                 for (String mode : modes) {
                     block(mode, master, region, options, payload, latency);
-                    long p50 = secondHalfSorted(latency)[rounds / 4];
-                    p50s.computeIfAbsent(state + " " + mode, k -> new ArrayList<>()).add(p50);
+                    long p50 = p50s.addBlock(state + " " + mode + " " + size + " B, p50 ns", latency);
                     line.append(' ').append(mode).append(' ').append(p50);
                 }
                 System.out.println(line);
             }
-            p50s.forEach((key, values) -> {
-                values.sort(null);
-                int n = values.size();
-                System.out.printf("%s %d B: p50 median %d ns (quartiles %d-%d) over %d blocks%n", key, size, values.get(n / 2),
-                        values.get(n / 4), values.get(n * 3 / 4), n);
-            });
+            p50s.print();
         } finally {
             CaseRunner.deleteRecursively(dir);
         }
@@ -144,36 +134,22 @@ public final class SpinPathExperiment {
     private static void block(String mode, SharedObjectMaster<byte[]> master, MemorySegment region, ShmOptions options,
                               byte[] payload, long[] latency) throws Exception {
         try (SharedObjectFollower<byte[]> follower = SharedObject.follower(TAG, ObjectCodecs.bytes(), options)) {
-            acknowledged = -1;
-            Thread reader = new Thread(() -> follow(mode, region, follower, payload.length, latency));
+            AtomicLongArray sync = PingPongBlocks.newSync();
+            sync.set(ACK, -1);
+            Thread reader = new Thread(() -> follow(mode, region, follower, payload.length, sync, latency), "follower");
             reader.start();
-            awaitAck(0, reader); // it has read what is published: the next publish is new to it
+            PingPongBlocks.awaitAck(sync, 0, reader); // it has read what is published: the next publish is new to it
             for (int i = 1; i <= latency.length; i++) {
-                sentNanos = System.nanoTime();
+                sync.set(SENT, System.nanoTime());
                 master.publish(payload);
-                awaitAck(i, reader);
+                PingPongBlocks.awaitAck(sync, i, reader);
             }
             reader.join();
         }
     }
 
-    private static void awaitAck(long ack, Thread reader) {
-        while (acknowledged < ack) {
-            if (!reader.isAlive()) {
-                throw new IllegalStateException("the follower thread died (its exception is above)");
-            }
-            Thread.onSpinWait();
-        }
-    }
-
-    private static long[] secondHalfSorted(long[] latency) {
-        long[] kept = Arrays.copyOfRange(latency, latency.length / 2, latency.length);
-        Arrays.sort(kept);
-        return kept;
-    }
-
     private static void follow(String mode, MemorySegment region, SharedObjectFollower<byte[]> follower, int size,
-                               long[] latency) {
+                               AtomicLongArray sync, long[] latency) {
         SnapshotBuffer buffer = new SnapshotBuffer(size);
         follower.readNewer(buffer);
         byte[] copy = new byte[size];
@@ -183,7 +159,7 @@ public final class SpinPathExperiment {
         long slot1 = slotOffset(capacity, 1);
         long seen = (long) LONG_HANDLE.getAcquire(region, (long) COMMITTED_OFFSET);
         long sink = 0;
-        acknowledged = 0;
+        sync.set(ACK, 0);
         for (int i = 0; i < latency.length; i++) {
             if (mode.equals("api")) {
                 try {
@@ -220,8 +196,8 @@ public final class SpinPathExperiment {
                     default -> { }
                 }
             }
-            latency[i] = System.nanoTime() - sentNanos;
-            acknowledged = i + 1;
+            latency[i] = System.nanoTime() - sync.get(SENT);
+            sync.set(ACK, i + 1);
         }
         if (sink == 1) {
             System.out.print(""); // keeps the loads

@@ -7,12 +7,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 
@@ -22,6 +17,9 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.ShmOptions;
 import io.shm4j.SnapshotBuffer;
 import io.shm4j.WaitStrategy;
+
+import static io.shm4j.bench.PingPongBlocks.ACK;
+import static io.shm4j.bench.PingPongBlocks.SENT;
 
 /**
  * Two builds of shm4j compared on the spinning follower's publish→copied time, in one JVM:
@@ -47,10 +45,6 @@ import io.shm4j.WaitStrategy;
  */
 public final class TwoBuildsExperiment {
     private static final String TAG = "two-builds";
-    /** Indices into the shared {@link AtomicLongArray}, a cache line apart. */
-    private static final int SENT = 0;
-    private static final int ACK = 16;
-
     private TwoBuildsExperiment() {
     }
 
@@ -67,9 +61,9 @@ public final class TwoBuildsExperiment {
             byte[] payload = new byte[size];
             new Random(1).nextBytes(payload);
             master.accept(payload);
-            AtomicLongArray sync = new AtomicLongArray(ACK + 1);
+            AtomicLongArray sync = PingPongBlocks.newSync();
             long[] latency = new long[rounds];
-            Map<String, List<Long>> results = new TreeMap<>();
+            PingPongBlocks results = new PingPongBlocks();
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
                 String state = CoherenceProbe.State.of(CoherenceProbe.sharedCopyRatio()).name();
@@ -81,41 +75,23 @@ public final class TwoBuildsExperiment {
                     sync.set(ACK, -1);
                     Thread thread = new Thread(follower, "follower-" + build);
                     thread.start();
-                    awaitAck(sync, 0, thread); // it has read what is published: the next publish is new to it
+                    PingPongBlocks.awaitAck(sync, 0, thread); // it has read what is published: the next publish is new to it
                     for (int i = 1; i <= rounds; i++) {
                         sync.set(SENT, System.nanoTime());
                         master.accept(payload);
-                        awaitAck(sync, i, thread);
+                        PingPongBlocks.awaitAck(sync, i, thread);
                     }
                     thread.join();
-                    long[] kept = Arrays.copyOfRange(latency, rounds / 2, rounds);
-                    Arrays.sort(kept);
-                    p50[build] = kept[kept.length / 2];
+                    p50[build] = results.addBlock(state + (build == 0 ? " before, p50 ns" : " after, p50 ns"), latency);
                 }
-                results.computeIfAbsent(state + " before", k -> new ArrayList<>()).add(p50[0]);
-                results.computeIfAbsent(state + " after", k -> new ArrayList<>()).add(p50[1]);
-                results.computeIfAbsent(state + " after/before %", k -> new ArrayList<>()).add(p50[1] * 100 / p50[0]);
+                results.add(state + " after/before % (a pair of blocks each)", p50[1] * 100 / p50[0]);
                 System.out.printf("%s before %d ns after %d ns%n", state, p50[0], p50[1]);
             }
-            results.forEach((key, values) -> {
-                values.sort(null);
-                int n = values.size();
-                System.out.printf("%s: median %d (quartiles %d-%d) of %d pairs of blocks%n", key, values.get(n / 2),
-                        values.get(n / 4), values.get(n * 3 / 4), n);
-            });
+            results.print();
         } finally {
             CaseRunner.deleteRecursively(dir);
         }
         System.exit(0); // the master of the AFTER build is never closed: its loader's classes only serve this run
-    }
-
-    private static void awaitAck(AtomicLongArray sync, long ack, Thread follower) {
-        while (sync.get(ACK) < ack) {
-            if (!follower.isAlive()) {
-                throw new IllegalStateException(follower.getName() + " died (its exception is above)");
-            }
-            Thread.onSpinWait();
-        }
     }
 
     /** A class loader for one build's jar that defines {@link Loop} from this build's bytes. */
