@@ -10,26 +10,28 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The bookkeeping of the in-process experiments that time a master thread publishing and a
  * follower thread acknowledging, in blocks of rounds ({@link SpinPathExperiment},
- * {@link TwoBuildsExperiment}): the stamp and acknowledgement the two threads share, each block's
- * p50 over its second half, and per label the median of the blocks' p50s with its quartiles.
+ * {@link TwoBuildsExperiment}, {@link PeerBlocksExperiment}): the stamp and acknowledgement the
+ * two threads share, each block's p50 over its second half, and per label the median of the
+ * blocks' p50s with its quartiles. Public for {@link PeerBlocksExperiment}'s loop, which a class
+ * loader of its own defines (another runtime package).
  */
-final class PingPongBlocks {
+public final class PingPongBlocks {
     /**
      * Indices into the shared {@link AtomicLongArray} ({@link #newSync()}), a cache line apart: the
      * master's {@code System.nanoTime()} before each publish, and the last round the follower
      * acknowledged (0 once it has read what was published before the block, -1 until then).
      */
-    static final int SENT = 0;
-    static final int ACK = 16;
+    public static final int SENT = 0;
+    public static final int ACK = 16;
 
     private final Map<String, List<Long>> p50s = new TreeMap<>();
 
-    static AtomicLongArray newSync() {
+    public static AtomicLongArray newSync() {
         return new AtomicLongArray(ACK + 1);
     }
 
     /** Spins until {@code follower} acknowledged round {@code ack}; fails if it died. */
-    static void awaitAck(AtomicLongArray sync, long ack, Thread follower) {
+    public static void awaitAck(AtomicLongArray sync, long ack, Thread follower) {
         while (sync.get(ACK) < ack) {
             if (!follower.isAlive()) {
                 throw new IllegalStateException(follower.getName() + " died (its exception is above)");

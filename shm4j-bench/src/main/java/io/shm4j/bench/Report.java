@@ -562,13 +562,22 @@ public final class Report {
      * or {@code s} is one of the references.
      */
     public Ratio ratio(Summary s, Collection<String> references, ToDoubleFunction<CaseResult> figure) {
+        return ratio(s, references, figure, null);
+    }
+
+    /**
+     * As {@link #ratio(Summary, Collection, ToDoubleFunction)}, over the runs whose case of
+     * {@code s} ran in {@code state} throughout; {@code null}: in whatever state (pairs of one
+     * state, or unprobed).
+     */
+    public Ratio ratio(Summary s, Collection<String> references, ToDoubleFunction<CaseResult> figure, CoherenceProbe.State state) {
         if (references.contains(s.peer())) {
             return null;
         }
         List<Double> perRun = new ArrayList<>();
         for (int run : runNumbers()) {
             Optional<CaseResult> mine = inRun(s.key(), run);
-            if (mine.isEmpty()) {
+            if (mine.isEmpty() || state != null && mine.get().state() != state) {
                 continue;
             }
             OptionalDouble reference = references.stream()
@@ -590,18 +599,28 @@ public final class Report {
 
     /** A latency figure of {@code s} divided by the limit's: the fastest raw variant in the same run (by that figure). */
     public Ratio toLimit(Summary s, ToDoubleFunction<CaseResult.Latency> figure) {
+        return toLimit(s, figure, null);
+    }
+
+    /** As {@link #toLimit(Summary, ToDoubleFunction)}, over the runs of {@code s} in {@code state} (null: any). */
+    public Ratio toLimit(Summary s, ToDoubleFunction<CaseResult.Latency> figure, CoherenceProbe.State state) {
         if (LIMIT_PEERS.contains(s.peer())) {
             // a variant against the others: 1 when it is the fastest of its run
             List<String> others = LIMIT_PEERS.stream().filter(p -> !p.equals(s.peer())).toList();
-            Ratio r = ratio(s, others, x -> figure.applyAsDouble(x.latency()));
+            Ratio r = ratio(s, others, x -> figure.applyAsDouble(x.latency()), state);
             return r == null ? null : r.atLeastOne();
         }
-        return ratio(s, LIMIT_PEERS, x -> figure.applyAsDouble(x.latency()));
+        return ratio(s, LIMIT_PEERS, x -> figure.applyAsDouble(x.latency()), state);
     }
 
     /** The staleness p99.9 (time between new versions) of {@code s} divided by the raw peer's under the same hogs, within each run. */
     public Ratio stalenessRatio(Summary s) {
-        return ratio(s, List.of(STALENESS_REFERENCE_PEER), r -> r.staleness() == null ? Double.NaN : r.staleness().gapP999());
+        return stalenessRatio(s, null);
+    }
+
+    /** As {@link #stalenessRatio(Summary)}, over the runs of {@code s} in {@code state} (null: any). */
+    public Ratio stalenessRatio(Summary s, CoherenceProbe.State state) {
+        return ratio(s, List.of(STALENESS_REFERENCE_PEER), r -> r.staleness() == null ? Double.NaN : r.staleness().gapP999(), state);
     }
 
     private static final List<String> LIMIT_PEERS = Peers.limits().stream().map(Peer::name).toList();

@@ -117,6 +117,29 @@ class ReportTest {
     }
 
     @Test
+    void targetsAreJudgedInEachStateOfTheMachineApart() {
+        double fast = 3.0;
+        double slow = 11.0;
+        Report report = new Report("shm4j bench", plan(4), List.of(
+                // runs 1 and 2 slow: shm4j below Agrona
+                probed(ok("agrona", 64, 1, 460), slow, slow), probed(ok("shm4j-spin", 64, 1, 400), slow, slow),
+                probed(ok("agrona", 64, 2, 500), slow, slow), probed(ok("shm4j-spin", 64, 2, 400), slow, slow),
+                // run 3 fast: shm4j above it, which a median over all three runs (0.87x) would hide
+                probed(ok("agrona", 64, 3, 150), fast, fast), probed(ok("shm4j-spin", 64, 3, 190), fast, fast),
+                // run 4: changed during the case, judged in neither
+                probed(ok("agrona", 64, 4, 150), fast, slow), probed(ok("shm4j-spin", 64, 4, 100), fast, slow)));
+        assertThat(new Targets(report).evaluate()).filteredOn(t -> t.name().equals("shm4j-spin p50 ÷ Agrona's, 64 B"))
+                .singleElement().satisfies(t -> assertThat(t)
+                        .extracting(Targets.Target::measured, Targets.Target::status, Targets.Target::margin)
+                        .containsExactly("fast 1.27x; slow 0.83x (runs 0.87x, 0.80x)", "missed", "fast 1.27x, slow 0.83x the limit"));
+        Report slowOnly = new Report("shm4j bench", plan(1), List.of(
+                probed(ok("agrona", 64, 1, 460), slow, slow), probed(ok("shm4j-spin", 64, 1, 400), slow, slow)));
+        assertThat(new Targets(slowOnly).evaluate()).filteredOn(t -> t.name().equals("shm4j-spin p50 ÷ Agrona's, 64 B"))
+                .singleElement().satisfies(t -> assertThat(t).extracting(Targets.Target::measured, Targets.Target::status)
+                        .containsExactly("slow 0.87x", "met"));
+    }
+
+    @Test
     void theStateIsSlowAboveTheThresholdOnBothSidesOfACase() {
         assertThat(CoherenceProbe.State.of(CoherenceProbe.SLOW_ABOVE)).isEqualTo(CoherenceProbe.State.FAST);
         assertThat(CoherenceProbe.State.of(CoherenceProbe.SLOW_ABOVE + 0.1)).isEqualTo(CoherenceProbe.State.SLOW);
