@@ -68,7 +68,8 @@ public final class PeerBlocksExperiment {
         long[] latency = new long[rounds];
         PingPongBlocks results = new PingPongBlocks();
         long end = System.nanoTime() + (long) (seconds * 1e9);
-        for (int turn = 0; System.nanoTime() < end; turn++) {
+        int turn = 0;
+        do { // at least one turn, however short SECONDS
             double before = CoherenceProbe.sharedCopyRatio();
             long[] p50 = new long[peers.size()];
             for (int k = 0; k < peers.size(); k++) {
@@ -90,7 +91,8 @@ public final class PeerBlocksExperiment {
             int[] index = {0};
             System.out.println(state + " " + peers.stream().map(peer -> peer.name() + " " + p50[index[0]++] + " ns")
                     .collect(Collectors.joining(", ")));
-        }
+            turn++;
+        } while (System.nanoTime() < end);
         results.print();
     }
 
