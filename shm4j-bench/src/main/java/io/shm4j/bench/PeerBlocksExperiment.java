@@ -38,7 +38,7 @@ import static io.shm4j.bench.PingPongBlocks.ACK;
  * <pre>
  * java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED \
  *     -cp shm4j-bench/target/shm4j-bench.jar io.shm4j.bench.PeerBlocksExperiment \
- *     shm4j-spin,shm4j-unverified,raw-ahead,agrona SIZE [SECONDS=60] [ROUNDS=20000]
+ *     shm4j-spin,shm4j-unverified,raw,raw-ahead,agrona SIZE [SECONDS=60] [ROUNDS=20000]
  * </pre>
  * ({@code --add-exports} is Agrona's, as the harness passes it to Agrona's processes.) Peers that
  * busy-poll only: a blocking peer's follower would need the other core while its master spins.
@@ -88,8 +88,7 @@ public final class PeerBlocksExperiment {
                     results.add(state + " " + peers.get(p).name() + " / the limit %", p50[p] * 100 / limit);
                 }
             }
-            int[] index = {0};
-            System.out.println(state + " " + peers.stream().map(peer -> peer.name() + " " + p50[index[0]++] + " ns")
+            System.out.println(state + " " + IntStream.range(0, peers.size()).mapToObj(p -> peers.get(p).name() + " " + p50[p] + " ns")
                     .collect(Collectors.joining(", ")));
             turn++;
         } while (System.nanoTime() < end);

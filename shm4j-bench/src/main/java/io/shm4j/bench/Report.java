@@ -558,8 +558,9 @@ public final class Report {
 
     /**
      * Per run, {@code s}'s figure divided by the lowest of the {@code references}' in the same case
-     * (size, followers, pause, hogs) of that run; the median over runs. Null when no run has both,
-     * or {@code s} is one of the references.
+     * (size, followers, pause, hogs) of that run, if all of them ran in the state {@code s}'s case
+     * ran in; the median over runs. Null when no run has both, or {@code s} is one of the
+     * references.
      */
     public Ratio ratio(Summary s, Collection<String> references, ToDoubleFunction<CaseResult> figure) {
         return ratio(s, references, figure, null);
@@ -580,10 +581,15 @@ public final class Report {
             if (mine.isEmpty() || state != null && mine.get().state() != state) {
                 continue;
             }
-            OptionalDouble reference = references.stream()
+            List<CaseResult> others = references.stream()
                     .flatMap(peer -> inRun(Summary.key(peer, s.payloadBytes(), s.followers(), s.pauseMicros(), s.hogs()), run).stream())
-                    .filter(other -> sameState(mine.get(), other))
-                    .mapToDouble(figure).filter(v -> v > 0).min();
+                    .toList();
+            if (!others.stream().allMatch(other -> sameState(mine.get(), other))) {
+                // The lowest of the references is unknown when one of them ran in another state
+                // (the limit's fastest variant, say, while the state changed): no ratio this run.
+                continue;
+            }
+            OptionalDouble reference = others.stream().mapToDouble(figure).filter(v -> v > 0).min();
             double value = figure.applyAsDouble(mine.get());
             if (!Double.isNaN(value) && reference.isPresent()) {
                 perRun.add(value / reference.getAsDouble());

@@ -140,6 +140,22 @@ class ReportTest {
     }
 
     @Test
+    void noLimitInARunWhoseFastestVariantRanInAnotherState() {
+        double fast = 3.0;
+        double slow = 11.0;
+        Report report = new Report("shm4j bench", plan(2), List.of(
+                // run 1: raw-ahead, the fastest variant, changed state during its case: the limit is unknown
+                probed(ok("raw", 64, 1, 900), slow, slow), probed(ok("raw-ahead", 64, 1, 300), slow, fast),
+                probed(ok("shm4j-spin", 64, 1, 500), slow, slow),
+                // run 2: all slow
+                probed(ok("raw", 64, 2, 900), slow, slow), probed(ok("raw-ahead", 64, 2, 300), slow, slow),
+                probed(ok("shm4j-spin", 64, 2, 450), slow, slow)));
+        assertThat(report.toLimit(report.find("shm4j-spin", 64, 1, 0).orElseThrow(), CaseResult.Latency::p50).perRun())
+                .containsExactly(1.5);
+        assertThat(report.limitBeatenBy()).isEmpty();
+    }
+
+    @Test
     void theStateIsSlowAboveTheThresholdOnBothSidesOfACase() {
         assertThat(CoherenceProbe.State.of(CoherenceProbe.SLOW_ABOVE)).isEqualTo(CoherenceProbe.State.FAST);
         assertThat(CoherenceProbe.State.of(CoherenceProbe.SLOW_ABOVE + 0.1)).isEqualTo(CoherenceProbe.State.SLOW);
