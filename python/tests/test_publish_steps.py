@@ -11,7 +11,8 @@ import zlib
 import shm4j
 from shm4j._format import (COMMITTED_OFFSET, FILE_LENGTH_OFFSET, FLAGS_OFFSET, FLAG_SUPERSEDED,
                            HEADER_LENGTH, MIN_SLOT_CAPACITY, NOTIFY_OFFSET, SLOT_CAPACITY_OFFSET,
-                           SLOT_HEADER_LENGTH, ContentType, capacity_for, file_length, slot_offset)
+                           SLOT_CRC_OFFSET, SLOT_HEADER_LENGTH, ContentType, capacity_for, file_length,
+                           slot_offset)
 from tests.support import RegionTestCase
 
 _U64 = struct.Struct("<Q")
@@ -29,11 +30,12 @@ class PublishStepsTest(RegionTestCase):
     def u64(self, tag, offset):
         return _U64.unpack(self.peek(tag, offset, 8))[0]
 
-    def fields(self, tag, slot, version, payload):
-        """FORMAT.md 5.1's field writes (payload, version, length, contentType, publishTime, crc32), not seq."""
+    def fields(self, tag, slot, version, payload, crc=None):
+        """FORMAT.md 5.1's field writes (payload, version, length, contentType, publishTime, crc32), not seq;
+        ``crc`` in place of the payload's CRC-32 (as a slot holds before a master stores it after the seq)."""
         self.poke(tag, slot + SLOT_HEADER_LENGTH, payload)
         self.poke(tag, slot + 8, _FIELDS.pack(version, len(payload), ContentType.TEXT,
-                                              time.time_ns(), zlib.crc32(payload)))
+                                              time.time_ns(), zlib.crc32(payload) if crc is None else crc))
 
     def walk(self, tag, steps):
         seen = []
@@ -65,6 +67,23 @@ class PublishStepsTest(RegionTestCase):
             ("committed moved, not yet signalled",
              lambda: self.poke(tag, COMMITTED_OFFSET, _U64.pack(3)), 3, three.decode()),
             ("notify incremented", lambda: self.poke(tag, NOTIFY_OFFSET, _U32.pack(notify + 1)), 3, three.decode()),
+        ])
+
+    def test_a_crc_stored_after_the_seq_counts_only_once_committed_moves(self):
+        # The Java master's order for large payloads (FORMAT.md 5.1, "crc32 after the seq").
+        tag = "crc-after-seq"
+        self.region_with_two_versions(tag)
+        slot = slot_offset(MIN_SLOT_CAPACITY, 3 & 1)
+        three = b"three, its CRC-32 stored after the seq"
+        seq = self.u64(tag, slot)
+        stale = zlib.crc32(b"one")  # the CRC-32 of the version the slot held before
+        self.walk(tag, [
+            ("seq made odd", lambda: self.poke(tag, slot, _U64.pack(seq + 1)), 2, "two"),
+            ("payload and fields but crc32 written, seq still odd",
+             lambda: self.fields(tag, slot, 3, three, crc=stale), 2, "two"),
+            ("seq even again, crc32 still version 1's", lambda: self.poke(tag, slot, _U64.pack(seq + 2)), 2, "two"),
+            ("crc32 stored", lambda: self.poke(tag, slot + SLOT_CRC_OFFSET, _U32.pack(zlib.crc32(three))), 2, "two"),
+            ("committed moved", lambda: self.poke(tag, COMMITTED_OFFSET, _U64.pack(3)), 3, three.decode()),
         ])
 
     def test_a_reader_stays_on_the_old_file_until_the_rename_then_reads_the_grown_one(self):

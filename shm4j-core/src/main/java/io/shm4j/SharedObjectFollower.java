@@ -5,6 +5,7 @@ import io.shm4j.internal.FollowedRegion;
 import io.shm4j.internal.FollowerRegistry;
 import io.shm4j.internal.FollowerRegistryDescriptor;
 import io.shm4j.internal.ObjectRegion;
+import io.shm4j.internal.ObjectRegionDescriptor;
 import io.shm4j.internal.Sleepers;
 
 import java.nio.file.Path;
@@ -309,7 +310,11 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * contract is on the buffer, as {@link #readNewer}'s: the copy is normally a newer version,
      * and a lower one only if the tag was removed and created again (its versions start over).
      * Sleeps as {@link #awaitNewer(long, Duration)} does; allocates nothing unless the payload
-     * outgrows the buffer's array.
+     * outgrows the buffer's arrays. With {@link WaitStrategy#BUSY_SPIN}, once the buffer holds a
+     * version of 16 KiB or more, it copies the next version as soon as the master has written it,
+     * into a second array, while the master still computes its CRC-32, and returns it when the
+     * master commits it (FORMAT.md 5.2, "Reading ahead"): one CRC-32 less between the publish and
+     * this return.
      *
      * <pre>{@code
      * SnapshotBuffer buffer = new SnapshotBuffer();
@@ -325,21 +330,41 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws InterruptedException  as {@link #awaitNewer(long, Duration)}
      */
     public boolean awaitNewer(SnapshotBuffer buffer, Duration timeout) throws InterruptedException {
-        if (readNewer(buffer) || region.changesSoon(buffer.version(), waiter) && readNewer(buffer)) {
+        // A spinning follower of large versions reads ahead of the commit (FORMAT.md 5.2). One
+        // that sleeps is woken by the commit, and polling the next slot would keep it awake.
+        boolean ahead = waiter.effective() == WaitStrategy.BUSY_SPIN && buffer.length() >= ObjectRegionDescriptor.CRC_AFTER_SEQ_FROM;
+        if (readNewer(buffer) || region.changesSoon(buffer.version(), waiter, ahead) && readNewerOrAhead(buffer, ahead)) {
             return true; // the clock is read only by a wait that outlasts the quick checks
         }
         long timeoutNanos = nanos(timeout);
         long start = System.nanoTime();
         while (true) {
-            if (readNewer(buffer)) {
+            if (readNewerOrAhead(buffer, ahead)) {
                 return true;
             }
             long left = timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || region.awaitChange(buffer.version(), left, waiter) == ChangeWaiter.Outcome.CLOSED) {
+            if (left <= 0 || region.awaitChange(buffer.version(), left, waiter, ahead) == ChangeWaiter.Outcome.CLOSED) {
                 ensureOpen();
                 return false;
             }
         }
+    }
+
+    /** {@link #readNewer}, else, if {@code ahead}, the next version read ahead of its commit. */
+    private boolean readNewerOrAhead(SnapshotBuffer buffer, boolean ahead) {
+        if (readNewer(buffer)) {
+            return true;
+        }
+        if (ahead && region.readUnlocked(SharedObjectFollower::copyAhead, buffer)) {
+            seen(buffer.version(), buffer.publishTimeNanos());
+            return true;
+        }
+        return false;
+    }
+
+    /** Copies {@code r}'s next version into {@code buffer} ahead of its commit, if it can ({@link ObjectRegion#readAhead}). */
+    private static boolean copyAhead(ObjectRegion r, SnapshotBuffer buffer) {
+        return r.readAhead(buffer.version(), buffer.sink()) != null;
     }
 
     private static long nanos(Duration timeout) {
@@ -421,7 +446,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      */
     private Snapshot awaitNewer(long version, long timeoutNanos, ChangeWaiter w) throws InterruptedException {
         Snapshot s = snapshot();
-        if (isNewer(s, version) || region.changesSoon(version, w) && isNewer(s = snapshot(), version)) {
+        if (isNewer(s, version) || region.changesSoon(version, w, false) && isNewer(s = snapshot(), version)) {
             return s; // the clock is read only by a wait that outlasts the quick checks
         }
         long start = System.nanoTime();
@@ -431,7 +456,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
                 return s;
             }
             long left = timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || region.awaitChange(version, left, w) == ChangeWaiter.Outcome.CLOSED) {
+            if (left <= 0 || region.awaitChange(version, left, w, false) == ChangeWaiter.Outcome.CLOSED) {
                 return null;
             }
         }

@@ -20,9 +20,12 @@ import java.util.zip.CRC32;
  * }</pre>
  *
  * <p>A payload longer than the array replaces the array by a larger one (at least 1.5 times as
- * long), so {@link #array()} may return a different array after a read. The buffer holds either
- * one whole, CRC-checked version or nothing ({@link #version()} 0): a read that throws leaves it
- * empty, never with part of a version. Use a buffer with one follower, or {@link #clear()} it
+ * long), so {@link #array()} may return a different array after a read. A follower waiting with
+ * {@link WaitStrategy#BUSY_SPIN} in {@code awaitNewer} may copy a new version before its commit
+ * into a second array of the buffer's, which then becomes {@link #array()}: the version held stays
+ * whole in the first until the copy is checked. The buffer holds either one whole, CRC-checked
+ * version or nothing ({@link #version()} 0): a read that throws leaves it empty, never with part
+ * of a version. Use a buffer with one follower, or {@link #clear()} it
  * before switching: it knows the version number it holds, not the region.
  */
 public final class SnapshotBuffer {
@@ -30,6 +33,8 @@ public final class SnapshotBuffer {
 
     private final ObjectRegion.Sink<SnapshotBuffer> sink = new Filler();
     private byte[] array;
+    /** Where a read ahead of the commit copies (FORMAT.md 5.2), so that {@link #array} keeps its version meanwhile; empty until then. */
+    private byte[] spare = new byte[0];
     private int length;
     private long version;
     private long publishTimeNanos;
@@ -106,12 +111,24 @@ public final class SnapshotBuffer {
         }
 
         @Override
+        public byte[] spareArrayFor(int payloadLength) {
+            if (spare.length < payloadLength) {
+                spare = new byte[Math.max(payloadLength, (int) Math.min(MAX_ARRAY_LENGTH, spare.length * 3L / 2))];
+            }
+            return spare;
+        }
+
+        @Override
         public CRC32 checksum() {
             return checksum;
         }
 
         @Override
         public SnapshotBuffer accept(long v, long time, ContentType type, byte[] copy, int payloadLength) {
+            if (copy == spare) { // read ahead: the spare becomes the array, the old array the next spare
+                spare = array;
+                array = copy;
+            }
             version = v;
             publishTimeNanos = time;
             contentType = type;

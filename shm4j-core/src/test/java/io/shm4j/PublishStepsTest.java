@@ -44,11 +44,30 @@ class PublishStepsTest {
                 new Step("seq made odd", f -> TestDirectory.edit(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
                 new Step("half the payload written", f -> TestDirectory.edit(f, seg -> MemorySegment.copy(three, 0, seg, ValueLayout.JAVA_BYTE,
                         slot + SLOT_HEADER_LENGTH, three.length / 2)), 2, "two"),
-                new Step("payload and fields written, seq still odd", f -> TestDirectory.edit(f, seg -> writeFields(seg, slot, 3, three)), 2, "two"),
+                new Step("payload and fields written, seq still odd", f -> TestDirectory.edit(f, seg -> {
+                    writeFields(seg, slot, 3, three);
+                    writeCrc(seg, slot, three);
+                }), 2, "two"),
                 new Step("seq even again", f -> TestDirectory.edit(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
                 new Step("committed moved, not yet signalled", f -> TestDirectory.edit(f, seg -> seg.set(LONG, COMMITTED_OFFSET, 3L)), 3, new String(three, StandardCharsets.UTF_8)),
                 new Step("notify incremented", f -> TestDirectory.edit(f, seg -> seg.set(INT, NOTIFY_OFFSET, seg.get(INT, NOTIFY_OFFSET) + 1)), 3, new String(three, StandardCharsets.UTF_8)));
         walk("steps", file, steps);
+    }
+
+    @Test
+    void aCrcStoredAfterTheSeqCountsOnlyOnceCommittedMoves() throws IOException, InterruptedException {
+        Path file = regionWithTwoVersions("crc-after-seq");
+        long slot = slotOffset(MIN_SLOT_CAPACITY, slotIndex(3));
+        byte[] three = "three, its CRC-32 stored after the seq (5.1)".getBytes(StandardCharsets.UTF_8);
+        String text = new String(three, StandardCharsets.UTF_8);
+        List<Step> steps = List.of(
+                new Step("seq made odd", f -> TestDirectory.edit(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
+                new Step("payload and fields but crc32 written, seq still odd", f -> TestDirectory.edit(f, seg -> writeFields(seg, slot, 3, three)), 2, "two"),
+                new Step("seq even again, crc32 still version 1's", f -> TestDirectory.edit(f, seg -> seg.set(LONG, slot + SLOT_SEQ_OFFSET, seg.get(LONG, slot + SLOT_SEQ_OFFSET) + 1)), 2, "two"),
+                new Step("crc32 stored", f -> TestDirectory.edit(f, seg -> writeCrc(seg, slot, three)), 2, "two"),
+                new Step("committed moved", f -> TestDirectory.edit(f, seg -> seg.set(LONG, COMMITTED_OFFSET, 3L)), 3, text),
+                new Step("notify incremented", f -> TestDirectory.edit(f, seg -> seg.set(INT, NOTIFY_OFFSET, seg.get(INT, NOTIFY_OFFSET) + 1)), 3, text));
+        walk("crc-after-seq", file, steps);
     }
 
     @Test
@@ -64,6 +83,7 @@ class PublishStepsTest {
                 new Step("version 3 written into the grown file and committed there", f -> TestDirectory.edit(grow, seg -> {
                     seg.set(LONG, slot + SLOT_SEQ_OFFSET, 1L);
                     writeFields(seg, slot, 3, bigBytes);
+                    writeCrc(seg, slot, bigBytes);
                     seg.set(LONG, slot + SLOT_SEQ_OFFSET, 2L);
                     seg.set(LONG, COMMITTED_OFFSET, 3L);
                 }), 2, "two"),
@@ -107,15 +127,19 @@ class PublishStepsTest {
         return dir.path().resolve(tag);
     }
 
-    /** FORMAT.md 5.1's field writes (payload, version, length, contentType, publishTime, crc32), not seq. */
+    /** FORMAT.md 5.1's field writes (payload, version, length, contentType, publishTime), not seq or crc32. */
     private static void writeFields(MemorySegment seg, long slot, long version, byte[] payload) {
         MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, payload.length);
-        CRC32 crc = new CRC32();
-        crc.update(payload);
         seg.set(LONG, slot + SLOT_VERSION_OFFSET, version);
         seg.set(INT, slot + SLOT_LENGTH_OFFSET, payload.length);
         seg.set(INT, slot + SLOT_CONTENT_TYPE_OFFSET, ContentType.TEXT.id());
         seg.set(LONG, slot + SLOT_PUBLISH_TIME_OFFSET, System.currentTimeMillis() * 1_000_000L);
+    }
+
+    /** FORMAT.md 5.1's crc32 of {@code payload}: with the fields, or after the seq (step 4b). */
+    private static void writeCrc(MemorySegment seg, long slot, byte[] payload) {
+        CRC32 crc = new CRC32();
+        crc.update(payload);
         seg.set(INT, slot + SLOT_CRC_OFFSET, (int) crc.getValue());
     }
 

@@ -79,8 +79,11 @@ class SharedObjectCrossProcessTest {
     /**
      * A master publishing self-checking payloads of 1 B to 1 MiB at full speed, two follower
      * processes validating every read until each has seen {@link #STRESS_VERSIONS} new versions;
-     * the master publishes until both are done. The second follower skips the CRC-32
-     * ({@code withVerifyChecksums(false)}): the sequence number alone must keep its copies whole. The soak profile ({@code ./mvnw -Psoak verify})
+     * the master publishes until all are done. The second follower skips the CRC-32
+     * ({@code withVerifyChecksums(false)}): the sequence number alone must keep its copies whole.
+     * The third spins in {@code awaitNewer(SnapshotBuffer)}, which reads versions ahead of their
+     * commit (FORMAT.md 5.2); how many it read so is printed, not asserted (it depends on timing).
+     * The soak profile ({@code ./mvnw -Psoak verify})
      * sets {@code shm4j.soak.seconds}, the least time each follower reads, for a long run.
      */
     @Test
@@ -89,8 +92,9 @@ class SharedObjectCrossProcessTest {
         try (var master = peer("stress-master", "stress", String.valueOf(1 << 20))) {
             master.awaitLine("READY", START);
             try (var f1 = peer("stress-follower", "stress", String.valueOf(seconds), "versions=" + STRESS_VERSIONS);
-                 var f2 = peer("stress-follower-unverified", "stress", String.valueOf(seconds), "versions=" + STRESS_VERSIONS)) {
-                for (ChildJvm f : List.of(f1, f2)) {
+                 var f2 = peer("stress-follower-unverified", "stress", String.valueOf(seconds), "versions=" + STRESS_VERSIONS);
+                 var f3 = peer("spin-follower", "stress", String.valueOf(STRESS_VERSIONS))) {
+                for (ChildJvm f : List.of(f1, f2, f3)) {
                     String line = f.awaitLine("RESULT", WORK_DONE.plusSeconds(seconds));
                     System.out.println("torn-read stress, follower: " + line);
                     Map<String, String> r = result(line);

@@ -25,10 +25,11 @@ import static io.shm4j.bench.PingPongBlocks.SENT;
  * Two builds of shm4j compared on the spinning follower's publish→copied time, in one JVM:
  * each build's classes in a class loader of their own, blocks of rounds alternating between
  * the two builds' followers, each pair of blocks labelled with the machine's state by
- * {@link CoherenceProbe} (docs/BENCHMARKS.md, "The machine's two states"). One master (the
- * AFTER build's) publishes {@code SIZE} bytes, waits for the follower's acknowledgement and
- * publishes again at once, as the harness's latency phase does; the follower waits in
- * {@code awaitNewer(SnapshotBuffer, Duration)} with {@link WaitStrategy#BUSY_SPIN}.
+ * {@link CoherenceProbe} (docs/BENCHMARKS.md, "The machine's two states"). Each build's master,
+ * on a region of its own, publishes {@code SIZE} bytes, waits for its follower's acknowledgement
+ * and publishes again at once, as the harness's latency phase does; the follower waits in
+ * {@code awaitNewer(SnapshotBuffer, Duration)} with {@code STRATEGY} ({@link WaitStrategy#BUSY_SPIN}
+ * unless given), so a change to either side of the protocol is measured.
  *
  * <p>Why not a JVM per build: a JVM's spinning pair settles in one of two speeds for its whole
  * life (64 B: ~560 or ~900 ns in the slow state), which hides a 20% change unless dozens of JVMs
@@ -39,7 +40,7 @@ import static io.shm4j.bench.PingPongBlocks.SENT;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp shm4j-bench/target/shm4j-bench.jar \
- *     io.shm4j.bench.TwoBuildsExperiment BEFORE.jar AFTER.jar SIZE [SECONDS=60] [ROUNDS=20000]
+ *     io.shm4j.bench.TwoBuildsExperiment BEFORE.jar AFTER.jar SIZE [SECONDS=60] [ROUNDS=20000] [STRATEGY=BUSY_SPIN]
  * </pre>
  * Each jar is a {@code shm4j-bench/target/shm4j-bench.jar} built at the commit to compare.
  */
@@ -53,14 +54,22 @@ public final class TwoBuildsExperiment {
         int size = Integer.parseInt(args[2]);
         double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 60;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 20_000;
+        String strategy = args.length > 5 ? WaitStrategy.valueOf(args[5]).name() : WaitStrategy.BUSY_SPIN.name();
         Class<?>[] loops = {BuildLoader.loop(jars[0]), BuildLoader.loop(jars[1])};
-        Path dir = Files.createTempDirectory(CaseRunner.scratchRoot(), "two-builds");
+        Path root = Files.createTempDirectory(CaseRunner.scratchRoot(), "two-builds");
+        Path[] dirs = {Files.createDirectory(root.resolve("before")), Files.createDirectory(root.resolve("after"))};
         try {
-            @SuppressWarnings("unchecked")
-            Consumer<byte[]> master = (Consumer<byte[]>) loops[1].getMethod("master", Path.class).invoke(null, dir);
             byte[] payload = new byte[size];
             new Random(1).nextBytes(payload);
-            master.accept(payload);
+            @SuppressWarnings("unchecked")
+            Consumer<byte[]>[] masters = new Consumer[2];
+            for (int build = 0; build < 2; build++) {
+                @SuppressWarnings("unchecked")
+                Consumer<byte[]> master = (Consumer<byte[]>) loops[build].getMethod("master", Path.class, String.class)
+                        .invoke(null, dirs[build], strategy);
+                master.accept(payload);
+                masters[build] = master;
+            }
             AtomicLongArray sync = PingPongBlocks.newSync();
             long[] latency = new long[rounds];
             PingPongBlocks results = new PingPongBlocks();
@@ -70,15 +79,15 @@ public final class TwoBuildsExperiment {
                 long[] p50 = new long[2];
                 for (int build = 0; build < 2; build++) {
                     Runnable follower = (Runnable) loops[build]
-                            .getMethod("follower", Path.class, int.class, AtomicLongArray.class, long[].class)
-                            .invoke(null, dir, size, sync, latency);
+                            .getMethod("follower", Path.class, String.class, int.class, AtomicLongArray.class, long[].class)
+                            .invoke(null, dirs[build], strategy, size, sync, latency);
                     sync.set(ACK, -1);
                     Thread thread = new Thread(follower, "follower-" + build);
                     thread.start();
                     PingPongBlocks.awaitAck(sync, 0, thread); // it has read what is published: the next publish is new to it
                     for (int i = 1; i <= rounds; i++) {
                         sync.set(SENT, System.nanoTime());
-                        master.accept(payload);
+                        masters[build].accept(payload);
                         PingPongBlocks.awaitAck(sync, i, thread);
                     }
                     thread.join();
@@ -89,9 +98,9 @@ public final class TwoBuildsExperiment {
             }
             results.print();
         } finally {
-            CaseRunner.deleteRecursively(dir);
+            CaseRunner.deleteRecursively(root);
         }
-        System.exit(0); // the master of the AFTER build is never closed: its loader's classes only serve this run
+        System.exit(0); // the masters are never closed: their loaders' classes only serve this run
     }
 
     /** A class loader for one build's jar that defines {@link Loop} from this build's bytes. */
@@ -119,22 +128,22 @@ public final class TwoBuildsExperiment {
         private Loop() {
         }
 
-        private static ShmOptions options(Path dir) {
-            return ShmOptions.defaults().withDirectory(dir).withWaitStrategy(WaitStrategy.BUSY_SPIN);
+        private static ShmOptions options(Path dir, String strategy) {
+            return ShmOptions.defaults().withDirectory(dir).withWaitStrategy(WaitStrategy.valueOf(strategy));
         }
 
         /** A master of the region in {@code dir}; publishing is all it does. */
-        public static Consumer<byte[]> master(Path dir) throws IOException {
-            return SharedObject.master(TAG, ObjectCodecs.bytes(), options(dir))::publish;
+        public static Consumer<byte[]> master(Path dir, String strategy) throws IOException {
+            return SharedObject.master(TAG, ObjectCodecs.bytes(), options(dir, strategy))::publish;
         }
 
         /**
-         * A follower that reads what is published, sets {@code sync[ACK]} to 0, then for each of
+         * A follower waiting with {@code strategy} that reads what is published, sets {@code sync[ACK]} to 0, then for each of
          * {@code latency.length} new versions records the time since {@code sync[SENT]} and
          * acknowledges it.
          */
-        public static Runnable follower(Path dir, int size, AtomicLongArray sync, long[] latency) throws IOException {
-            SharedObjectFollower<byte[]> follower = SharedObject.follower(TAG, ObjectCodecs.bytes(), options(dir));
+        public static Runnable follower(Path dir, String strategy, int size, AtomicLongArray sync, long[] latency) throws IOException {
+            SharedObjectFollower<byte[]> follower = SharedObject.follower(TAG, ObjectCodecs.bytes(), options(dir, strategy));
             return () -> {
                 try (follower) {
                     SnapshotBuffer buffer = new SnapshotBuffer(size);

@@ -229,18 +229,19 @@ public final class FollowedRegion implements AutoCloseable {
     /**
      * For a waiter that spins first: checks the current mapping up to
      * {@link ChangeWaiter#QUICK_CHECKS} times, spinning between checks, whether it may hold a
-     * version newer than {@code version} (or is superseded, or {@code waiter} closed); no clock,
-     * no registry. {@code true} also when the mapping faulted or was unmapped: the caller's next
-     * read then says why. {@code false} at once for a waiter that does not spin first.
+     * version newer than {@code version} (or is superseded, or {@code waiter} closed, or, if
+     * {@code ahead}, the next version can be read ahead: {@link ObjectRegion#aheadReady}); no
+     * clock, no registry. {@code true} also when the mapping faulted or was unmapped: the caller's
+     * next read then says why. {@code false} at once for a waiter that does not spin first.
      */
-    public boolean changesSoon(long version, ChangeWaiter waiter) {
+    public boolean changesSoon(long version, ChangeWaiter waiter, boolean ahead) {
         if (!waiter.spinsFirst()) {
             return false;
         }
         ObjectRegion r = mapping;
         try {
             for (int i = 0; i < ChangeWaiter.QUICK_CHECKS; i++) {
-                if (r.committedAcquire() > version || r.isSuperseded() || waiter.isClosed()) {
+                if (r.committedAcquire() > version || r.isSuperseded() || waiter.isClosed() || ahead && r.aheadReady(version)) {
                     return true;
                 }
                 Thread.onSpinWait();
@@ -253,11 +254,13 @@ public final class FollowedRegion implements AutoCloseable {
 
     /**
      * Sleeps with {@code waiter} on the current mapping's notify word until it may hold a version
-     * newer than {@code version} (FORMAT.md 5.6), or {@code timeoutNanos} pass. Returns
+     * newer than {@code version} (FORMAT.md 5.6), or, if {@code ahead}, the next version can be
+     * read ahead ({@link ObjectRegion#aheadReady}), or {@code timeoutNanos} pass. Returns
      * {@link ChangeWaiter.Outcome#READY} also when the mapping faulted: the caller's next read
      * then says why.
      */
-    public ChangeWaiter.Outcome awaitChange(long version, long timeoutNanos, ChangeWaiter waiter) throws InterruptedException {
+    public ChangeWaiter.Outcome awaitChange(long version, long timeoutNanos, ChangeWaiter waiter, boolean ahead)
+            throws InterruptedException {
         waiting.incrementAndGet();
         try {
             // Read after the increment: a thread replacing the mapping from now on retires it.
@@ -268,6 +271,8 @@ public final class FollowedRegion implements AutoCloseable {
                 // or died before it could). Wake on its publish, its rename (which signals this
                 // file after it) or a new master (which clears the flag and signals).
                 news = () -> r.committedAcquire() > version || !r.isSuperseded() || r.sizeIfStillNamed() < 0;
+            } else if (ahead) {
+                news = () -> r.committedAcquire() > version || r.isSuperseded() || r.aheadReady(version);
             } else {
                 news = () -> r.committedAcquire() > version || r.isSuperseded();
             }

@@ -44,6 +44,14 @@ public final class MasterWakeups {
     }
 
     /**
+     * Whether a follower sleeps on the notify word, as a plain look tells: no fence, no reclaim
+     * of dead sleepers. What a publish orders its CRC-32 by ({@link Notifier#sleepersSeen()}).
+     */
+    boolean sleepersSeen() {
+        return registry == null || legacy.countVolatile() != 0 || registry.anyAsleep();
+    }
+
+    /**
      * Whether some follower may sleep on the notify word. Call after the notify store and a
      * full fence ({@link Notifier#signal()}).
      */

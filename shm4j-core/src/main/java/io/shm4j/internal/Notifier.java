@@ -48,6 +48,15 @@ public final class Notifier {
     }
 
     /**
+     * Whether a follower sleeps in the kernel on the word now, as a plain look tells (a sleeper
+     * may come or go the next moment); true where this notifier wakes regardless. A publish
+     * orders its CRC-32 by it (ObjectRegionWriter).
+     */
+    public boolean sleepersSeen() {
+        return wakeups == null || wakeups.sleepersSeen();
+    }
+
+    /**
      * Makes waiters look again: call after the change is stored.
      *
      * @return whether it called {@code FUTEX_WAKE}

@@ -278,6 +278,14 @@ public final class ObjectRegion implements AutoCloseable {
         /** An array of at least {@code length} bytes to copy a payload into from index 0; asked on every attempt. */
         byte[] arrayFor(int length);
 
+        /**
+         * An array for {@link #readAhead}: one that a read-ahead may leave torn while the sink
+         * still holds its version whole. By default {@link #arrayFor}'s.
+         */
+        default byte[] spareArrayFor(int length) {
+            return arrayFor(length);
+        }
+
         /** The checksum object to compute the copy's CRC-32 with; reset before each use. */
         CRC32 checksum();
 
@@ -286,7 +294,7 @@ public final class ObjectRegion implements AutoCloseable {
     }
 
     /** Copies into a new array of the exact length per attempt. */
-    private static final Sink<Snapshot> NEW_SNAPSHOT = new Sink<>() {
+    static final Sink<Snapshot> NEW_SNAPSHOT = new Sink<>() {
         @Override
         public byte[] arrayFor(int length) {
             return new byte[length];
@@ -400,6 +408,93 @@ public final class ObjectRegion implements AutoCloseable {
                 throw new InconsistentSnapshotException("region " + tag + ": no whole snapshot after " + (attempt + 1)
                         + " attempts in " + MAX_READ_NANOS / 1_000_000_000 + " s; the master rewrote the slot during every"
                         + " copy. Nothing torn was returned; retry");
+            }
+        }
+    }
+
+    /**
+     * Whether {@link #readAhead} would copy: {@code committed} is still {@code held} and the slot
+     * of {@code held + 1} is whole (even seq) and holds that version. Loads only.
+     */
+    public boolean aheadReady(long held) {
+        long s = slotOffset(capacity, slotIndex(held + 1));
+        return (((long) LONG_HANDLE.getAcquire(segment, s + SLOT_SEQ_OFFSET)) & 1) == 0
+                && segment.get(LONG, s + SLOT_VERSION_OFFSET) == held + 1 && committedAcquire() == held;
+    }
+
+    /** How long {@link #readAhead} waits for the commit after its copy. */
+    static final long AHEAD_COMMIT_WAIT_NANOS = 1_000_000L;
+
+    /**
+     * Reads version {@code held + 1} ahead of its commit (FORMAT.md 5.2, "Reading ahead"), for a
+     * spinning follower that holds {@code held}: if that version's slot is whole (seq even) while
+     * {@code committed} is still {@code held}, copies it into {@link Sink#spareArrayFor}, waits
+     * (spinning, at most {@link #AHEAD_COMMIT_WAIT_NANOS}) until {@code committed} names it, then
+     * checks it as {@link #readCommitted(Sink)} does. The master stores the CRC-32 of a large
+     * payload between the seq and the commit (5.1, "crc32 after the seq"), so the copy overlaps it.
+     *
+     * @return what the sink makes of the version, or {@code null} if nothing was read ahead (not
+     *         ready, overtaken, no commit in time, or a check failed: the caller's next read of
+     *         the committed version, the one place that judges damage, decides)
+     */
+    public <R> R readAhead(long held, Sink<R> sink) {
+        return readAhead(held, sink, AHEAD_COMMIT_WAIT_NANOS);
+    }
+
+    /** {@link #readAhead(long, Sink)} waiting at most {@code commitWaitNanos} for the commit (tests wait longer). */
+    <R> R readAhead(long held, Sink<R> sink, long commitWaitNanos) {
+        long next = held + 1;
+        long s = slotOffset(capacity, slotIndex(next));
+        long seq1 = (long) LONG_HANDLE.getAcquire(segment, s + SLOT_SEQ_OFFSET);
+        if ((seq1 & 1) != 0 || segment.get(LONG, s + SLOT_VERSION_OFFSET) != next || committedAcquire() != held) {
+            return null;
+        }
+        int length = segment.get(INT, s + SLOT_LENGTH_OFFSET);
+        ContentType contentType = ContentType.ofId(segment.get(INT, s + SLOT_CONTENT_TYPE_OFFSET));
+        long time = segment.get(LONG, s + SLOT_PUBLISH_TIME_OFFSET);
+        if (length < 0 || length > capacity || contentType == null) {
+            return null;
+        }
+        byte[] copy = sink.spareArrayFor(length);
+        int copyCrc = copyOut(s, copy, length, sink);
+        // Load-load: the copy and fields are read before seq and committed are read again.
+        VarHandle.acquireFence();
+        if (!awaitCommit(held, s, seq1, commitWaitNanos)) {
+            return null;
+        }
+        // After committed's acquire load: the master stored crc32 before its release store.
+        int crc = segment.get(INT, s + SLOT_CRC_OFFSET);
+        VarHandle.acquireFence();
+        if ((long) LONG_HANDLE.get(segment, s + SLOT_SEQ_OFFSET) != seq1 || verifies && crc != copyCrc) {
+            return null;
+        }
+        return sink.accept(next, time, contentType, copy, length);
+    }
+
+    /**
+     * Spins until {@code committed} moves past {@code held}: true if it names {@code held + 1}
+     * and the slot at {@code slot} still has seq {@code seq}; false if the slot changed, a newer
+     * version was committed (the caller's normal read takes it), or no commit came within
+     * {@code waitNanos} (the master is descheduled, or died between its seq and its commit).
+     */
+    private boolean awaitCommit(long held, long slot, long seq, long waitNanos) {
+        long start = 0;
+        for (int spins = 0; ; spins++) {
+            long committed = committedAcquire();
+            if (committed != held) {
+                return committed == held + 1 && (long) LONG_HANDLE.get(segment, slot + SLOT_SEQ_OFFSET) == seq;
+            }
+            if ((long) LONG_HANDLE.get(segment, slot + SLOT_SEQ_OFFSET) != seq) {
+                return false;
+            }
+            Thread.onSpinWait();
+            if ((spins & 0xFF) == 0xFF) { // a clock read costs 26+ ns here: not on every spin
+                long now = System.nanoTime();
+                if (start == 0) {
+                    start = now;
+                } else if (now - start > waitNanos) {
+                    return false;
+                }
             }
         }
     }

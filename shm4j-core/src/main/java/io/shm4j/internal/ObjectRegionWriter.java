@@ -303,6 +303,18 @@ public final class ObjectRegionWriter implements AutoCloseable {
      */
     static void write(ObjectRegion r, Notifier notifier, long version, ContentType type, byte[] payload,
                               long publishTimeNanos) {
+        // The CRC-32 after the seq serves followers that spin: they copy meanwhile. One asleep in
+        // the kernel is woken by the commit, which the CRC-32 in the copy's pass brings sooner.
+        write(r, notifier, version, type, payload, publishTimeNanos,
+                payload.length >= CRC_AFTER_SEQ_FROM && !notifier.sleepersSeen());
+    }
+
+    /**
+     * {@link #write(ObjectRegion, Notifier, long, ContentType, byte[], long)} with the CRC-32
+     * stored after the seq store ({@code crcAfterSeq}) or before it; the jcstress tests race both.
+     */
+    static void write(ObjectRegion r, Notifier notifier, long version, ContentType type, byte[] payload,
+                      long publishTimeNanos, boolean crcAfterSeq) {
         MemorySegment seg = r.segment();
         long slot = slotOffset(r.capacity(), slotIndex(version));
         long seq = (long) LONG_HANDLE.get(seg, slot + SLOT_SEQ_OFFSET);
@@ -316,16 +328,29 @@ public final class ObjectRegionWriter implements AutoCloseable {
         // 2. StoreStore: the odd seq is visible before any payload byte, so a reader that copied a
         //    new byte finds seq changed when it loads it again.
         VarHandle.releaseFence();
-        // 3. Payload and fields, plain stores: no reader accepts them while seq is odd.
-        int crc = copyIn(seg, slot, payload);
+        // 3. Payload and fields, plain stores: no reader accepts them while seq is odd. The
+        //    CRC-32 too, taken in the copy's pass, unless it comes after the seq (4b).
+        if (crcAfterSeq) {
+            MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, slot + SLOT_HEADER_LENGTH, payload.length);
+        } else {
+            seg.set(INT, slot + SLOT_CRC_OFFSET, copyIn(seg, slot, payload));
+        }
         seg.set(LONG, slot + SLOT_VERSION_OFFSET, version);
         seg.set(INT, slot + SLOT_LENGTH_OFFSET, payload.length);
         seg.set(INT, slot + SLOT_CONTENT_TYPE_OFFSET, type.id());
         seg.set(LONG, slot + SLOT_PUBLISH_TIME_OFFSET, publishTimeNanos);
-        seg.set(INT, slot + SLOT_CRC_OFFSET, crc);
         // 4. seq even again, and larger than any value a reader saw. Release: every byte above
         //    is visible before it.
         LONG_HANDLE.setRelease(seg, slot + SLOT_SEQ_OFFSET, (seq | 1) + 1);
+        // 4b. The CRC-32 of the bytes this master meant (its own array, in its cache), while a
+        //    spinning follower copies the slot ahead of the commit (FORMAT.md 5.2). A plain store:
+        //    committed's release below orders it, and no reader loads a slot's crc32 before it
+        //    has loaded a committed that names the slot's version.
+        if (crcAfterSeq) {
+            CRC32 crc = new CRC32();
+            crc.update(payload);
+            seg.set(INT, slot + SLOT_CRC_OFFSET, (int) crc.getValue());
+        }
         // 5. committed. Release: the slot is whole before a reader can find it named. A master
         //    killed anywhere before this store leaves the previous version committed and whole.
         LONG_HANDLE.setRelease(seg, (long) COMMITTED_OFFSET, version);

@@ -9,12 +9,14 @@ import io.shm4j.SharedObjectMaster;
 import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
 import io.shm4j.SnapshotBuffer;
+import io.shm4j.WaitStrategy;
 import io.shm4j.internal.ObjectRegion;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
@@ -30,6 +32,10 @@ import java.util.function.Predicate;
  *       least MIN_SECONDS and until UNTIL: {@code versions=N} new versions seen, or {@code stdin}: stdin said
  *       {@code stop V} and version V was seen; report reads, invalid ones and {@code done} (false if
  *       {@link #WORK_DEADLINE_NANOS} passed first).</li>
+ *   <li>{@code spin-follower DIR TAG VERSIONS}: wait with {@code BUSY_SPIN} in {@code awaitNewer(SnapshotBuffer)}
+ *       (which reads ahead of commits, FORMAT.md 5.2) and validate every version until VERSIONS new ones were
+ *       seen; report them as stress-follower does, and {@code ahead}: how many arrived in the buffer's other
+ *       array (read ahead).</li>
  *   <li>{@code count-master DIR TAG COUNT}: publish {"n":1}..{"n":COUNT} as JSON, 1 ms apart.</li>
  *   <li>{@code json-follower DIR TAG LAST}: read until {"n":LAST}; report versions seen and any non-increasing n.</li>
  *   <li>{@code hold-master DIR TAG}: become master, publish one object, wait for stdin to close.</li>
@@ -60,6 +66,7 @@ public final class ObjectPeerMain {
                     s -> SelfCheckingPayload.isValid(s.bytes()));
             case "stress-follower-unverified" -> stressFollower(tag, options.withVerifyChecksums(false),
                     Integer.parseInt(args[3]), args[4], s -> SelfCheckingPayload.isValid(s.bytes()));
+            case "spin-follower" -> spinFollower(tag, options.withWaitStrategy(WaitStrategy.BUSY_SPIN), Long.parseLong(args[3]));
             case "count-master" -> countMaster(tag, options, Integer.parseInt(args[3]));
             case "json-follower" -> jsonFollower(tag, options, Integer.parseInt(args[3]));
             case "hold-master" -> holdMaster(tag, options);
@@ -177,6 +184,33 @@ public final class ObjectPeerMain {
             raw.close();
             System.out.println("RESULT reads=" + reads + " newVersions=" + newVersions + " invalid=" + invalid
                     + " backwards=" + backwards + " last=" + last + " done=" + done
+                    + " millis=" + (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private static void spinFollower(String tag, ShmOptions options, long versions) throws Exception {
+        try (SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, ObjectCodecs.bytes(), options)) {
+            SnapshotBuffer buffer = new SnapshotBuffer();
+            System.out.println("READY");
+            long start = System.nanoTime();
+            long newVersions = 0;
+            long invalid = 0;
+            long backwards = 0;
+            long ahead = 0;
+            long last = 0;
+            while (newVersions < versions && System.nanoTime() - start < WORK_DEADLINE_NANOS) {
+                byte[] before = buffer.array();
+                if (follower.awaitNewer(buffer, Duration.ofSeconds(1))) {
+                    newVersions++;
+                    backwards += buffer.version() < last ? 1 : 0;
+                    last = buffer.version();
+                    invalid += SelfCheckingPayload.isValid(Arrays.copyOf(buffer.array(), buffer.length())) ? 0 : 1;
+                    // A read-ahead swaps in the buffer's second array; a normal read keeps the array unless it grows.
+                    ahead += buffer.array() != before && before.length >= buffer.length() ? 1 : 0;
+                }
+            }
+            System.out.println("RESULT newVersions=" + newVersions + " invalid=" + invalid + " backwards=" + backwards
+                    + " last=" + last + " done=" + (newVersions >= versions) + " ahead=" + ahead
                     + " millis=" + (System.nanoTime() - start) / 1_000_000);
         }
     }

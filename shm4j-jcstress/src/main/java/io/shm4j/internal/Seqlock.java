@@ -15,7 +15,9 @@ import static io.shm4j.internal.ObjectRegionDescriptor.fileLength;
  * can make thousands a second), written by the master's own ordered write
  * ({@link ObjectRegionWriter#write}) and read by the follower's own read
  * ({@link ObjectRegion#readCommitted}). Version {@code v}'s payload is {@link #LENGTH} copies of
- * one letter that depends on {@code v}, so a torn or mixed copy is visible in the bytes.
+ * one letter that depends on {@code v}, so a torn or mixed copy is visible in the bytes (and
+ * its CRC-32 differs from the other versions'). Even versions get their CRC-32 after the seq,
+ * odd ones in the copy's pass (FORMAT.md 5.1), so every test races a reader against both.
  */
 final class Seqlock {
     /** Payload bytes per version: several cache lines, so that a copy can be overtaken midway. */
@@ -39,7 +41,7 @@ final class Seqlock {
     static void publish(ObjectRegion region, long version) {
         byte[] payload = new byte[LENGTH];
         java.util.Arrays.fill(payload, letter(version));
-        ObjectRegionWriter.write(region, region.notifier(null), version, ContentType.RAW, payload, version);
+        ObjectRegionWriter.write(region, region.notifier(null), version, ContentType.RAW, payload, version, version % 2 == 0);
     }
 
     /** The follower's read: the version it returns, and whether that is exactly what was published as it. */
@@ -47,6 +49,21 @@ final class Seqlock {
         Snapshot s = region.readCommitted();
         r.r1 = s.version();
         r.r2 = whole(s);
+    }
+
+    /**
+     * The reads of a spinning follower holding version {@code held}, ahead of the commit, tried
+     * again and again until one returns a version or {@code committed} moves on (the window is
+     * the master's CRC-32 of a few lines): the version it returns (0 if it read nothing ahead),
+     * and whether that is exactly what was published as it.
+     */
+    static void readAhead(ObjectRegion region, long held, JZ_Result r) {
+        Snapshot s;
+        do {
+            s = region.readAhead(held, ObjectRegion.NEW_SNAPSHOT);
+        } while (s == null && region.committedAcquire() == held);
+        r.r1 = s == null ? 0 : s.version();
+        r.r2 = s == null || whole(s);
     }
 
     private static boolean whole(Snapshot s) {
