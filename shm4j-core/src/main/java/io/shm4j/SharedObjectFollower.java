@@ -310,11 +310,10 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * contract is on the buffer, as {@link #readNewer}'s: the copy is normally a newer version,
      * and a lower one only if the tag was removed and created again (its versions start over).
      * Sleeps as {@link #awaitNewer(long, Duration)} does; allocates nothing unless the payload
-     * outgrows the buffer's arrays. With {@link WaitStrategy#BUSY_SPIN}, once the buffer holds a
-     * version of 16 KiB or more, it copies the next version as soon as the master has written it,
-     * into a second array, while the master still computes its CRC-32, and returns it when the
-     * master commits it (FORMAT.md 5.2, "Reading ahead"): one CRC-32 less between the publish and
-     * this return.
+     * outgrows the buffer's arrays. Once the buffer holds a version of 16 KiB or more, it copies
+     * the next version as soon as the master has written it, into a second array, while the
+     * master still computes its CRC-32, and returns it when the master commits it (FORMAT.md 5.2,
+     * "Reading ahead"): one CRC-32 less between the publish and this return.
      *
      * <pre>{@code
      * SnapshotBuffer buffer = new SnapshotBuffer();
@@ -330,18 +329,28 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws InterruptedException  as {@link #awaitNewer(long, Duration)}
      */
     public boolean awaitNewer(SnapshotBuffer buffer, Duration timeout) throws InterruptedException {
-        // A spinning follower of large versions reads ahead of the commit (FORMAT.md 5.2). One
-        // that sleeps is woken by the commit, and polling the next slot would keep it awake.
-        boolean ahead = waiter.effective() == WaitStrategy.BUSY_SPIN && buffer.length() >= ObjectRegionDescriptor.CRC_AFTER_SEQ_FROM;
-        if (readNewer(buffer) || region.changesSoon(buffer.version(), waiter, ahead) && readNewerOrAhead(buffer, ahead)) {
-            return true; // the clock is read only by a wait that outlasts the quick checks
+        // Large versions are read ahead of their commit (FORMAT.md 5.2), unless a read-ahead gave
+        // up in this call (the master may have died between its seq and its commit): from then
+        // on the commit alone wakes this wait, so a sleeping strategy sleeps.
+        boolean ahead = buffer.length() >= ObjectRegionDescriptor.CRC_AFTER_SEQ_FROM;
+        if (readNewer(buffer)) {
+            return true;
+        }
+        if (region.changesSoon(buffer.version(), waiter, ahead)) {
+            Next next = readNext(buffer, ahead);
+            if (next == Next.READ) {
+                return true; // the clock is read only by a wait that outlasts the quick checks
+            }
+            ahead &= next != Next.GAVE_UP;
         }
         long timeoutNanos = nanos(timeout);
         long start = System.nanoTime();
         while (true) {
-            if (readNewerOrAhead(buffer, ahead)) {
+            Next next = readNext(buffer, ahead);
+            if (next == Next.READ) {
                 return true;
             }
+            ahead &= next != Next.GAVE_UP;
             long left = timeoutNanos - (System.nanoTime() - start);
             if (left <= 0 || region.awaitChange(buffer.version(), left, waiter, ahead) == ChangeWaiter.Outcome.CLOSED) {
                 ensureOpen();
@@ -350,21 +359,34 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         }
     }
 
-    /** {@link #readNewer}, else, if {@code ahead}, the next version read ahead of its commit. */
-    private boolean readNewerOrAhead(SnapshotBuffer buffer, boolean ahead) {
-        if (readNewer(buffer)) {
-            return true;
-        }
-        if (ahead && region.readUnlocked(SharedObjectFollower::copyAhead, buffer)) {
-            seen(buffer.version(), buffer.publishTimeNanos());
-            return true;
-        }
-        return false;
+    /** What {@link #readNext} found. */
+    private enum Next {
+        /** A newer version is in the buffer. */
+        READ,
+        /** Nothing newer, and nothing to read ahead. */
+        NOTHING,
+        /** A read-ahead copied the next version but returned nothing ({@link ObjectRegion#readAhead}). */
+        GAVE_UP
     }
 
-    /** Copies {@code r}'s next version into {@code buffer} ahead of its commit, if it can ({@link ObjectRegion#readAhead}). */
-    private static boolean copyAhead(ObjectRegion r, SnapshotBuffer buffer) {
-        return r.readAhead(buffer.version(), buffer.sink()) != null;
+    /** {@link #readNewer}, else, if {@code ahead}, the next version read ahead of its commit. */
+    private Next readNext(SnapshotBuffer buffer, boolean ahead) {
+        if (readNewer(buffer)) {
+            return Next.READ;
+        }
+        Next next = ahead ? region.readUnlocked(SharedObjectFollower::copyAhead, buffer) : Next.NOTHING;
+        if (next == Next.READ) {
+            seen(buffer.version(), buffer.publishTimeNanos());
+        }
+        return next;
+    }
+
+    /** Copies {@code r}'s next version into {@code buffer} ahead of its commit, if its slot is whole. */
+    private static Next copyAhead(ObjectRegion r, SnapshotBuffer buffer) {
+        if (!r.aheadReady(buffer.version())) {
+            return Next.NOTHING;
+        }
+        return r.readAhead(buffer.version(), buffer.sink()) != null ? Next.READ : Next.GAVE_UP;
     }
 
     private static long nanos(Duration timeout) {

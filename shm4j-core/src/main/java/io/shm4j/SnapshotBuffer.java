@@ -20,13 +20,13 @@ import java.util.zip.CRC32;
  * }</pre>
  *
  * <p>A payload longer than the array replaces the array by a larger one (at least 1.5 times as
- * long), so {@link #array()} may return a different array after a read. A follower waiting with
- * {@link WaitStrategy#BUSY_SPIN} in {@code awaitNewer} may copy a new version before its commit
- * into a second array of the buffer's, which then becomes {@link #array()}: the version held stays
- * whole in the first until the copy is checked. The buffer holds either one whole, CRC-checked
- * version or nothing ({@link #version()} 0): a read that throws leaves it empty, never with part
- * of a version. Use a buffer with one follower, or {@link #clear()} it
- * before switching: it knows the version number it holds, not the region.
+ * long), so {@link #array()} may return a different array after a read. A follower waiting in
+ * {@code awaitNewer} may copy a large new version before its commit into a second array of the
+ * buffer's, which then becomes {@link #array()}: the version held stays whole in the first until
+ * the copy is checked. The buffer holds either one whole, CRC-checked version or nothing
+ * ({@link #version()} 0): a read that throws leaves it empty, never with part of a version. Use
+ * a buffer with one follower, or {@link #clear()} it before switching: it knows the version
+ * number it holds, not the region.
  */
 public final class SnapshotBuffer {
     private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;

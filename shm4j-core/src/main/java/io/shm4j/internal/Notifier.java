@@ -34,6 +34,8 @@ public final class Notifier {
     private final MemorySegment region;
     private final long offset;
     private final MasterWakeups wakeups;
+    /** Whether the last {@link #signal()} called {@code FUTEX_WAKE}; a master signals under its lock. */
+    private boolean wokeLast;
 
     /**
      * @param region   the mapping holding the notify word
@@ -48,12 +50,14 @@ public final class Notifier {
     }
 
     /**
-     * Whether a follower sleeps in the kernel on the word now, as a plain look tells (a sleeper
-     * may come or go the next moment); true where this notifier wakes regardless. A publish
-     * orders its CRC-32 by it (ObjectRegionWriter).
+     * Whether a follower sleeps in the kernel on the word now, as a plain look tells, or slept
+     * at the last {@link #signal()}; true where this notifier wakes regardless. A publish orders
+     * its CRC-32 by it (ObjectRegionWriter). The last signal counts because a follower that
+     * spins a little and then sleeps ({@code SPIN_THEN_BLOCK}) may still spin when a large
+     * publish starts and be asleep by its commit, as it was at the last one.
      */
     public boolean sleepersSeen() {
-        return wakeups == null || wakeups.sleepersSeen();
+        return wokeLast || wakeups == null || wakeups.sleepersSeen();
     }
 
     /**
@@ -63,9 +67,12 @@ public final class Notifier {
      */
     public boolean signal() {
         INT.setRelease(region, offset, (int) INT.getAcquire(region, offset) + 1);
-        if (!Futex.isAvailable()) {
-            return false;
-        }
+        wokeLast = Futex.isAvailable() && wake();
+        return wokeLast;
+    }
+
+    /** {@code FUTEX_WAKE} unless nobody sleeps; whether it was called. */
+    private boolean wake() {
         if (wakeups != null) {
             // StoreLoad: the notify store above must be visible before the asleep bits are read,
             // or a waiter going to sleep now could miss both the new word and the wake (class notes).

@@ -427,7 +427,7 @@ public final class ObjectRegion implements AutoCloseable {
 
     /**
      * Reads version {@code held + 1} ahead of its commit (FORMAT.md 5.2, "Reading ahead"), for a
-     * spinning follower that holds {@code held}: if that version's slot is whole (seq even) while
+     * waiting follower that holds {@code held}: if that version's slot is whole (seq even) while
      * {@code committed} is still {@code held}, copies it into {@link Sink#spareArrayFor}, waits
      * (spinning, at most {@link #AHEAD_COMMIT_WAIT_NANOS}) until {@code committed} names it, then
      * checks it as {@link #readCommitted(Sink)} does. The master stores the CRC-32 of a large

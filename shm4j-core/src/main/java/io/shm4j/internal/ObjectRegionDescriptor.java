@@ -69,13 +69,13 @@ public final class ObjectRegionDescriptor {
     /**
      * The Java master stores the CRC-32 of payloads from this length on after the slot's seq is
      * even again, before the commit (FORMAT.md 5.1, "crc32 after the seq"), unless a follower
-     * sleeps in the kernel: a spinning follower copies the slot meanwhile (it reads ahead, 5.2),
-     * so one CRC-32 less lies between a publish and its checked copy. Otherwise, and below this
-     * length, the CRC-32 is taken in the copy's pass ({@link CrcCopy}), which reads each byte
-     * again from L1 rather than from L2 in a second pass, and so commits sooner (a sleeper waits
-     * for the commit; a small payload leaves a follower little to overlap). A follower reads
-     * ahead only after a version this large: polling the slot the master writes costs the master
-     * cache-line transfers.
+     * sleeps in the kernel (or slept at the last publish): a waiting follower copies the slot
+     * meanwhile (it reads ahead, 5.2), so one CRC-32 less lies between a publish and its checked
+     * copy. Otherwise, and below this length, the CRC-32 is taken in the copy's pass
+     * ({@link CrcCopy}), which reads each byte again from L1 rather than from L2 in a second
+     * pass, and so commits sooner (a sleeper waits for the commit; a small payload leaves a
+     * follower little to overlap). A follower reads ahead only after a version this large:
+     * polling the slot the master writes costs the master cache-line transfers.
      */
     public static final int CRC_AFTER_SEQ_FROM = 16 * 1024;
     /** Smallest slot capacity a new region gets. */

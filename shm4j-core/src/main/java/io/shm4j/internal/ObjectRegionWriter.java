@@ -304,7 +304,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     static void write(ObjectRegion r, Notifier notifier, long version, ContentType type, byte[] payload,
                               long publishTimeNanos) {
         // The CRC-32 after the seq serves followers that spin: they copy meanwhile. One asleep in
-        // the kernel is woken by the commit, which the CRC-32 in the copy's pass brings sooner.
+        // the kernel (now, or at the last publish) is woken by the commit, which the CRC-32 in
+        // the copy's pass brings sooner.
         write(r, notifier, version, type, payload, publishTimeNanos,
                 payload.length >= CRC_AFTER_SEQ_FROM && !notifier.sleepersSeen());
     }
@@ -343,7 +344,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         //    is visible before it.
         LONG_HANDLE.setRelease(seg, slot + SLOT_SEQ_OFFSET, (seq | 1) + 1);
         // 4b. The CRC-32 of the bytes this master meant (its own array, in its cache), while a
-        //    spinning follower copies the slot ahead of the commit (FORMAT.md 5.2). A plain store:
+        //    waiting follower copies the slot ahead of the commit (FORMAT.md 5.2). A plain store:
         //    committed's release below orders it, and no reader loads a slot's crc32 before it
         //    has loaded a committed that names the slot's version.
         if (crcAfterSeq) {

@@ -2,8 +2,10 @@ package io.shm4j.internal;
 
 import io.shm4j.ContentType;
 import io.shm4j.CorruptRegionException;
+import io.shm4j.FollowerInfo;
 import io.shm4j.ObjectCodecs;
 import io.shm4j.SharedObject;
+import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
 import io.shm4j.SnapshotBuffer;
 import io.shm4j.WaitStrategy;
@@ -115,6 +117,36 @@ class ReadAheadTest {
             assertThat(new String(buffer.array(), 0, buffer.length(), StandardCharsets.UTF_8)).isEqualTo(two);
             TestDirectory.edit(file, seg -> seg.set(LONG, COMMITTED_OFFSET, 3L));
             assertThat(follower.awaitNewer(buffer, Duration.ofSeconds(60))).isTrue();
+            assertThat(buffer.version()).isEqualTo(3);
+            assertThat(Arrays.copyOf(buffer.array(), buffer.length())).isEqualTo(THREE);
+        }
+    }
+
+    @Test
+    void aFollowerThatMaySleepSleepsOnceAReadAheadGaveUpAndWakesForTheCommit() throws Exception {
+        String two = "two ".repeat(CRC_AFTER_SEQ_FROM / 4);
+        Path file = threeWholeButNotCommitted("sleeps", true, two);
+        ShmOptions options = dir.options().withWaitStrategy(WaitStrategy.SPIN_THEN_BLOCK);
+        try (var follower = SharedObject.follower("sleeps", ObjectCodecs.text(), options)) {
+            SnapshotBuffer buffer = new SnapshotBuffer();
+            assertThat(follower.readNewer(buffer)).isTrue();
+            CompletableFuture<Boolean> waited = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return follower.awaitNewer(buffer, Duration.ofSeconds(60));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, runnable -> Thread.ofPlatform().start(runnable));
+            // Version 3 is whole but never committed (a master killed there): one read-ahead
+            // gives up after 1 ms, and then the follower sleeps instead of reading ahead again.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (SharedObject.followers("sleeps", options).getFirst().waiting() != FollowerInfo.Waiting.ASLEEP) {
+                assertThat(System.nanoTime()).as("the follower never fell asleep").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            assertThat(waited).isNotDone();
+            TestDirectory.edit(file, seg -> seg.set(LONG, COMMITTED_OFFSET, 3L)); // its kernel wait ends within a 1 s slice
+            assertThat(waited.get(60, TimeUnit.SECONDS)).isTrue();
             assertThat(buffer.version()).isEqualTo(3);
             assertThat(Arrays.copyOf(buffer.array(), buffer.length())).isEqualTo(THREE);
         }
