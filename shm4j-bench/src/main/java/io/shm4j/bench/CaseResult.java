@@ -26,11 +26,28 @@ public record CaseResult(String peer, int payloadBytes, int followers, long paus
 
     /**
      * The throughput phase as a follower sees it, all followers merged: the time between two new
-     * versions it observed (nanoseconds) and, at each observation, how many versions the master
-     * had published beyond the one observed.
+     * versions it observed (nanoseconds); how many of those gaps were long ({@link #LONG_GAP_NANOS}
+     * or more) and the percent of the phase they took; at each observation, how many versions
+     * the master had published beyond the one observed; where the scheduler put the busy threads
+     * meanwhile. The long gaps and the placement are null in results written before they were.
      */
-    public record Staleness(long versions, long gapP50, long gapP99, long gapP999, long gapMax, long behindP50,
-                            long behindP99, long behindP999, long behindMax) {
+    public record Staleness(long versions, long gapP50, long gapP99, long gapP999, long gapMax, Long longGaps,
+                            Double longGapPercent, long behindP50, long behindP99, long behindP999, long behindMax,
+                            Placement placement) {
+        /**
+         * A gap this long is the scheduler's, not the protocol's: a thousand times a 1 KiB publish,
+         * and about a scheduler slice, for which a thread on a shared CPU waits.
+         */
+        public static final long LONG_GAP_NANOS = 1_000_000;
+    }
+
+    /**
+     * Where the scheduler put the master's busiest thread and each follower's during a phase
+     * ({@link PlacementSampler}): of {@code samples} (sample, follower) pairs, the percent
+     * in which the follower's thread had last run on its master's CPU, and how many times the
+     * busiest threads were seen to change CPU between samples (all summed).
+     */
+    public record Placement(long samples, double sameCpuPercent, long moves) {
     }
 
     /**

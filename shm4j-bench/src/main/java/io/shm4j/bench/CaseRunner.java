@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * Runs one case: a fresh directory under /dev/shm, one master JVM and N follower JVMs of one peer
@@ -46,6 +47,7 @@ public final class CaseRunner {
         }
         List<ForkedJvm> processes = new ArrayList<>();
         List<Process> hogs = new ArrayList<>();
+        PlacementSampler placement = null;
         try (AckBoard ignored = AckBoard.open(directory)) {
             List<String> common = new ArrayList<>(List.of("peer=" + peer.name(), "dir=" + directory,
                     "size=" + c.payloadBytes(), "followers=" + c.followers()));
@@ -78,8 +80,12 @@ public final class CaseRunner {
                 }
             }
             master.sendLine("GO");
+            if (settings.hogs() != null) {
+                placement = PlacementSampler.watch(master.pid(), followers.stream().map(ForkedJvm::pid).toList());
+            }
 
             String[] published = master.awaitLine("PUBLISHED", phases).split(" ");
+            CaseResult.Placement placed = placement == null ? null : placement.stop();
             double publishedPerSecond = Long.parseLong(published[0]) * 1e9 / Long.parseLong(published[1]);
             Histogram merged = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
             Histogram gaps = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
@@ -113,15 +119,15 @@ public final class CaseRunner {
                             merged.getValueAtPercentile(99.9), merged.getMaxValue(), merged.getMean()),
                     new CaseResult.Throughput(publishedPerSecond, observedPerSecond),
                     memory,
-                    gaps.getTotalCount() == 0 ? null : new CaseResult.Staleness(gaps.getTotalCount() + followers.size(),
-                            gaps.getValueAtPercentile(50), gaps.getValueAtPercentile(99), gaps.getValueAtPercentile(99.9),
-                            gaps.getMaxValue(), behind.getValueAtPercentile(50), behind.getValueAtPercentile(99),
-                            behind.getValueAtPercentile(99.9), behind.getMaxValue()),
+                    gaps.getTotalCount() == 0 ? null : staleness(gaps, behind, followers.size(), placed),
                     TailAnalysis.analyse(directory, c.followers(), masterCounters, followerCounters, tail), null);
         } catch (Exception e) {
             return CaseResult.failed(c, oneLine(e));
         } finally {
             stop(hogs);
+            if (placement != null) {
+                placement.close();
+            }
             for (ForkedJvm process : processes) {
                 try {
                     process.close();
@@ -131,6 +137,25 @@ public final class CaseRunner {
             }
             deleteRecursively(directory);
         }
+    }
+
+    /** The staleness figures of a phase from the followers' merged histograms. */
+    private static CaseResult.Staleness staleness(Histogram gaps, Histogram behind, int followers, CaseResult.Placement placed) {
+        long longGaps = 0;
+        double longTime = 0;
+        double allTime = 0;
+        for (HistogramIterationValue v : gaps.recordedValues()) {
+            double time = (double) gaps.medianEquivalentValue(v.getValueIteratedTo()) * v.getCountAtValueIteratedTo();
+            allTime += time;
+            if (v.getValueIteratedTo() >= CaseResult.Staleness.LONG_GAP_NANOS) {
+                longGaps += v.getCountAtValueIteratedTo();
+                longTime += time;
+            }
+        }
+        return new CaseResult.Staleness(gaps.getTotalCount() + followers, gaps.getValueAtPercentile(50),
+                gaps.getValueAtPercentile(99), gaps.getValueAtPercentile(99.9), gaps.getMaxValue(), longGaps,
+                allTime == 0 ? 0.0 : 100 * longTime / allTime, behind.getValueAtPercentile(50), behind.getValueAtPercentile(99),
+                behind.getValueAtPercentile(99.9), behind.getMaxValue(), placed);
     }
 
     private static Histogram decode(String base64) throws java.util.zip.DataFormatException {

@@ -55,8 +55,8 @@ public final class Report {
     private static final List<String> WAKEUP_COLUMNS = List.of("peer", "payload", "pause", "p50", "p50 over runs", "p99",
             "p99.9", "max", "x uds", "x uds per run", "idle CPU", "runs", "note");
     private static final List<String> OVERLOAD_COLUMNS = List.of("peer", "payload", "hogs", "versions seen",
-            "between new p50", "p99", "p99.9", "max", "p99.9 x raw", "p99.9 x raw per run", "behind p50", "p99", "p99.9",
-            "max", "runs", "note");
+            "between new p50", "p99", "p99.9", "max", "gaps ≥ 1 ms", "time in them", "p99.9 x raw", "p99.9 x raw per run",
+            "behind p50", "p99", "p99.9", "max", "on master's CPU per run", "CPU moves", "runs", "note");
     private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "followers", "p99.9", "tail samples",
             "in master safepoint", "in follower safepoint", "in GC", "safepoints M/F", "longest safepoint",
             "master preempted", "master migrated", "follower preempted", "follower migrated", "follower voluntary",
@@ -241,7 +241,11 @@ public final class Report {
         if (overloads().findAny().isPresent()) {
             out.append("\nStaleness under overload: the master publishes flat out, the follower reads in a loop, CPU hogs run; ")
                     .append("\"between new\" is the time between two new versions a follower observed, \"behind\" how many ")
-                    .append("versions the master had published beyond the one observed:\n\n");
+                    .append("versions the master had published beyond the one observed; \"gaps ≥ 1 ms\" are the scheduler's ")
+                    .append("(a follower or its master waiting for a CPU), \"time in them\" the share of the phase they took; ")
+                    .append("\"on master's CPU\" is the share of the ")
+                    .append("phase in which the follower's busiest thread had last run on the CPU of the master's (sampled every ")
+                    .append(PlacementSampler.INTERVAL_MILLIS).append(" ms), \"CPU moves\" how often those threads changed CPU:\n\n");
             markdownTable(out, overloadRows());
         }
         if (hot().anyMatch(x -> x.tail() != null)) {
@@ -465,14 +469,30 @@ public final class Report {
             Ratio raw = stalenessRatio(s);
             rows.add(st == null
                     ? List.of(s.peer(), Units.bytes(s.payloadBytes()), String.valueOf(s.hogs()), "–", "–", "–", "–", "–", "–", "–",
-                            "–", "–", "–", "–", s.runsOk() + "/" + s.runs(), note(s))
+                            "–", "–", "–", "–", "–", "–", "–", "–", s.runsOk() + "/" + s.runs(), note(s))
                     : List.of(s.peer(), Units.bytes(s.payloadBytes()), String.valueOf(s.hogs()), Long.toString(st.versions()),
                             Units.nanos((double) st.gapP50()), Units.nanos((double) st.gapP99()), Units.nanos((double) st.gapP999()),
-                            Units.nanos((double) st.gapMax()), Ratio.median(raw), Ratio.spread(raw), Long.toString(st.behindP50()),
+                            Units.nanos((double) st.gapMax()), st.longGaps() == null ? "–" : Long.toString(st.longGaps()),
+                            st.longGapPercent() == null ? "–" : String.format(Locale.ROOT, "%.0f%%", st.longGapPercent()),
+                            Ratio.median(raw), Ratio.spread(raw), Long.toString(st.behindP50()),
                             Long.toString(st.behindP99()), Long.toString(st.behindP999()), Long.toString(st.behindMax()),
+                            sameCpuPerRun(s), st.placement() == null ? "–" : Long.toString(st.placement().moves()),
                             s.runsOk() + "/" + s.runs(), note(s)));
         });
         return rows;
+    }
+
+    /**
+     * Per run, the percent of the staleness phase in which a follower's busiest thread sat on its
+     * master's CPU ("–" for a run without it): the runs in which it did are the starved ones.
+     */
+    private String sameCpuPerRun(Summary s) {
+        List<String> perRun = new ArrayList<>();
+        for (int run : runNumbers()) {
+            inRun(s.key(), run).ifPresent(r -> perRun.add(r.staleness() == null || r.staleness().placement() == null ? "–"
+                    : String.format(Locale.ROOT, "%.0f%%", r.staleness().placement().sameCpuPercent())));
+        }
+        return perRun.isEmpty() ? "–" : String.join(", ", perRun);
     }
 
     private List<List<String>> tailRows() {

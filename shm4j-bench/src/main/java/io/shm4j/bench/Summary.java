@@ -73,10 +73,30 @@ public record Summary(String peer, int payloadBytes, int followers, long pauseMi
                 stale.isEmpty() ? null : new CaseResult.Staleness(
                         (long) medianOf(stale, CaseResult.Staleness::versions), (long) medianOf(stale, CaseResult.Staleness::gapP50),
                         (long) medianOf(stale, CaseResult.Staleness::gapP99), (long) medianOf(stale, CaseResult.Staleness::gapP999),
-                        (long) medianOf(stale, CaseResult.Staleness::gapMax), (long) medianOf(stale, CaseResult.Staleness::behindP50),
+                        (long) medianOf(stale, CaseResult.Staleness::gapMax), longGaps(stale), longGapPercent(stale),
+                        (long) medianOf(stale, CaseResult.Staleness::behindP50),
                         (long) medianOf(stale, CaseResult.Staleness::behindP99), (long) medianOf(stale, CaseResult.Staleness::behindP999),
-                        (long) medianOf(stale, CaseResult.Staleness::behindMax)),
+                        (long) medianOf(stale, CaseResult.Staleness::behindMax), placement(stale)),
                 tails.isEmpty() ? null : tails.stream().reduce(Summary::sum).orElseThrow());
+    }
+
+    /** The median count of long gaps over the runs that have it (null if none). */
+    private static Long longGaps(List<CaseResult.Staleness> stale) {
+        List<CaseResult.Staleness> counted = stale.stream().filter(x -> x.longGaps() != null).toList();
+        return counted.isEmpty() ? null : (long) medianOf(counted, CaseResult.Staleness::longGaps);
+    }
+
+    /** The median share of the phase in long gaps over the runs that have it (null if none). */
+    private static Double longGapPercent(List<CaseResult.Staleness> stale) {
+        List<CaseResult.Staleness> counted = stale.stream().filter(x -> x.longGapPercent() != null).toList();
+        return counted.isEmpty() ? null : medianOf(counted, CaseResult.Staleness::longGapPercent);
+    }
+
+    /** The runs' placements: samples summed, the share on the master's CPU and the moves their medians (null if none). */
+    private static CaseResult.Placement placement(List<CaseResult.Staleness> stale) {
+        List<CaseResult.Placement> placed = stale.stream().map(CaseResult.Staleness::placement).filter(x -> x != null).toList();
+        return placed.isEmpty() ? null : new CaseResult.Placement(placed.stream().mapToLong(CaseResult.Placement::samples).sum(),
+                medianOf(placed, CaseResult.Placement::sameCpuPercent), (long) medianOf(placed, CaseResult.Placement::moves));
     }
 
     /** Two runs' tails added up (the longest safepoint, slowest and fastest tail sample: the extremes). */

@@ -91,6 +91,11 @@ class HarnessSmokeTest {
                 .extracting(CaseResult::peer, CaseResult::hogs, CaseResult::status)
                 .containsExactly(Tuple.tuple(Report.SHM4J_PEER, 1, CaseResult.Status.OK),
                         Tuple.tuple(Report.LIMIT_PEER, 1, CaseResult.Status.OK));
+        assertThat(results).filteredOn(r -> r.hogs() != null).allSatisfy(r -> {
+            CaseResult.Placement placement = r.staleness().placement();
+            assertThat(placement.samples()).isPositive();
+            assertThat(placement.sameCpuPercent()).isBetween(0.0, 100.0);
+        });
     }
 
     @Test

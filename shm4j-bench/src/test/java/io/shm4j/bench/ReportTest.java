@@ -26,7 +26,8 @@ class ReportTest {
     private static CaseResult overload(String peer, int run, long gapP999) {
         CaseResult hot = ok(peer, 1024, run, 500);
         return new CaseResult(peer, 1024, 1, 0, 2, run, CaseResult.Status.OK, "", hot.latency(), hot.throughput(), hot.memory(),
-                new CaseResult.Staleness(5000, gapP999 / 10, gapP999 / 2, gapP999, gapP999 * 3, 0, 2, 3, 9), null, null);
+                new CaseResult.Staleness(5000, gapP999 / 10, gapP999 / 2, gapP999, gapP999 * 3, 2L, 12.5, 0, 2, 3, 9,
+                        new CaseResult.Placement(300, 40.0, 3)), null, null);
     }
 
     private static BenchPlan plan(int runs) {
@@ -199,7 +200,8 @@ class ReportTest {
         assertThat(stale.hogs()).isEqualTo(2);
         assertThat(report.stalenessRatio(stale).median()).isEqualTo(1.3); // 1.1 and 1.5
         assertThat(report.find("shm4j-spin", 1024, 1, 0).orElseThrow().staleness()).isNull();
-        assertThat(report.markdown()).contains("Staleness under overload").contains("| shm4j-spin | 1 KiB | 2 | 5000 |");
+        assertThat(report.markdown()).contains("Staleness under overload").contains("| shm4j-spin | 1 KiB | 2 | 5000 |")
+                .contains("| 2 | 13% | 1.30x |").contains("| 40%, 40% | 3 |");
         assertThat(new Targets(report).evaluate()).filteredOn(t -> t.name().startsWith("staleness"))
                 .singleElement().satisfies(t -> assertThat(t).extracting(Targets.Target::status, Targets.Target::measured)
                         .containsExactly("missed", "1.30x (runs 1.10x, 1.50x)"));

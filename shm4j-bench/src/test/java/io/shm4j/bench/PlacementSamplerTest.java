@@ -1,0 +1,62 @@
+package io.shm4j.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sampler against busy processes whose CPUs are known, because {@code taskset} put them
+ * there: each is one shell, so its busiest thread is its only one.
+ */
+class PlacementSamplerTest {
+    private static final long WATCH_MILLIS = 300;
+    private final List<Process> busy = new ArrayList<>();
+
+    @AfterEach
+    void stopThem() throws InterruptedException {
+        for (Process process : busy) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    private Process busyOn(int cpu) throws Exception {
+        Process process = new ProcessBuilder("taskset", "-c", Integer.toString(cpu), "sh", "-c", "while :; do :; done").start();
+        busy.add(process);
+        return process;
+    }
+
+    private static CaseResult.Placement watch(Process master, Process follower) throws Exception {
+        Thread.sleep(50); // taskset has exec'd the shell
+        PlacementSampler sampler = PlacementSampler.watch(master.pid(), List.of(follower.pid()));
+        Thread.sleep(WATCH_MILLIS);
+        return sampler.stop();
+    }
+
+    @Test
+    void twoProcessesBoundToOneCpuShareItThroughout() throws Exception {
+        CaseResult.Placement placement = watch(busyOn(0), busyOn(0));
+        assertThat(placement.samples()).isPositive();
+        assertThat(placement.sameCpuPercent()).isEqualTo(100.0);
+        assertThat(placement.moves()).isZero();
+    }
+
+    @Test
+    void twoProcessesBoundToTwoCpusNeverShare() throws Exception {
+        assumeThat(Runtime.getRuntime().availableProcessors()).as("needs two CPUs to bind to").isGreaterThanOrEqualTo(2);
+        CaseResult.Placement placement = watch(busyOn(0), busyOn(1));
+        assertThat(placement.samples()).isPositive();
+        assertThat(placement.sameCpuPercent()).isZero();
+        assertThat(placement.moves()).isZero();
+    }
+
+    @Test
+    void nothingSampledOfAProcessThatIsGoneIsNull() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        assertThat(watch(busyOn(0), gone)).isNull();
+    }
+}
