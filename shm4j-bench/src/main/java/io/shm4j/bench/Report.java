@@ -48,6 +48,12 @@ public final class Report {
     public static final String SHM4J_PEER = "shm4j-spin";
     public static final String WAKEUP_REFERENCE_PEER = "uds";
     public static final String STALENESS_REFERENCE_PEER = LIMIT_PEER;
+    /**
+     * The share of a staleness phase a follower may spend on its master's CPU and still be
+     * compared (docs/BENCHMARKS.md, "Staleness: the scheduler's part and the protocol's": every
+     * starved run of 40 had 62% or more).
+     */
+    static final double COMPARABLE_SHARED_CPU_PERCENT = 50;
     private static final List<String> COLUMNS = List.of("peer", "payload", "followers", "p50", "p50 over runs", "p99",
             "p99.9", "max", "x limit", "x limit per run", "p99.9 x limit", "x shm4j", "x shm4j per run", "x 1 follower",
             "observed/s", "observed bytes/s", "master RSS", "follower RSS", "follower shm", "idle CPU", "runs", "state per run",
@@ -245,7 +251,10 @@ public final class Report {
                     .append("(a follower or its master waiting for a CPU), \"time in them\" the share of the phase they took; ")
                     .append("\"on master's CPU\" is the share of the ")
                     .append("phase in which the follower's busiest thread had last run on the CPU of the master's (sampled every ")
-                    .append(PlacementSampler.INTERVAL_MILLIS).append(" ms), \"CPU moves\" how often those threads changed CPU:\n\n");
+                    .append(PlacementSampler.INTERVAL_MILLIS).append(" ms), \"CPU moves\" how often those threads changed CPU; ")
+                    .append("\"p99.9 x raw\" pairs only runs in which both followers spent less than ")
+                    .append(String.format(Locale.ROOT, "%.0f%%", COMPARABLE_SHARED_CPU_PERCENT))
+                    .append(" of the phase there (more, and a run measures the scheduler's placement):\n\n");
             markdownTable(out, overloadRows());
         }
         if (hot().anyMatch(x -> x.tail() != null)) {
@@ -639,14 +648,29 @@ public final class Report {
         return ratio(s, LIMIT_PEERS, x -> figure.applyAsDouble(x.latency()), state);
     }
 
-    /** The staleness p99.9 (time between new versions) of {@code s} divided by the raw peer's under the same hogs, within each run. */
+    /**
+     * The staleness p99.9 (time between new versions) of {@code s} divided by the raw peer's under
+     * the same hogs, within each run in which both followers' placement compares ({@link #comparable}).
+     */
     public Ratio stalenessRatio(Summary s) {
         return stalenessRatio(s, null);
     }
 
     /** As {@link #stalenessRatio(Summary)}, over the runs of {@code s} in {@code state} (null: any). */
     public Ratio stalenessRatio(Summary s, CoherenceProbe.State state) {
-        return ratio(s, List.of(STALENESS_REFERENCE_PEER), r -> r.staleness() == null ? Double.NaN : r.staleness().gapP999(), state);
+        return ratio(s, List.of(STALENESS_REFERENCE_PEER), r -> comparable(r) ? r.staleness().gapP999() : Double.NaN, state);
+    }
+
+    /**
+     * Whether a staleness phase measured its peer: its follower spent less than
+     * {@link #COMPARABLE_SHARED_CPU_PERCENT} of it on its master's CPU. One that spent more sees
+     * a version per scheduler slice whatever the peer, so a ratio to it measures where the
+     * scheduler put the two followers. A result without a placement (written before it was
+     * sampled) counts as comparable.
+     */
+    static boolean comparable(CaseResult r) {
+        CaseResult.Staleness st = r.staleness();
+        return st != null && (st.placement() == null || st.placement().sameCpuPercent() < COMPARABLE_SHARED_CPU_PERCENT);
     }
 
     private static final List<String> LIMIT_PEERS = Peers.limits().stream().map(Peer::name).toList();

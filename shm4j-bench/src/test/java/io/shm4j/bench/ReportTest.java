@@ -24,10 +24,15 @@ class ReportTest {
 
     /** A staleness case: {@code gapP999} is the p99.9 of the time between new versions. */
     private static CaseResult overload(String peer, int run, long gapP999) {
+        return overload(peer, run, gapP999, 40.0);
+    }
+
+    /** As above, the follower on its master's CPU for {@code sameCpuPercent} of the phase. */
+    private static CaseResult overload(String peer, int run, long gapP999, double sameCpuPercent) {
         CaseResult hot = ok(peer, 1024, run, 500);
         return new CaseResult(peer, 1024, 1, 0, 2, run, CaseResult.Status.OK, "", hot.latency(), hot.throughput(), hot.memory(),
                 new CaseResult.Staleness(5000, gapP999 / 10, gapP999 / 2, gapP999, gapP999 * 3, 2L, 12.5, 0, 2, 3, 9,
-                        new CaseResult.Placement(300, 40.0, 3)), null, null);
+                        new CaseResult.Placement(300, sameCpuPercent, 3)), null, null);
     }
 
     private static BenchPlan plan(int runs) {
@@ -205,6 +210,17 @@ class ReportTest {
         assertThat(new Targets(report).evaluate()).filteredOn(t -> t.name().startsWith("staleness"))
                 .singleElement().satisfies(t -> assertThat(t).extracting(Targets.Target::status, Targets.Target::measured)
                         .containsExactly("missed", "1.30x (runs 1.10x, 1.50x)"));
+    }
+
+    @Test
+    void aStalenessRunWhoseFollowerSatOnItsMastersCpuIsNotCompared() {
+        Report report = new Report("shm4j bench", plan(3), List.of(
+                overload("raw", 1, 1000), overload("shm4j-spin", 1, 1100),
+                overload("raw", 2, 9_000_000, 95.0), overload("shm4j-spin", 2, 3000), // raw starved: no ratio
+                overload("raw", 3, 2000), overload("shm4j-spin", 3, 8_000_000, 50.0))); // shm4j starved: no ratio
+        Report.Ratio ratio = report.stalenessRatio(report.overload("shm4j-spin").orElseThrow());
+        assertThat(ratio.perRun()).containsExactly(1.1);
+        assertThat(report.markdown()).contains("| 40%, 40%, 50% |").contains("| 40%, 95%, 40% |");
     }
 
     @Test
