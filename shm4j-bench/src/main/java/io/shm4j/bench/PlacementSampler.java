@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 final class PlacementSampler implements AutoCloseable {
     static final int INTERVAL_MILLIS = 10;
 
-    /** Per process, per thread: its (CPU time in clock ticks, CPU) at each sample, -1 when absent. */
+    /** Per process, per thread id: its (CPU time in clock ticks, CPU) at each sample, null where it was not read. */
     private final List<Map<Long, List<long[]>>> threads = new ArrayList<>();
     private final List<Long> pids;
     private final Thread sampler;
@@ -77,9 +77,8 @@ final class PlacementSampler implements AutoCloseable {
     private static long[] read(Path stat) {
         try {
             String text = Files.readString(stat);
-            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
-            String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-            return new long[] {Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]), Long.parseLong(fields[39 - 3])};
+            return new long[] {ThreadCounters.statField(text, 14) + ThreadCounters.statField(text, 15),
+                ThreadCounters.statField(text, 39)};
         } catch (IOException | RuntimeException gone) {
             return null;
         }

@@ -21,6 +21,12 @@ public record ThreadCounters(long voluntarySwitches, long involuntarySwitches, l
     private static final Path STAT = Path.of("/proc/thread-self/stat");
     private static final Path MACHINE_STAT = Path.of("/proc/stat");
 
+    /** Field {@code n} of a {@code /proc/.../stat} line, numbered as proc(5) numbers them (pid is 1). */
+    static long statField(String stat, int n) {
+        // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[n - 3]);
+    }
+
     static ThreadCounters now() {
         long voluntary = -1;
         long involuntary = -1;
@@ -47,10 +53,8 @@ public record ThreadCounters(long voluntarySwitches, long involuntarySwitches, l
         }
         try {
             String stat = Files.readString(STAT);
-            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            minor = Long.parseLong(fields[10 - 3]);
-            major = Long.parseLong(fields[12 - 3]);
+            minor = statField(stat, 10);
+            major = statField(stat, 12);
         } catch (IOException | RuntimeException unavailable) {
             // not Linux: the figures stay -1
         }
