@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How one case measures: warm-up time, latency phase (time and sample cap), an optional pause
+ * How one case measures: warm-up time, latency phase (time, fewest rounds and sample cap), an optional pause
  * between latency samples (0: publish as soon as every follower acknowledged; longer: followers
  * go idle before each publish, which measures a wake-up), how long the followers' idle CPU use is
  * watched after the latency phase (0: not watched), the throughput phase, and for a staleness
@@ -72,9 +72,38 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
         return warmup.multipliedBy(60);
     }
 
+    /**
+     * The fewest rounds the latency phase makes, however long they take: 10 per millisecond of
+     * {@link #latency()} (15,000 in a full run), at most {@link #maxSamples()}, so that a p99.9 is
+     * taken from 15 samples or more. A time alone is not enough: at 1 MiB a round took 150-250 µs,
+     * 1.5 s held 5,000-6,000 of them, and the p99.9 was the 5 or 6 slowest (docs/BENCHMARKS.md,
+     * "The full harness at 9981d80").
+     */
+    public long latencyRounds() {
+        return Math.min(maxSamples, latency.toMillis() * 10);
+    }
+
+    /**
+     * The longest the latency phase goes on to reach {@link #latencyRounds()}: 10 times
+     * {@link #latency()} (15 s in a full run; a wake-up case, 2 ms between rounds, ends there).
+     */
+    public Duration latencyLimit() {
+        return latency.multipliedBy(10);
+    }
+
+    /**
+     * Whether the latency phase makes another round after {@code rounds} of them in
+     * {@code elapsedNanos}: until its time is up and it made {@link #latencyRounds()}, or its
+     * limit is up; never beyond {@link #maxSamples()}.
+     */
+    public boolean latencyGoesOn(long rounds, long elapsedNanos) {
+        return rounds < maxSamples && (elapsedNanos < latency.toNanos()
+                || rounds < latencyRounds() && elapsedNanos < latencyLimit().toNanos());
+    }
+
     /** The whole case's expected length, for the runner's timeouts. */
     public Duration expectedLength() {
-        return warmupLimit().plus(latency).plus(idleCpuWindow).plus(throughput).plus(Duration.ofSeconds(1));
+        return warmupLimit().plus(latencyLimit()).plus(idleCpuWindow).plus(throughput).plus(Duration.ofSeconds(1));
     }
 
     /** The master's arguments (the idle window is the runner's own). */

@@ -97,8 +97,8 @@ public final class PeerProcess {
                 publishAndAwait(publisher, board, payload, ++seq, Payload.WARMUP, followers, 0);
             }
             ThreadCounters before = ThreadCounters.now();
-            long latencyEnd = System.nanoTime() + settings.latency().toNanos();
-            for (int samples = 0; samples < settings.maxSamples() && System.nanoTime() < latencyEnd; samples++) {
+            long latencyStart = System.nanoTime();
+            for (long rounds = 0; settings.latencyGoesOn(rounds, System.nanoTime() - latencyStart); rounds++) {
                 publishAndAwait(publisher, board, payload, ++seq, Payload.LATENCY, followers, settings.pauseMicros());
             }
             ThreadCounters during = ThreadCounters.now().since(before);

@@ -107,6 +107,7 @@ public final class Report {
         settings.put("runs", plan.runs());
         settings.put("warmupMillis", plan.settings().warmup().toMillis());
         settings.put("latencyMillis", plan.settings().latency().toMillis());
+        settings.put("latencyRounds", plan.settings().latencyRounds());
         settings.put("maxSamples", plan.settings().maxSamples());
         settings.put("throughputMillis", plan.settings().throughput().toMillis());
         settings.put("idleCpuWindowMillis", plan.settings().idleCpuWindow().toMillis());
