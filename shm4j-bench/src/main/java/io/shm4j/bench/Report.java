@@ -254,7 +254,7 @@ public final class Report {
                     .append("phase in which the follower's busiest thread had last run on the CPU of the master's (sampled every ")
                     .append(PlacementSampler.INTERVAL_MILLIS).append(" ms), \"CPU moves\" how often those threads changed CPU; ")
                     .append("\"p99.9 x raw\" pairs only runs in which both followers spent less than ")
-                    .append(String.format(Locale.ROOT, "%.0f%%", COMPARABLE_SHARED_CPU_PERCENT))
+                    .append(Units.percent(COMPARABLE_SHARED_CPU_PERCENT))
                     .append(" of the phase there (more, and a run measures the scheduler's placement):\n\n");
             markdownTable(out, overloadRows());
         }
@@ -483,7 +483,7 @@ public final class Report {
                     : List.of(s.peer(), Units.bytes(s.payloadBytes()), String.valueOf(s.hogs()), Long.toString(st.versions()),
                             Units.nanos((double) st.gapP50()), Units.nanos((double) st.gapP99()), Units.nanos((double) st.gapP999()),
                             Units.nanos((double) st.gapMax()), st.longGaps() == null ? "–" : Long.toString(st.longGaps()),
-                            st.longGapPercent() == null ? "–" : String.format(Locale.ROOT, "%.0f%%", st.longGapPercent()),
+                            Units.percent(st.longGapPercent()),
                             Ratio.median(raw), Ratio.spread(raw), Long.toString(st.behindP50()),
                             Long.toString(st.behindP99()), Long.toString(st.behindP999()), Long.toString(st.behindMax()),
                             sameCpuPerRun(s), st.placement() == null ? "–" : Long.toString(st.placement().moves()),
@@ -494,13 +494,14 @@ public final class Report {
 
     /**
      * Per run, the percent of the staleness phase in which a follower's busiest thread sat on its
-     * master's CPU ("–" for a run without it): the runs in which it did are the starved ones.
+     * master's CPU ("–" for a run without it): a run in which it did for most of the phase may be
+     * starved whatever the peer.
      */
     private String sameCpuPerRun(Summary s) {
         List<String> perRun = new ArrayList<>();
         for (int run : runNumbers()) {
-            inRun(s.key(), run).ifPresent(r -> perRun.add(r.staleness() == null || r.staleness().placement() == null ? "–"
-                    : String.format(Locale.ROOT, "%.0f%%", r.staleness().placement().sameCpuPercent())));
+            inRun(s.key(), run).ifPresent(r -> perRun.add(Units.percent(r.staleness() == null || r.staleness().placement() == null
+                    ? null : r.staleness().placement().sameCpuPercent())));
         }
         return perRun.isEmpty() ? "–" : String.join(", ", perRun);
     }
