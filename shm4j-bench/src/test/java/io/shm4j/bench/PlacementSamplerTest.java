@@ -3,8 +3,11 @@ package io.shm4j.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +32,22 @@ class PlacementSamplerTest {
         return process;
     }
 
+    /** Waits until {@code process} runs the shell: taskset bound it before its exec. */
+    private static void awaitShell(Process process) throws Exception {
+        Path comm = Path.of("/proc", Long.toString(process.pid()), "comm");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(comm).strip().equals("sh")) {
+            assertThat(System.nanoTime()).as("taskset of pid %d never ran sh", process.pid()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     private static CaseResult.Placement watch(Process master, Process follower) throws Exception {
-        Thread.sleep(50); // taskset has exec'd the shell
+        for (Process process : List.of(master, follower)) {
+            if (process.isAlive()) {
+                awaitShell(process);
+            }
+        }
         PlacementSampler sampler = PlacementSampler.watch(master.pid(), List.of(follower.pid()));
         Thread.sleep(WATCH_MILLIS);
         return sampler.stop();
