@@ -27,18 +27,29 @@ public record CaseResult(String peer, int payloadBytes, int followers, long paus
     /**
      * The throughput phase as a follower sees it, all followers merged: the time between two new
      * versions it observed (nanoseconds); how many of those gaps were long ({@link #LONG_GAP_NANOS}
-     * or more) and the percent of the phase they took; at each observation, how many versions
-     * the master had published beyond the one observed; where the scheduler put the busy threads
-     * meanwhile. The long gaps and the placement are null in results written before they were.
+     * or more) and the percent of the phase they took; how many were stalls ({@link #STALL_NANOS}
+     * or more); the interrupts all CPUs served during the phase; at each observation, how many
+     * versions the master had published beyond the one observed; where the scheduler put the
+     * busy threads meanwhile. The long gaps, stalls, interrupts and placement are null in results
+     * written before they were recorded.
      */
     public record Staleness(long versions, long gapP50, long gapP99, long gapP999, long gapMax, Long longGaps,
-                            Double longGapPercent, long behindP50, long behindP99, long behindP999, long behindMax,
-                            Placement placement) {
+                            Double longGapPercent, Long stalls, Long interrupts, long behindP50, long behindP99,
+                            long behindP999, long behindMax, Placement placement) {
         /**
          * A gap this long is the scheduler's, not the protocol's: a thousand times a 1 KiB publish,
          * and about a scheduler slice, for which a thread on a shared CPU waits.
          */
         public static final long LONG_GAP_NANOS = 1_000_000;
+        /**
+         * A gap this long is a stall: over ten times a 1 KiB publish, so not a version the
+         * follower missed but a time it or its master did not run (an interrupt, a context
+         * switch) or a run of reads the master overtook. Counted per phase, stalls do not depend
+         * on how fast the master publishes, unlike a percentile of the gaps: a master that
+         * publishes three times as fast takes its 99.9th percentile three times further down
+         * the same tail of stalls (docs/BENCHMARKS.md, "Stalls, not ranks").
+         */
+        public static final long STALL_NANOS = 10_000;
     }
 
     /**

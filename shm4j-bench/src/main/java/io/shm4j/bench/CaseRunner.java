@@ -79,6 +79,7 @@ public final class CaseRunner {
                     hogs.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
                 }
             }
+            long interruptsBefore = ThreadCounters.interruptsSinceBoot();
             master.sendLine("GO");
             if (settings.hogs() != null) {
                 placement = PlacementSampler.watch(master.pid(), followers.stream().map(ForkedJvm::pid).toList());
@@ -86,6 +87,8 @@ public final class CaseRunner {
 
             String[] published = master.awaitLine("PUBLISHED", phases).split(" ");
             CaseResult.Placement placed = placement == null ? null : placement.stop();
+            long interruptsAfter = ThreadCounters.interruptsSinceBoot();
+            Long interrupts = interruptsBefore < 0 || interruptsAfter < 0 ? null : interruptsAfter - interruptsBefore;
             double publishedPerSecond = Long.parseLong(published[0]) * 1e9 / Long.parseLong(published[1]);
             Histogram merged = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
             Histogram gaps = new Histogram(PeerProcess.HIGHEST_LATENCY_NANOS, 3);
@@ -119,7 +122,7 @@ public final class CaseRunner {
                             merged.getValueAtPercentile(99.9), merged.getMaxValue(), merged.getMean()),
                     new CaseResult.Throughput(publishedPerSecond, observedPerSecond),
                     memory,
-                    gaps.getTotalCount() == 0 ? null : staleness(gaps, behind, followers.size(), placed),
+                    gaps.getTotalCount() == 0 ? null : staleness(gaps, behind, followers.size(), interrupts, placed),
                     TailAnalysis.analyse(directory, c.followers(), masterCounters, followerCounters, tail), null);
         } catch (Exception e) {
             return CaseResult.failed(c, oneLine(e));
@@ -140,13 +143,18 @@ public final class CaseRunner {
     }
 
     /** The staleness figures of a phase from the followers' merged histograms. */
-    private static CaseResult.Staleness staleness(Histogram gaps, Histogram behind, int followers, CaseResult.Placement placed) {
+    private static CaseResult.Staleness staleness(Histogram gaps, Histogram behind, int followers, Long interrupts,
+                                                  CaseResult.Placement placed) {
         long longGaps = 0;
+        long stalls = 0;
         double longTime = 0;
         double allTime = 0;
         for (HistogramIterationValue v : gaps.recordedValues()) {
             double time = (double) gaps.medianEquivalentValue(v.getValueIteratedTo()) * v.getCountAtValueIteratedTo();
             allTime += time;
+            if (v.getValueIteratedTo() >= CaseResult.Staleness.STALL_NANOS) {
+                stalls += v.getCountAtValueIteratedTo();
+            }
             if (v.getValueIteratedTo() >= CaseResult.Staleness.LONG_GAP_NANOS) {
                 longGaps += v.getCountAtValueIteratedTo();
                 longTime += time;
@@ -154,7 +162,7 @@ public final class CaseRunner {
         }
         return new CaseResult.Staleness(gaps.getTotalCount() + followers, gaps.getValueAtPercentile(50),
                 gaps.getValueAtPercentile(99), gaps.getValueAtPercentile(99.9), gaps.getMaxValue(), longGaps,
-                allTime == 0 ? 0.0 : 100 * longTime / allTime, behind.getValueAtPercentile(50), behind.getValueAtPercentile(99),
+                allTime == 0 ? 0.0 : 100 * longTime / allTime, stalls, interrupts, behind.getValueAtPercentile(50), behind.getValueAtPercentile(99),
                 behind.getValueAtPercentile(99.9), behind.getMaxValue(), placed);
     }
 

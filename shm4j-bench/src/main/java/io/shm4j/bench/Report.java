@@ -62,7 +62,7 @@ public final class Report {
             "p99.9", "max", "x uds", "x uds per run", "idle CPU", "runs", "note");
     private static final List<String> OVERLOAD_COLUMNS = List.of("peer", "payload", "hogs", "versions seen",
             "between new p50", "p99", "p99.9", "max", "gaps ≥ 1 ms", "time in them", "p99.9 x raw", "p99.9 x raw per run",
-            "behind p50", "p99", "p99.9", "max", "on master's CPU per run", "CPU moves", "runs", "note");
+            "gaps ≥ 10 µs", "≥ 10 µs x raw", "≥ 10 µs x raw per run", "interrupts", "behind p50", "p99", "p99.9", "max", "on master's CPU per run", "CPU moves", "runs", "note");
     private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "followers", "p99.9", "tail samples",
             "in master safepoint", "in follower safepoint", "in GC", "safepoints M/F", "longest safepoint",
             "master preempted", "master migrated", "follower preempted", "follower migrated", "follower voluntary",
@@ -250,10 +250,13 @@ public final class Report {
                     .append("\"between new\" is the time between two new versions a follower observed, \"behind\" how many ")
                     .append("versions the master had published beyond the one observed; \"gaps ≥ 1 ms\" are the scheduler's ")
                     .append("(a follower or its master waiting for a CPU), \"time in them\" the share of the phase they took; ")
+                    .append("\"gaps ≥ 10 µs\" are stalls, counted per phase whatever the master's rate (a faster master ")
+                    .append("takes its p99.9 further down the same tail of stalls), \"interrupts\" those all CPUs served ")
+                    .append("during the phase; ")
                     .append("\"on master's CPU\" is the share of the ")
                     .append("phase in which the follower's busiest thread had last run on the CPU of the master's (sampled every ")
                     .append(PlacementSampler.INTERVAL_MILLIS).append(" ms), \"CPU moves\" how often those threads changed CPU; ")
-                    .append("\"p99.9 x raw\" pairs only runs in which both followers spent less than ")
+                    .append("the ratios to raw pair only runs in which both followers spent less than ")
                     .append(Units.percent(COMPARABLE_SHARED_CPU_PERCENT))
                     .append(" of the phase there (more, and a run measures the scheduler's placement):\n\n");
             markdownTable(out, overloadRows());
@@ -477,14 +480,16 @@ public final class Report {
         overloads().forEach(s -> {
             CaseResult.Staleness st = s.staleness();
             Ratio raw = stalenessRatio(s);
+            Ratio stalls = stallRatio(s);
             rows.add(st == null
                     ? List.of(s.peer(), Units.bytes(s.payloadBytes()), String.valueOf(s.hogs()), "–", "–", "–", "–", "–", "–", "–",
-                            "–", "–", "–", "–", "–", "–", "–", "–", s.runsOk() + "/" + s.runs(), note(s))
+                            "–", "–", "–", "–", "–", "–", "–", "–", "–", "–", "–", "–", s.runsOk() + "/" + s.runs(), note(s))
                     : List.of(s.peer(), Units.bytes(s.payloadBytes()), String.valueOf(s.hogs()), Long.toString(st.versions()),
                             Units.nanos((double) st.gapP50()), Units.nanos((double) st.gapP99()), Units.nanos((double) st.gapP999()),
-                            Units.nanos((double) st.gapMax()), st.longGaps() == null ? "–" : Long.toString(st.longGaps()),
+                            Units.nanos((double) st.gapMax()), count(st.longGaps()),
                             Units.percent(st.longGapPercent()),
-                            Ratio.median(raw), Ratio.spread(raw), Long.toString(st.behindP50()),
+                            Ratio.median(raw), Ratio.spread(raw), count(st.stalls()), Ratio.median(stalls), Ratio.spread(stalls),
+                            count(st.interrupts()), Long.toString(st.behindP50()),
                             Long.toString(st.behindP99()), Long.toString(st.behindP999()), Long.toString(st.behindMax()),
                             sameCpuPerRun(s), st.placement() == null ? "–" : Long.toString(st.placement().moves()),
                             s.runsOk() + "/" + s.runs(), note(s)));
@@ -526,8 +531,9 @@ public final class Report {
         return rows;
     }
 
-    private static String count(long value) {
-        return value < 0 ? "–" : Long.toString(value);
+    /** A count, "–" if unknown (negative, or null: not recorded). */
+    private static String count(Long value) {
+        return value == null || value < 0 ? "–" : Long.toString(value);
     }
 
     /** The lowest and highest p50 over the runs: how noisy the median is. */
@@ -660,7 +666,19 @@ public final class Report {
 
     /** As {@link #stalenessRatio(Summary)}, over the runs of {@code s} in {@code state} (null: any). */
     public Ratio stalenessRatio(Summary s, CoherenceProbe.State state) {
-        return ratio(s, List.of(STALENESS_REFERENCE_PEER), r -> comparable(r) ? r.staleness().gapP999() : Double.NaN, state);
+        return versusRaw(s, st -> st.gapP999(), state);
+    }
+
+    /**
+     * The stalls ({@link CaseResult.Staleness#STALL_NANOS}) of {@code s} divided by the raw peer's
+     * under the same hogs, within each run in which both followers' placement compares.
+     */
+    public Ratio stallRatio(Summary s) {
+        return versusRaw(s, st -> st.stalls() == null ? Double.NaN : st.stalls(), null);
+    }
+
+    private Ratio versusRaw(Summary s, ToDoubleFunction<CaseResult.Staleness> figure, CoherenceProbe.State state) {
+        return ratio(s, List.of(STALENESS_REFERENCE_PEER), r -> comparable(r) ? figure.applyAsDouble(r.staleness()) : Double.NaN, state);
     }
 
     /**

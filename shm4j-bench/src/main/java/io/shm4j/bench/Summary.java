@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -73,23 +74,25 @@ public record Summary(String peer, int payloadBytes, int followers, long pauseMi
                 stale.isEmpty() ? null : new CaseResult.Staleness(
                         (long) medianOf(stale, CaseResult.Staleness::versions), (long) medianOf(stale, CaseResult.Staleness::gapP50),
                         (long) medianOf(stale, CaseResult.Staleness::gapP99), (long) medianOf(stale, CaseResult.Staleness::gapP999),
-                        (long) medianOf(stale, CaseResult.Staleness::gapMax), longGaps(stale), longGapPercent(stale),
+                        (long) medianOf(stale, CaseResult.Staleness::gapMax), count(stale, CaseResult.Staleness::longGaps),
+                        recordedMedian(stale, CaseResult.Staleness::longGapPercent), count(stale, CaseResult.Staleness::stalls),
+                        count(stale, CaseResult.Staleness::interrupts),
                         (long) medianOf(stale, CaseResult.Staleness::behindP50),
                         (long) medianOf(stale, CaseResult.Staleness::behindP99), (long) medianOf(stale, CaseResult.Staleness::behindP999),
                         (long) medianOf(stale, CaseResult.Staleness::behindMax), placement(stale)),
                 tails.isEmpty() ? null : tails.stream().reduce(Summary::sum).orElseThrow());
     }
 
-    /** The median count of long gaps over the runs that have it (null if none). */
-    private static Long longGaps(List<CaseResult.Staleness> stale) {
-        List<CaseResult.Staleness> counted = stale.stream().filter(x -> x.longGaps() != null).toList();
-        return counted.isEmpty() ? null : (long) medianOf(counted, CaseResult.Staleness::longGaps);
+    /** The median of a figure over the runs that recorded it (null if none did: results from before it was). */
+    private static Double recordedMedian(List<CaseResult.Staleness> stale, Function<CaseResult.Staleness, ? extends Number> figure) {
+        List<Double> recorded = stale.stream().map(figure).filter(x -> x != null).map(Number::doubleValue).toList();
+        return recorded.isEmpty() ? null : medianOf(recorded, Double::doubleValue);
     }
 
-    /** The median share of the phase in long gaps over the runs that have it (null if none). */
-    private static Double longGapPercent(List<CaseResult.Staleness> stale) {
-        List<CaseResult.Staleness> counted = stale.stream().filter(x -> x.longGapPercent() != null).toList();
-        return counted.isEmpty() ? null : medianOf(counted, CaseResult.Staleness::longGapPercent);
+    /** {@link #recordedMedian} of a count, as a count. */
+    private static Long count(List<CaseResult.Staleness> stale, Function<CaseResult.Staleness, Long> figure) {
+        Double median = recordedMedian(stale, figure);
+        return median == null ? null : median.longValue();
     }
 
     /** The runs' placements: samples summed, the share on the master's CPU and the moves their medians (null if none). */

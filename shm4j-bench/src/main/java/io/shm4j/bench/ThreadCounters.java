@@ -66,7 +66,7 @@ public record ThreadCounters(long voluntarySwitches, long involuntarySwitches, l
     }
 
     /** Interrupts served by all CPUs since boot; -1 if unknown. */
-    private static long interruptsSinceBoot() {
+    static long interruptsSinceBoot() {
         try (var lines = Files.lines(MACHINE_STAT)) {
             return lines.filter(l -> l.startsWith("intr ")).findFirst()
                     .map(l -> Long.parseLong(l.split(" ", 3)[1])).orElse(-1L);

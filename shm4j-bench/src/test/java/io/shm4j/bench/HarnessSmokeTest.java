@@ -95,6 +95,9 @@ class HarnessSmokeTest {
             CaseResult.Placement placement = r.staleness().placement();
             assertThat(placement.samples()).isPositive();
             assertThat(placement.sameCpuPercent()).isBetween(0.0, 100.0);
+            // a stall is a gap, and the phase has timer ticks
+            assertThat(r.staleness().stalls()).isBetween(0L, r.staleness().versions());
+            assertThat(r.staleness().interrupts()).isPositive();
         });
     }
 

@@ -29,10 +29,15 @@ class ReportTest {
 
     /** As above, the follower on its master's CPU for {@code sameCpuPercent} of the phase. */
     private static CaseResult overload(String peer, int run, long gapP999, double sameCpuPercent) {
+        return overload(peer, run, gapP999, sameCpuPercent, 1500L);
+    }
+
+    /** As above, with {@code stalls} gaps of 10 µs or more (null: not recorded, as in older results). */
+    private static CaseResult overload(String peer, int run, long gapP999, double sameCpuPercent, Long stalls) {
         CaseResult hot = ok(peer, 1024, run, 500);
         return new CaseResult(peer, 1024, 1, 0, 2, run, CaseResult.Status.OK, "", hot.latency(), hot.throughput(), hot.memory(),
-                new CaseResult.Staleness(5000, gapP999 / 10, gapP999 / 2, gapP999, gapP999 * 3, 2L, 12.5, 0, 2, 3, 9,
-                        new CaseResult.Placement(300, sameCpuPercent, 3)), null, null);
+                new CaseResult.Staleness(5000, gapP999 / 10, gapP999 / 2, gapP999, gapP999 * 3, 2L, 12.5, stalls,
+                        stalls == null ? null : 4000L, 0, 2, 3, 9, new CaseResult.Placement(300, sameCpuPercent, 3)), null, null);
     }
 
     private static BenchPlan plan(int runs) {
@@ -221,6 +226,30 @@ class ReportTest {
         Report.Ratio ratio = report.stalenessRatio(report.overload("shm4j-spin").orElseThrow());
         assertThat(ratio.perRun()).containsExactly(1.1);
         assertThat(report.markdown()).contains("| 40%, 40%, 50% |").contains("| 40%, 95%, 40% |");
+    }
+
+    @Test
+    void stallsAreComparedToRawsWithinEachComparableRunWhateverTheMastersRate() {
+        Report report = new Report("shm4j bench", plan(4), List.of(
+                overload("raw", 1, 1000, 40.0, 1500L), overload("shm4j-spin", 1, 3000, 40.0, 1800L),
+                overload("raw", 2, 1000, 40.0, 2000L), overload("shm4j-spin", 2, 3000, 40.0, 2000L),
+                overload("raw", 3, 1000, 95.0, 100L), overload("shm4j-spin", 3, 3000, 40.0, 1900L), // raw starved: no ratio
+                overload("raw", 4, 1000, 40.0, 0L), overload("shm4j-spin", 4, 3000, 40.0, 1700L))); // no stall to divide by
+        Summary shm4j = report.overload("shm4j-spin").orElseThrow();
+        assertThat(report.stallRatio(shm4j).perRun()).containsExactly(1.2, 1.0);
+        assertThat(shm4j.staleness().stalls()).isEqualTo(1850L);
+        assertThat(shm4j.staleness().interrupts()).isEqualTo(4000L);
+        assertThat(report.markdown()).contains("| 1850 | 1.10x | 1.20x, 1.00x | 4000 |");
+    }
+
+    @Test
+    void resultsFromBeforeStallsWereCountedShowNone() {
+        Report report = new Report("shm4j bench", plan(1), List.of(
+                overload("raw", 1, 1000, 40.0, null), overload("shm4j-spin", 1, 1100, 40.0, null)));
+        Summary shm4j = report.overload("shm4j-spin").orElseThrow();
+        assertThat(shm4j.staleness().stalls()).isNull();
+        assertThat(report.stallRatio(shm4j)).isNull();
+        assertThat(report.markdown()).contains("| 13% | 1.10x | – | – | – | – | – |");
     }
 
     @Test
