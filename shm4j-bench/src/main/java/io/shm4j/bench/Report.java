@@ -674,7 +674,20 @@ public final class Report {
      * under the same hogs, within each run in which both followers' placement compares.
      */
     public Ratio stallRatio(Summary s) {
-        return versusRaw(s, st -> st.stalls() == null ? Double.NaN : st.stalls(), null);
+        return stallRatio(s, null);
+    }
+
+    /** As {@link #stallRatio(Summary)}, over the runs of {@code s} in {@code state} (null: any). */
+    public Ratio stallRatio(Summary s, CoherenceProbe.State state) {
+        return versusRaw(s, st -> st.stalls() == null ? Double.NaN : st.stalls(), state);
+    }
+
+    /**
+     * The scheduler's part of staleness: the gaps of {@link CaseResult.Staleness#LONG_GAP_NANOS}
+     * or more of {@code s} divided by the raw peer's, as {@link #stallRatio(Summary, CoherenceProbe.State)}.
+     */
+    public Ratio longGapRatio(Summary s, CoherenceProbe.State state) {
+        return versusRaw(s, st -> st.longGaps() == null ? Double.NaN : st.longGaps(), state);
     }
 
     private Ratio versusRaw(Summary s, ToDoubleFunction<CaseResult.Staleness> figure, CoherenceProbe.State state) {

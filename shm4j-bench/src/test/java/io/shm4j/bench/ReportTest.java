@@ -213,8 +213,10 @@ class ReportTest {
         assertThat(report.markdown()).contains("Staleness under overload").contains("| shm4j-spin | 1 KiB | 2 | 5000 |")
                 .contains("| 2 | 13% | 1.30x |").contains("| 40%, 40% | 3 |");
         assertThat(new Targets(report).evaluate()).filteredOn(t -> t.name().startsWith("staleness"))
-                .singleElement().satisfies(t -> assertThat(t).extracting(Targets.Target::status, Targets.Target::measured)
-                        .containsExactly("missed", "1.30x (runs 1.10x, 1.50x)"));
+                .extracting(Targets.Target::status, Targets.Target::measured)
+                .containsExactly(Tuple.tuple("missed", "1.30x (runs 1.10x, 1.50x)"), // p99.9
+                        Tuple.tuple("met", "1.00x (runs 1.00x, 1.00x)"), // gaps ≥ 1 ms: 2 each
+                        Tuple.tuple("met", "1.00x (runs 1.00x, 1.00x)")); // stalls: 1500 each
     }
 
     @Test
@@ -237,6 +239,9 @@ class ReportTest {
                 overload("raw", 4, 1000, 40.0, 0L), overload("shm4j-spin", 4, 3000, 40.0, 1700L))); // no stall to divide by
         Summary shm4j = report.overload("shm4j-spin").orElseThrow();
         assertThat(report.stallRatio(shm4j).perRun()).containsExactly(1.2, 1.0);
+        assertThat(new Targets(report).evaluate()).filteredOn(t -> t.name().contains("stalls"))
+                .singleElement().satisfies(t -> assertThat(t).extracting(Targets.Target::status, Targets.Target::measured)
+                        .containsExactly("met", "1.10x (runs 1.20x, 1.00x)"));
         assertThat(shm4j.staleness().stalls()).isEqualTo(1850L);
         assertThat(shm4j.staleness().interrupts()).isEqualTo(4000L);
         assertThat(report.markdown()).contains("| 1850 | 1.10x | 1.20x, 1.00x | 4000 |");
