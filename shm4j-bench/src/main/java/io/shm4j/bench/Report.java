@@ -62,7 +62,8 @@ public final class Report {
             "p99.9", "max", "x uds", "x uds per run", "idle CPU", "runs", "note");
     private static final List<String> OVERLOAD_COLUMNS = List.of("peer", "payload", "hogs", "versions seen",
             "between new p50", "p99", "p99.9", "max", "gaps ≥ 1 ms", "time in them", "p99.9 x raw", "p99.9 x raw per run",
-            "gaps ≥ 10 µs", "≥ 10 µs x raw", "≥ 10 µs x raw per run", "interrupts", "behind p50", "p99", "p99.9", "max", "on master's CPU per run", "CPU moves", "runs", "note");
+            "gaps ≥ 10 µs", "≥ 10 µs x raw", "≥ 10 µs x raw per run", "interrupts", "behind p50", "p99", "p99.9", "max",
+            "on master's CPU per run", "CPU moves", "runs", "note");
     private static final List<String> TAIL_COLUMNS = List.of("peer", "payload", "followers", "p99.9", "tail samples",
             "in master safepoint", "in follower safepoint", "in GC", "safepoints M/F", "longest safepoint",
             "master preempted", "master migrated", "follower preempted", "follower migrated", "follower voluntary",
@@ -679,7 +680,7 @@ public final class Report {
 
     /** As {@link #stallRatio(Summary)}, over the runs of {@code s} in {@code state} (null: any). */
     public Ratio stallRatio(Summary s, CoherenceProbe.State state) {
-        return versusRaw(s, st -> st.stalls() == null ? Double.NaN : st.stalls(), state);
+        return versusRaw(s, st -> orNaN(st.stalls()), state);
     }
 
     /**
@@ -687,7 +688,12 @@ public final class Report {
      * or more of {@code s} divided by the raw peer's, as {@link #stallRatio(Summary, CoherenceProbe.State)}.
      */
     public Ratio longGapRatio(Summary s, CoherenceProbe.State state) {
-        return versusRaw(s, st -> st.longGaps() == null ? Double.NaN : st.longGaps(), state);
+        return versusRaw(s, st -> orNaN(st.longGaps()), state);
+    }
+
+    /** A count recorded only by newer harnesses: NaN (no ratio) in results from before it was. */
+    private static double orNaN(Long count) {
+        return count == null ? Double.NaN : count;
     }
 
     private Ratio versusRaw(Summary s, ToDoubleFunction<CaseResult.Staleness> figure, CoherenceProbe.State state) {
