@@ -31,7 +31,11 @@ public final class Snapshot {
         return version;
     }
 
-    /** When the master published it, nanoseconds since the Unix epoch. */
+    /**
+     * When the master published it, nanoseconds since the Unix epoch: the master's wall clock,
+     * read before the version became visible (a Java master shows a step of its wall clock up to
+     * 100 ms late, FORMAT.md 3.2).
+     */
     public long publishTimeNanos() {
         return publishTimeNanos;
     }

@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.zip.CRC32;
 
 import static io.shm4j.internal.ObjectRegionDescriptor.*;
@@ -58,6 +57,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     private ObjectRegion region;
     /** Wakes {@link #region}'s waiters. */
     private Notifier notifier;
+    /** Each version's publish time. */
+    private final PublishClock clock = new PublishClock();
     private long version;
 
     private ObjectRegionWriter(String tag, Path file, ShmOptions options, OpenFile opened, ObjectRegion region) {
@@ -275,8 +276,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
      */
     public long publish(ContentType type, byte[] payload) throws IOException {
         long next = version + 1;
-        Instant now = Instant.now();
-        long time = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        long time = clock.epochNanos();
         if (payload.length > region.capacity()) {
             moveTo(capacityFor(payload.length, region.capacity()), next, type, payload, time);
         } else {
