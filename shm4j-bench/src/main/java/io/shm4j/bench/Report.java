@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -655,6 +656,41 @@ public final class Report {
             return r == null ? null : r.atLeastOne();
         }
         return ratio(s, LIMIT_PEERS, x -> figure.applyAsDouble(x.latency()), state);
+    }
+
+    /** The lowest p50 of a peer (or of any limit variant) over {@code runs} runs in one state. */
+    public record Lowest(long nanos, int runs) {
+    }
+
+    /**
+     * The lowest p50 of {@code peer} at {@code size} (one follower, no pause) over the runs whose
+     * case ran in {@code state} throughout (null: any), or null if none did. Each of this VM's
+     * mappings keeps one of two levels of cross-core transfers (docs/BENCHMARKS.md, "64 B: levels
+     * by peer"), so over enough runs a peer's lowest is its lower level, and lowests compare
+     * peers on one level where a single run may pair one peer's lower level with another's upper.
+     */
+    public Lowest lowestP50(String peer, int size, CoherenceProbe.State state) {
+        return lowestP50(List.of(peer), size, state);
+    }
+
+    /** As {@link #lowestP50(String, int, CoherenceProbe.State)}, of the fastest raw variant of each run: the limit's. */
+    public Lowest lowestLimitP50(int size, CoherenceProbe.State state) {
+        return lowestP50(LIMIT_PEERS, size, state);
+    }
+
+    private Lowest lowestP50(Collection<String> peers, int size, CoherenceProbe.State state) {
+        long lowest = Long.MAX_VALUE;
+        int runs = 0;
+        for (int run : runNumbers()) {
+            int inRun = run;
+            OptionalLong p50 = peers.stream().flatMap(peer -> inRun(Summary.key(peer, size, 1, 0, null), inRun).stream())
+                    .filter(r -> state == null || r.state() == state).mapToLong(r -> r.latency().p50()).min();
+            if (p50.isPresent()) {
+                runs++;
+                lowest = Math.min(lowest, p50.getAsLong());
+            }
+        }
+        return runs == 0 ? null : new Lowest(lowest, runs);
     }
 
     /**
