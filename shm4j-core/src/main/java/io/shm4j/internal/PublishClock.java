@@ -10,8 +10,8 @@ import java.time.Instant;
  * <p>Why not {@link Instant#now()} on every publish: a publish reads the clock before its commit,
  * so every follower waits for that read, and {@code Instant.now()} reaches the wall clock through
  * a native call, 32-41 ns on the test VM against 24-26 ns for {@code nanoTime()}. At 64 B that
- * difference is 4-6% of a spinning follower's publish→copied time (docs/BENCHMARKS.md, "The
- * publish time's clock read").
+ * difference is 4-6% of a spinning follower's publish→copied time (docs/BENCHMARKS.md, "64 B:
+ * levels by peer, and the publish time's clock read").
  *
  * <p>Why a sum is the wall clock: Linux advances {@code CLOCK_MONOTONIC} ({@code nanoTime()}) and
  * {@code CLOCK_REALTIME} at one rate, NTP's slewing included; only a step of the wall clock
