@@ -676,7 +676,13 @@ public final class Report {
         return lowerQuartileP50(List.of(peer), size, state);
     }
 
-    /** As {@link #lowerQuartileP50(String, int, CoherenceProbe.State)}, of the fastest raw variant of each run: the limit's. */
+    /**
+     * As {@link #lowerQuartileP50(String, int, CoherenceProbe.State)}, of the fastest raw variant
+     * of each run: the limit's. A variant whose case ran in another state is left out of its
+     * run's fastest (unlike {@link #toLimit}, which then has no ratio for the run): any variant's
+     * case in the state is a handoff on one of its levels, and leaving one out can only raise
+     * that run's figure, never make the limit look faster than it was.
+     */
     public LowerQuartile lowerQuartileLimitP50(int size, CoherenceProbe.State state) {
         return lowerQuartileP50(LIMIT_PEERS, size, state);
     }

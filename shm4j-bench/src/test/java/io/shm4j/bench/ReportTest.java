@@ -168,8 +168,9 @@ class ReportTest {
             results.add(probed(ok("raw", 64, run, raw[run - 1]), slow, slow));
             results.add(probed(ok("raw-lines", 64, run, rawLines[run - 1]), slow, slow));
         }
-        // a run in another state does not lower a peer's quartile
+        // a run in another state, or a case that changed state, does not lower a quartile
         results.add(probed(ok("agrona", 64, 6, 50), 3.0, 3.0));
+        results.add(probed(ok("raw", 64, 6, 40), slow, 3.0));
         Report report = new Report("shm4j bench", plan(6), results);
         assertThat(report.lowerQuartileP50("agrona", 64, CoherenceProbe.State.SLOW)).isEqualTo(new Report.LowerQuartile(140, 5));
         assertThat(report.lowerQuartileLimitP50(64, CoherenceProbe.State.SLOW)).isEqualTo(new Report.LowerQuartile(100, 5));
