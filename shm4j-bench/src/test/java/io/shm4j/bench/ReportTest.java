@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -189,7 +190,7 @@ class ReportTest {
     /** 64 B cases of shm4j-spin, Agrona, raw and raw-lines, run after run, all in the slow state. */
     private static List<CaseResult> smallSizeRuns(long[] spin, long[] agrona, long[] raw, long[] rawLines) {
         double slow = 11.0;
-        List<CaseResult> results = new java.util.ArrayList<>();
+        List<CaseResult> results = new ArrayList<>();
         for (int run = 1; run <= spin.length; run++) {
             results.add(probed(ok("shm4j-spin", 64, run, spin[run - 1]), slow, slow));
             results.add(probed(ok("agrona", 64, run, agrona[run - 1]), slow, slow));
