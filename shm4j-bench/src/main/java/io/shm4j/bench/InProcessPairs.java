@@ -186,7 +186,7 @@ public final class InProcessPairs {
      * prints and returns per variant the median ns/op and its median per-round ratios to the first
      * two variants.
      */
-    private static List<PairResult> run(String side, int size, Map<String, LongSupplier> variants, long nanos) {
+    static List<PairResult> run(String side, int size, Map<String, LongSupplier> variants, long nanos) {
         List<String> names = new ArrayList<>(variants.keySet());
         List<LongSupplier> ops = names.stream().map(variants::get).toList();
         int[] batch = new int[ops.size()];
