@@ -29,7 +29,9 @@ import static io.shm4j.bench.PingPongBlocks.SENT;
  * on a region of its own, publishes {@code SIZE} bytes, waits for its follower's acknowledgement
  * and publishes again at once, as the harness's latency phase does; the follower waits in
  * {@code awaitNewer(SnapshotBuffer, Duration)} with {@code STRATEGY} ({@link WaitStrategy#BUSY_SPIN}
- * unless given), so a change to either side of the protocol is measured.
+ * unless given), so a change to either side of the protocol is measured. With {@code GAP_MICROS}
+ * the master waits that long after each acknowledgement before it publishes again, so that a
+ * follower waits past its quick checks, as it does for a master that publishes less often.
  *
  * <p>Why not a JVM per build: a JVM's spinning pair settles in one of two speeds for its whole
  * life (64 B: ~560 or ~900 ns in the slow state), which hides a 20% change unless dozens of JVMs
@@ -40,7 +42,7 @@ import static io.shm4j.bench.PingPongBlocks.SENT;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp shm4j-bench/target/shm4j-bench.jar \
- *     io.shm4j.bench.TwoBuildsExperiment BEFORE.jar AFTER.jar SIZE [SECONDS=60] [ROUNDS=20000] [STRATEGY=BUSY_SPIN]
+ *     io.shm4j.bench.TwoBuildsExperiment BEFORE.jar AFTER.jar SIZE [SECONDS=60] [ROUNDS=20000] [STRATEGY=BUSY_SPIN] [GAP_MICROS=0]
  * </pre>
  * Each jar is a {@code shm4j-bench/target/shm4j-bench.jar} built at the commit to compare.
  */
@@ -55,6 +57,7 @@ public final class TwoBuildsExperiment {
         double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 60;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 20_000;
         String strategy = args.length > 5 ? WaitStrategy.valueOf(args[5]).name() : WaitStrategy.BUSY_SPIN.name();
+        long gapNanos = (long) ((args.length > 6 ? Double.parseDouble(args[6]) : 0) * 1000);
         Class<?>[] loops = {BuildLoader.loop(jars[0]), BuildLoader.loop(jars[1])};
         Path root = Files.createTempDirectory(CaseRunner.scratchRoot(), "two-builds");
         Path[] dirs = {Files.createDirectory(root.resolve("before")), Files.createDirectory(root.resolve("after"))};
@@ -86,6 +89,10 @@ public final class TwoBuildsExperiment {
                     thread.start();
                     PingPongBlocks.awaitAck(sync, 0, thread); // it has read what is published: the next publish is new to it
                     for (int i = 1; i <= rounds; i++) {
+                        long acked = System.nanoTime();
+                        while (System.nanoTime() - acked < gapNanos) {
+                            Thread.onSpinWait();
+                        }
                         sync.set(SENT, System.nanoTime());
                         masters[build].accept(payload);
                         PingPongBlocks.awaitAck(sync, i, thread);
