@@ -229,7 +229,7 @@ public final class FollowedRegion implements AutoCloseable {
     /**
      * For a waiter that spins first: checks the current mapping up to
      * {@link ChangeWaiter#QUICK_CHECKS} times, spinning between checks, whether it may hold a
-     * version newer than {@code version} (or {@code waiter} closed, or, if
+     * version newer than {@code version} (or is superseded, or {@code waiter} closed, or, if
      * {@code ahead}, the next version can be read ahead: {@link ObjectRegion#aheadReady}); no
      * clock, no registry. {@code true} also when the mapping faulted or was unmapped: the caller's
      * next read then says why. {@code false} at once for a waiter that does not spin first.
@@ -241,12 +241,7 @@ public final class FollowedRegion implements AutoCloseable {
         ObjectRegion r = mapping;
         try {
             for (int i = 0; i < ChangeWaiter.QUICK_CHECKS; i++) {
-                // Not the flags: they share the header's first line with `notify`, which the
-                // master stores right after every commit, so loading them here would fetch that
-                // line again in the check that should see the commit (measured: 5% of a 64 B
-                // handoff in the fast state, docs/BENCHMARKS.md, "The flags out of the quick
-                // checks"). The caller's next read loads them, and awaitChange before it waits.
-                if (r.committedAcquire() > version || waiter.isClosed() || ahead && r.aheadReady(version)) {
+                if (r.committedAcquire() > version || r.isSuperseded() || waiter.isClosed() || ahead && r.aheadReady(version)) {
                     return true;
                 }
                 Thread.onSpinWait();
