@@ -241,6 +241,10 @@ public final class FollowedRegion implements AutoCloseable {
         ObjectRegion r = mapping;
         try {
             for (int i = 0; i < ChangeWaiter.QUICK_CHECKS; i++) {
+                // The flags too, though they share a line with `notify`, which the master stores
+                // after every commit: without them here the read's own flags load fetches that line
+                // on the way to every new version (1 KiB 1.03x slower; docs/BENCHMARKS.md, "The
+                // flags off a spinning follower's path").
                 if (r.committedAcquire() > version || r.isSuperseded() || waiter.isClosed() || ahead && r.aheadReady(version)) {
                     return true;
                 }
