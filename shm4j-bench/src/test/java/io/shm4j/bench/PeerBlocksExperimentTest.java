@@ -3,12 +3,7 @@ package io.shm4j.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,33 +15,18 @@ class PeerBlocksExperimentTest {
 
     @Test
     void comparesPeersBlockByBlockAndCleansUp() throws Exception {
-        Set<String> before = blockDirectories();
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            PeerBlocksExperiment.main(new String[] {"shm4j-spin,raw", "64", "0.2", "200"});
-        } finally {
-            System.setOut(out);
-        }
-        String printed = captured.toString(StandardCharsets.UTF_8);
+        Set<String> before = ExperimentRuns.scratchEntries("peer-blocks");
+        String printed = ExperimentRuns.printedBy(() -> PeerBlocksExperiment.main(new String[] {"shm4j-spin,raw", "64", "0.2", "200"}));
         assertThat(printed).containsPattern("(FAST|SLOW|CHANGED) shm4j-spin \\d+ ns, raw \\d+ ns")
                 .containsPattern("shm4j-spin / raw %: median \\d+")
                 .containsPattern("shm4j-spin / the limit %: median \\d+")
                 .containsPattern("raw, p50 ns: median \\d+");
-        assertThat(blockDirectories()).isEqualTo(before);
+        assertThat(ExperimentRuns.scratchEntries("peer-blocks")).isEqualTo(before);
     }
 
     @Test
     void refusesAPeerWhoseFollowerSleeps() {
         assertThatThrownBy(() -> PeerBlocksExperiment.main(new String[] {"shm4j-block,raw", "64"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shm4j-block's follower does not busy-poll");
-    }
-
-    private static Set<String> blockDirectories() throws Exception {
-        try (var entries = Files.list(CaseRunner.scratchRoot())) {
-            return entries.map(p -> p.getFileName().toString()).filter(name -> name.startsWith("peer-blocks"))
-                    .collect(Collectors.toSet());
-        }
     }
 }
