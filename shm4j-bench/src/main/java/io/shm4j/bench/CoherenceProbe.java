@@ -26,7 +26,9 @@ import java.util.Arrays;
 public final class CoherenceProbe {
     /**
      * Above this ratio the machine is in its slow state. Measured with this class's main, warm:
-     * fast 2.4-3.2, slow 6.2-13.6 (docs/BENCHMARKS.md, "The machine's two states").
+     * fast 2.4-3.2, slow 6.2-13.6 (docs/BENCHMARKS.md, "The machine's two states"). The harness's
+     * probes show two slow levels, 4-9 and 15-34, judged as one state: the machine moves between
+     * them within cases, and a third state left most pairs unjudged ("The herd's p99, run by run").
      */
     static final double SLOW_ABOVE = 5.0;
     private static final int BYTES = 64 * 1024;
