@@ -119,7 +119,7 @@ public final class ReadPathSteps {
         steps.put("+ flags, fault point", () -> {
             sink.version = 0;
             if (region.isSuperseded() || region.committedAcquire() == sink.version) {
-                return 0;
+                throw notWhole("+ flags, fault point");
             }
             long version = region.readCommitted(sink).version;
             FaultPoint.here();
@@ -127,11 +127,17 @@ public final class ReadPathSteps {
         });
         steps.put("readNewer, unregistered", () -> {
             unregisteredBuffer.clear();
-            return unregistered.readNewer(unregisteredBuffer) ? 1 : 0;
+            if (!unregistered.readNewer(unregisteredBuffer)) {
+                throw notWhole("readNewer, unregistered");
+            }
+            return unregisteredBuffer.version();
         });
         steps.put(InProcessPairs.READ_NEWER, () -> {
             buffer.clear();
-            return follower.readNewer(buffer) ? 1 : 0;
+            if (!follower.readNewer(buffer)) {
+                throw notWhole(InProcessPairs.READ_NEWER);
+            }
+            return buffer.version();
         });
         return steps;
     }
@@ -141,7 +147,10 @@ public final class ReadPathSteps {
         long seq1 = (long) SEQ.getAcquire(segment, slot + SLOT_SEQ_OFFSET);
         int copyCrc = CrcCopy.fromSegment(segment, slot + SLOT_HEADER_LENGTH, heap, size, crc);
         VarHandle.acquireFence();
-        return seq1 == (long) SEQ.get(segment, slot + SLOT_SEQ_OFFSET) ? copyCrc : -1;
+        if (seq1 != (long) SEQ.get(segment, slot + SLOT_SEQ_OFFSET)) {
+            throw notWhole("+ seq twice");
+        }
+        return copyCrc;
     }
 
     /** {@link #seqlockRead} with the slot's fields loaded and checked: the least a checked read does. */
@@ -155,7 +164,15 @@ public final class ReadPathSteps {
         int copyCrc = CrcCopy.fromSegment(segment, slot + SLOT_HEADER_LENGTH, heap, length, crc);
         VarHandle.acquireFence();
         boolean whole = seq1 == (long) SEQ.get(segment, slot + SLOT_SEQ_OFFSET);
-        return whole && copyCrc == slotCrc && ContentType.ofId(type) != null ? version + time : -1;
+        if (!whole || copyCrc != slotCrc || ContentType.ofId(type) == null) {
+            throw notWhole("+ slot fields");
+        }
+        return version + time;
+    }
+
+    /** A step that read no whole version measured nothing; here nothing publishes, so it never should. */
+    private static IllegalStateException notWhole(String step) {
+        return new IllegalStateException("step \"" + step + "\" read no whole version of a slot nothing writes to");
     }
 
     /** A sink like a {@link SnapshotBuffer}'s: one reused array, the version's fields kept. */
