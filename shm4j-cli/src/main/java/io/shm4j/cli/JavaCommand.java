@@ -17,8 +17,10 @@ final class JavaCommand {
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         Module module = mainClass.getModule();
         if (module.isNamed()) {
+            // As the launcher (./shm4j) does: io.shm4j.cli is an automatic module, and resolving
+            // one pulls in no named module such as io.shm4j; without this the child finds no core.
             cmd.addAll(List.of("--enable-native-access=io.shm4j", "--module-path", System.getProperty("jdk.module.path"),
-                    "--module", module.getName() + "/" + mainClass.getName()));
+                    "--add-modules=ALL-MODULE-PATH", "--module", module.getName() + "/" + mainClass.getName()));
         } else {
             cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     mainClass.getName()));

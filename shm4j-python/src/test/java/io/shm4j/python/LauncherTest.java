@@ -61,6 +61,25 @@ class LauncherTest {
         assertThat(run(bin, "./shm4j", "get", "t", "--dir", regions).out()).isEqualTo("[1]\n");
     }
 
+    /**
+     * The demos' child JVMs start on the launcher's module path (io.shm4j.cli is an automatic
+     * module, which pulls in no named module by itself): the first command README shows.
+     * DocExamplesTest runs the CLI in-process, on the class path, so only here do they run as a
+     * user's do.
+     */
+    @Test
+    void demosStartTheirChildProcessesFromTheLauncher() throws Exception {
+        String regions = dir.path().resolve("regions").toString();
+        Run objects = run(dir.path(), LAUNCHER.toString(), "--dir", regions, "demo", "objects", "--followers", "1", "--seconds", "1");
+        assertThat(objects.code()).as(objects.err()).isZero();
+        assertThat(objects.out()).containsPattern("\\[follower 1, pid \\d+\\] saw \\d+ versions, every one whole")
+                .contains("Done: every follower saw whole versions only, and the last one.");
+        Run demoRegions = run(dir.path(), LAUNCHER.toString(), "--dir", regions, "demo", "regions");
+        assertThat(demoRegions.code()).as(demoRegions.err()).isZero();
+        assertThat(demoRegions.out()).contains("7. Done: the three processes close their mappings and exit");
+        assertThat(Path.of(regions)).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+    }
+
     /** A JDK home under {@code dir} whose release file says {@code version}; its java runs this JVM's. */
     private Path fakeJdk(String name, String version) throws IOException {
         Path home = Files.createDirectories(dir.path().resolve(name).resolve("bin")).getParent();
