@@ -175,7 +175,10 @@ public final class ReadPathSteps {
         return new IllegalStateException("step \"" + step + "\" read no whole version of a slot nothing writes to");
     }
 
-    /** A sink like a {@link SnapshotBuffer}'s: one reused array, the version's fields kept. */
+    /**
+     * A sink with one reused array that keeps only the version number; a {@link SnapshotBuffer}'s
+     * own sink is internal to io.shm4j.
+     */
     private static final class Sink implements ObjectRegion.Sink<Sink> {
         private final CRC32 checksum = new CRC32();
         private final byte[] array;
