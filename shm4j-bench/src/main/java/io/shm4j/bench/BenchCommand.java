@@ -54,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep (default: ${DEFAULT-VALUE}).")
     int scaledSize;
 
+    @Option(names = "--latency-ms", paramLabel = "MILLIS",
+            description = "Latency phase of every case: this long, and after it until 10 rounds per millisecond of it were made (at most 500,000), within 10 times it (default: 1500, 400 with --quick).")
+    Long latencyMillis;
+
     @Option(names = "--wakeup", split = ",", paramLabel = "NAME",
             description = "Peers also measured waking an idle follower (default: shm4j-block, uds, pipe).")
     Set<String> wakeup;
@@ -198,6 +202,13 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), unknown.getMessage());
         }
         CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
+        if (latencyMillis != null) {
+            try {
+                settings = settings.withLatency(Duration.ofMillis(latencyMillis));
+            } catch (IllegalArgumentException tooShort) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--latency-ms: " + tooShort.getMessage());
+            }
+        }
         int runCount = runs != null ? runs : (quick || smoke ? 1 : 5);
         if (runCount < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");

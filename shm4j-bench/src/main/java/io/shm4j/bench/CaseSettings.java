@@ -36,6 +36,17 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
                 Duration.ofMillis(500), null);
     }
 
+    /**
+     * A latency phase of {@code time} (at least 1 ms), and with it its fewest rounds and its limit
+     * ({@code --latency-ms}): ten times the time for a p99.9 of ten times the samples.
+     */
+    public CaseSettings withLatency(Duration time) {
+        if (time.toMillis() < 1) {
+            throw new IllegalArgumentException("the latency phase must last 1 ms or more, not " + time.toMillis() + " ms");
+        }
+        return new CaseSettings(warmup, time, maxSamples, pauseMicros, idleCpuWindow, throughput, hogs);
+    }
+
     public CaseSettings withPauseMicros(long micros) {
         return new CaseSettings(warmup, latency, maxSamples, micros, idleCpuWindow, throughput, hogs);
     }

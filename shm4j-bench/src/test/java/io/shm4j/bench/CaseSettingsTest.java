@@ -1,6 +1,7 @@
 package io.shm4j.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -36,5 +37,20 @@ class CaseSettingsTest {
                 Duration.ofSeconds(1), null);
         assertThat(capped.latencyRounds()).isEqualTo(100);
         assertThat(capped.latencyGoesOn(100, 2 * SECOND)).isFalse();
+    }
+
+    @Test
+    void aLongerPhaseScalesItsRoundsAndItsLimit() {
+        CaseSettings tenTimes = FULL.withLatency(Duration.ofSeconds(15));
+        assertThat(tenTimes.latencyRounds()).isEqualTo(150_000);
+        assertThat(tenTimes.latencyLimit()).isEqualTo(Duration.ofSeconds(150));
+        assertThat(tenTimes.warmup()).isEqualTo(FULL.warmup());
+        assertThat(tenTimes.maxSamples()).isEqualTo(FULL.maxSamples());
+    }
+
+    @Test
+    void aPhaseShorterThanOneMillisecondIsRefused() {
+        assertThatThrownBy(() -> FULL.withLatency(Duration.ofNanos(999_999)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 ms or more");
     }
 }
