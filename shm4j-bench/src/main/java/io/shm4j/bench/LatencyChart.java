@@ -25,10 +25,12 @@ final class LatencyChart {
     private static final int RIGHT = 230;
     private static final int TOP = 60;
     private static final int BOTTOM = 70;
+    /** One colour per peer, more than there are peers: a colour used twice made two peers' bars alike. */
     private static final Color[] PALETTE = {
             new Color(0xD62728), new Color(0xFF7F0E), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0x9467BD),
             new Color(0x8C564B), new Color(0xE377C2), new Color(0x7F7F7F), new Color(0xBCBD22), new Color(0x17BECF),
-            new Color(0x393B79), new Color(0x637939)};
+            new Color(0x393B79), new Color(0x637939), new Color(0xE7BA52), new Color(0x303030), new Color(0x7B4173),
+            new Color(0x98DF8A), new Color(0xAEC7E8), new Color(0xFF9896)};
 
     private LatencyChart() {
     }
@@ -113,7 +115,7 @@ final class LatencyChart {
                 }
                 int x = groupLeft + pi * barWidth;
                 int top = y.applyAsInt(s.p50());
-                g.setColor(PALETTE[pi % PALETTE.length]);
+                g.setColor(color(pi));
                 g.fillRect(x + 1, top, barWidth - 2, plotBottom - top);
                 int middle = x + barWidth / 2;
                 g.setColor(Color.BLACK);
@@ -134,10 +136,15 @@ final class LatencyChart {
         int legendX = LEFT + plotWidth + 20;
         for (int pi = 0; pi < peers.size(); pi++) {
             int ly = TOP + 10 + pi * 24;
-            g.setColor(PALETTE[pi % PALETTE.length]);
+            g.setColor(color(pi));
             g.fillRect(legendX, ly - 12, 16, 16);
             g.setColor(Color.BLACK);
             g.drawString(peers.get(pi), legendX + 24, ly + 1);
         }
+    }
+
+    /** The colour of the {@code index}-th peer shown. */
+    static Color color(int index) {
+        return PALETTE[index % PALETTE.length];
     }
 }
