@@ -55,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
     int scaledSize;
 
     @Option(names = "--latency-ms", paramLabel = "MILLIS",
-            description = "Latency phase of every case: this long, and after it until 10 rounds per millisecond of it were made (at most 500,000), within 10 times it (default: 1500, 400 with --quick).")
+            description = "Latency phase of every case, 1 to 600000: this long, and after it until 10 rounds per millisecond of it were made (at most 500,000), within 10 times it (default: 1500, 400 with --quick).")
     Long latencyMillis;
 
     @Option(names = "--wakeup", split = ",", paramLabel = "NAME",

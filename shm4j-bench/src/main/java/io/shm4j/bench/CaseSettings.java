@@ -15,6 +15,9 @@ import java.util.Map;
 public record CaseSettings(Duration warmup, Duration latency, int maxSamples, long pauseMicros, Duration idleCpuWindow,
                            Duration throughput, Integer hogs) {
 
+    /** The longest latency phase {@link #withLatency} takes: its limit, 10 times it, is already 100 minutes per case. */
+    static final Duration MAX_LATENCY = Duration.ofMinutes(10);
+
     /** The smoke test's: a fraction of a second per phase. */
     public static CaseSettings smoke() {
         return new CaseSettings(Duration.ofMillis(100), Duration.ofMillis(100), 2_000, 0, Duration.ZERO, Duration.ofMillis(50), null);
@@ -37,12 +40,13 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
     }
 
     /**
-     * A latency phase of {@code time} (at least 1 ms), and with it its fewest rounds and its limit
-     * ({@code --latency-ms}): ten times the time for a p99.9 of ten times the samples.
+     * A latency phase of {@code time} (1 ms to 10 minutes), and with it its fewest rounds and its
+     * limit ({@code --latency-ms}): ten times the time for a p99.9 of ten times the samples.
      */
     public CaseSettings withLatency(Duration time) {
-        if (time.toMillis() < 1) {
-            throw new IllegalArgumentException("the latency phase must last 1 ms or more, not " + time.toMillis() + " ms");
+        if (time.toMillis() < 1 || time.compareTo(MAX_LATENCY) > 0) {
+            throw new IllegalArgumentException("the latency phase must last from 1 ms to " + MAX_LATENCY.toMillis()
+                    + " ms (10 minutes), not " + time.toMillis() + " ms");
         }
         return new CaseSettings(warmup, time, maxSamples, pauseMicros, idleCpuWindow, throughput, hogs);
     }

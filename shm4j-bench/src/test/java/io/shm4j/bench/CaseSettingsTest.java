@@ -49,8 +49,11 @@ class CaseSettingsTest {
     }
 
     @Test
-    void aPhaseShorterThanOneMillisecondIsRefused() {
+    void aPhaseShorterThanOneMillisecondOrLongerThanTenMinutesIsRefused() {
         assertThatThrownBy(() -> FULL.withLatency(Duration.ofNanos(999_999)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 ms or more");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 1 ms to 600000 ms");
+        assertThatThrownBy(() -> FULL.withLatency(Duration.ofMillis(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not " + Long.MAX_VALUE + " ms");
+        assertThat(FULL.withLatency(Duration.ofMinutes(10)).latencyLimit()).isEqualTo(Duration.ofMinutes(100));
     }
 }
