@@ -449,13 +449,14 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             T value;
             try {
                 value = decode(s);
-            } catch (CodecException e) {
-                LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; a subscription skipped it");
+            } catch (RuntimeException e) { // a CodecException, or whatever else a codec of the user's throws
+                LOG.log(System.Logger.Level.WARNING, "region " + tag + ": a subscription skipped version " + seen
+                        + ", which does not decode", e);
                 continue;
             }
             try {
                 listener.onVersion(s, value);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // not only unchecked: a listener written in Kotlin or Scala may throw a checked one
                 LOG.log(System.Logger.Level.WARNING, "region " + tag + ": a subscription listener threw on version "
                         + seen + "; it gets the next version", e);
             }

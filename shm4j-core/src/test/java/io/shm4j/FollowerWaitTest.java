@@ -5,6 +5,8 @@ import io.shm4j.testing.TestDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -146,22 +148,6 @@ class FollowerWaitTest {
     }
 
     @Test
-    void aThrowingListenerGetsTheNextVersion() throws Exception {
-        master.publish("bad");
-        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
-        try (var f = follower(); var ignored = f.subscribe((snapshot, value) -> {
-            seen.add(value);
-            if (value.equals("bad")) {
-                throw new IllegalStateException("listener failure on purpose");
-            }
-        })) {
-            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("bad");
-            master.publish("good");
-            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("good");
-        }
-    }
-
-    @Test
     void aVersionThatDoesNotDecodeIsSkipped() throws Exception {
         master.publish("not json");
         BlockingQueue<Point> seen = new LinkedBlockingQueue<>();
@@ -171,6 +157,67 @@ class FollowerWaitTest {
             assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo(new Point(1, 2));
             assertThat(seen).isEmpty();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aThrowingListenerGetsTheNextVersion(boolean checked) throws Exception {
+        master.publish("bad");
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try (var f = follower(); var s = f.subscribe((snapshot, value) -> {
+            seen.add(value);
+            if (value.equals("bad")) {
+                // checked: as a listener written in Kotlin or Scala may throw
+                throwUnchecked(checked ? new IOException("listener failure on purpose")
+                        : new IllegalStateException("listener failure on purpose"));
+            }
+        })) {
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("bad");
+            master.publish("good");
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("good");
+            assertThat(s.isActive()).isTrue();
+        }
+    }
+
+    @Test
+    void aVersionTheCodecFailsOnWithAnotherExceptionIsSkipped() throws Exception {
+        CompletableFuture<Void> refused = new CompletableFuture<>();
+        ObjectCodec<Integer> strict = new ObjectCodec<>() {
+            @Override
+            public ContentType contentType() {
+                return ContentType.TEXT;
+            }
+
+            @Override
+            public byte[] encode(Integer value) {
+                return value.toString().getBytes();
+            }
+
+            @Override
+            public Integer decode(byte[] payload) {
+                try {
+                    return Integer.parseInt(new String(payload));
+                } catch (NumberFormatException e) {
+                    refused.complete(null);
+                    throw e; // not the CodecException the interface asks for
+                }
+            }
+        };
+        master.publish("not a number");
+        BlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
+        try (var f = SharedObject.follower(TAG, strict, dir.options());
+             var s = f.subscribe((snapshot, value) -> seen.add(value))) {
+            refused.get(30, TimeUnit.SECONDS);
+            master.publish("42");
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo(42);
+            assertThat(seen).isEmpty();
+            assertThat(s.isActive()).isTrue();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void throwUnchecked(Throwable t) throws E {
+        throw (E) t;
     }
 
     @Test
