@@ -257,7 +257,7 @@ public final class MappedRegion implements AutoCloseable {
 
     private static long size(FileChannel ch, Path path) throws IOException {
         try {
-            return ch.size();
+            return RegionFiles.uninterruptibly(ch::size);
         } catch (IOException e) {
             ch.close();
             throw new IOException("cannot read the size of " + path + ": " + e.getMessage(), e);
@@ -282,7 +282,7 @@ public final class MappedRegion implements AutoCloseable {
         };
         Arena arena = Arena.ofShared();
         try {
-            return new Mapping(arena, ch.map(mapMode, 0, length, arena));
+            return new Mapping(arena, RegionFiles.uninterruptibly(() -> ch.map(mapMode, 0, length, arena)));
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -598,7 +598,7 @@ public final class MappedRegion implements AutoCloseable {
                 fresh = allocate(newSize);
                 MemorySegment.copy(old.segment(), 0, fresh.segment(), 0, Math.min(newSize, old.segment().byteSize()));
             } else {
-                long fileSize = channel.size();
+                long fileSize = RegionFiles.uninterruptibly(channel::size);
                 if (newSize > fileSize) {
                     RegionFiles.reserve(channel, fileSize, newSize, file);
                 }
@@ -606,8 +606,8 @@ public final class MappedRegion implements AutoCloseable {
             }
             mapping = fresh;
             old.arena().close();
-            if (channel != null && newSize < channel.size()) {
-                channel.truncate(newSize);
+            if (channel != null) {
+                RegionFiles.uninterruptibly(() -> channel.truncate(newSize)); // only ever shortens the file
             }
         }
     }
@@ -622,7 +622,7 @@ public final class MappedRegion implements AutoCloseable {
             return seg.byteSize();
         }
         try {
-            return channel.size();
+            return RegionFiles.uninterruptibly(channel::size);
         } catch (IOException e) {
             throw new UncheckedIOException("region " + name + ": cannot read the file size: " + e.getMessage(), e);
         }
@@ -806,7 +806,7 @@ public final class MappedRegion implements AutoCloseable {
     private RegionShrunkException shrunk(InternalError fault) {
         String size;
         try {
-            size = channel == null ? "?" : Long.toString(channel.size());
+            size = channel == null ? "?" : Long.toString(RegionFiles.uninterruptibly(channel::size));
         } catch (IOException e) {
             size = "?";
         }

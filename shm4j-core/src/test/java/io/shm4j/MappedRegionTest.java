@@ -553,6 +553,23 @@ class MappedRegionTest {
         }
 
         @Test
+        void callsOnAnInterruptedThreadWorkAndLeaveTheFileToLaterCalls() throws IOException {
+            try (MappedRegion m = MappedRegion.create("intr", 16, opts)) {
+                Thread.currentThread().interrupt();
+                assertThat(m.size()).isEqualTo(16);
+                m.resize(32);
+                try (MappedRegion r = MappedRegion.open("intr", AccessMode.READ, opts)) {
+                    assertThat(r.length()).isEqualTo(32);
+                }
+                assertThat(Thread.interrupted()).isTrue();
+                m.resize(8);
+                assertThat(m.size()).isEqualTo(8);
+            } finally {
+                Thread.interrupted();
+            }
+        }
+
+        @Test
         void oldSegmentsBecomeInvalid() throws IOException {
             try (MappedRegion m = MappedRegion.anonymous(4)) {
                 var old = m.asSegment();

@@ -225,6 +225,26 @@ class SharedObjectTest {
     }
 
     @Test
+    void anInterruptedThreadCanFollowAndGrowAndLeavesTheMasterUsable() throws IOException {
+        try (var master = SharedObject.master("intr", byte[].class, options)) {
+            master.publish(new byte[10]);
+            Thread.currentThread().interrupt();
+            try (var follower = SharedObject.follower("intr", byte[].class, options)) {
+                assertThat(follower.get()).hasSize(10);
+                assertThat(master.publish(new byte[100_000])).isEqualTo(2); // grows the region
+                assertThat(follower.get()).hasSize(100_000);               // follows it to the new file
+            }
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(master.publish(new byte[1_000_000])).isEqualTo(3);
+            try (var follower = SharedObject.follower("intr", byte[].class, options)) {
+                assertThat(follower.get()).hasSize(1_000_000);
+            }
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
     void loadOnceRunsTheLoaderOnlyForTheFirstCaller() throws IOException {
         AtomicInteger calls = new AtomicInteger();
         String first = SharedObject.loadOnce("once", ObjectCodecs.text(), options, () -> "v" + calls.incrementAndGet());

@@ -115,7 +115,8 @@ public final class ObjectRegion implements AutoCloseable {
             throws IOException {
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            MemorySegment seg = RegionFiles.uninterruptibly(() -> ch.map(writable ? FileChannel.MapMode.READ_WRITE
+                    : FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena));
             long capacity = RegionHeader.validate(tag, file, seg);
             return new ObjectRegion(tag, file, fileKey, arena, seg, capacity, verifies);
         } catch (IOException | RuntimeException e) {

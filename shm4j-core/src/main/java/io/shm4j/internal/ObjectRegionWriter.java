@@ -221,7 +221,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
 
     private static void initHeader(FileChannel ch, long capacity) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH, arena);
+            MemorySegment seg = RegionFiles.uninterruptibly(() -> ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH, arena));
             initHeader(seg, capacity, System.currentTimeMillis());
         }
     }
@@ -264,7 +264,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
             FaultPoint.here();
             return committed;
         } catch (InternalError fault) {
-            throw region.shrunk(opened.channel().size(), fault, "its last version is lost; the next publish moves the region to a new file");
+            throw region.shrunk(fileSize(), fault, "its last version is lost; the next publish moves the region to a new file");
         }
     }
 
@@ -416,12 +416,12 @@ public final class ObjectRegionWriter implements AutoCloseable {
      */
     private void relocateShrunk(InternalError fault, long next, ContentType type, byte[] payload, long time)
             throws IOException {
-        long size = opened.channel().size();
+        long size = fileSize();
         ObjectRegion shrunk = region;
         try {
             moveTo(Math.max(region.capacity(), capacityFor(payload.length, MIN_SLOT_CAPACITY)), next, type, payload, time);
         } catch (InternalError again) {
-            throw shrunk.shrunk(opened.channel().size(), again, "moving the region to a new file faulted too; nothing was published");
+            throw shrunk.shrunk(fileSize(), again, "moving the region to a new file faulted too; nothing was published");
         }
         System.getLogger("io.shm4j").log(System.Logger.Level.WARNING, shrunk.shrunk(size, fault,
                 "moved the region to a new file holding version " + Long.toUnsignedString(next)).getMessage());
@@ -438,7 +438,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         OpenFile newFile = RegionFiles.createReserved(tmp, fileLength(capacity), options);
         FileChannel newChannel = newFile.channel();
         ObjectRegion newRegion = null;
-        boolean oldHeaderMapped = opened.channel().size() > 0;
+        boolean oldHeaderMapped = fileSize() > 0;
         boolean renamed = false;
         try {
             // The old file's bits, not this master's options: whoever could read it still can (FORMAT.md 5.4).
@@ -489,6 +489,11 @@ public final class ObjectRegionWriter implements AutoCloseable {
         }
         old.close();
         oldFile.close();
+    }
+
+    /** The size of this master's file now; its channel outlives an interrupt of the caller (RegionFiles.uninterruptibly). */
+    private long fileSize() throws IOException {
+        return RegionFiles.uninterruptibly(opened.channel()::size);
     }
 
     /** Growth files of earlier masters that died mid-growth; we hold the lock, so none is live. */

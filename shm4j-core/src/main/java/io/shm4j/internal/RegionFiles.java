@@ -457,15 +457,41 @@ public final class RegionFiles {
         return buffer.flip();
     }
 
+    /** A call on a file's channel. */
+    @FunctionalInterface
+    public interface ChannelCall<R> {
+        R call() throws IOException;
+    }
+
+    /**
+     * Runs {@code call} with this thread's interrupt status cleared, and sets it again after: a
+     * {@link FileChannel} call by an interrupted thread closes the channel (it is an
+     * {@link java.nio.channels.InterruptibleChannel}) for every later call of every thread,
+     * where a region's file must outlive one caller's interrupt. An interrupt that arrives
+     * during the call still closes it.
+     */
+    public static <R> R uninterruptibly(ChannelCall<R> call) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return call.call();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Writes zeros over {@code [from, to)} so the file's pages exist before anyone maps them. */
     public static void reserve(FileChannel ch, long from, long to, Path file) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_CHUNK, Math.max(1, to - from)));
-        long pos = from;
         try {
-            while (pos < to) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), to - pos));
-                pos += ch.write(zeros, pos);
-            }
+            uninterruptibly(() -> {
+                for (long pos = from; pos < to; ) {
+                    zeros.clear().limit((int) Math.min(zeros.capacity(), to - pos));
+                    pos += ch.write(zeros, pos);
+                }
+                return null;
+            });
         } catch (IOException e) {
             throw new IOException("cannot reserve " + to + " bytes for " + file + " in " + file.getParent()
                     + " (" + e.getMessage() + "); free space there or ask for a smaller region", e);
