@@ -26,6 +26,9 @@ _FUTEX_OP_ANDN = 3
 _FUTEX_OP_ARG_SHIFT = 8
 _INT_MAX = 0x7FFFFFFF
 _POLL_INTERVAL = 0.001
+# Longest single FUTEX_WAIT: a longer timeout (math.inf too) would not fit a timespec; the caller
+# loops until its own deadline anyway.
+_MAX_WAIT = 86400.0
 
 
 class _Timespec(ctypes.Structure):
@@ -83,8 +86,9 @@ def buffer_address(mapping):
 
 def wait(address, expected, timeout):
     """Sleeps while the u32 at ``address`` equals ``expected``, at most ``timeout`` seconds
-    (None: no limit). Returns when woken, when the word differs, on a signal or on timeout; the
-    caller re-checks its condition. Polls for one interval where futexes are unavailable."""
+    (None: no limit; more than a day: a day). Returns when woken, when the word differs, on a
+    signal or on timeout; the caller re-checks its condition. Polls for one interval where futexes
+    are unavailable."""
     if address is None:
         time.sleep(_POLL_INTERVAL if timeout is None else max(0.0, min(timeout, _POLL_INTERVAL)))
         return
@@ -92,7 +96,7 @@ def wait(address, expected, timeout):
     if timeout is None:
         ts = None
     else:
-        timeout = max(0.0, timeout)
+        timeout = min(max(0.0, timeout), _MAX_WAIT)
         ts = ctypes.byref(_Timespec(int(timeout), int((timeout - int(timeout)) * 1e9)))
     r = syscall(ctypes.c_long(_NUMBER), ctypes.c_void_p(address), ctypes.c_long(_FUTEX_WAIT),
                 ctypes.c_long(expected & 0xFFFFFFFF), ts, None, ctypes.c_long(0))

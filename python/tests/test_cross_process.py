@@ -54,6 +54,16 @@ class CrossProcessTest(RegionTestCase):
         self.assertEqual(["woke", "True", "2"], woke[:3])
         self.assertLess(float(woke[3]), 300.0, "woken by the growth, not by its 600 s timeout")
 
+    def test_a_follower_process_waits_with_an_infinite_timeout(self):
+        with shm4j.Master("forever", self.dir) as m:
+            m.publish(1)
+            waiter = self.python("-m", "tests.procs", "wait", "forever", self.dir, 1, "inf")
+            self.assertEqual("waiting futex=True", expect_line(waiter, "waiting"))
+            time.sleep(0.3)  # let it block in FUTEX_WAIT
+            m.publish(2)
+            woke = expect_line(waiter, "woke").split()
+        self.assertEqual(["woke", "True", "2"], woke[:3])
+
     def test_wait_newer_times_out_without_a_publish(self):
         with shm4j.Master("quiet", self.dir) as m, shm4j.Follower("quiet", self.dir) as f:
             m.publish(1)
