@@ -113,6 +113,7 @@ def open_regular(path, write, region, denied=None):
     except FileNotFoundError:
         raise
     except OSError as e:
+        kind = RegionFileError
         if e.errno == errno.ELOOP and os.path.islink(path):
             reason = _symbolic_link(region)
         elif e.errno == errno.EISDIR:
@@ -121,6 +122,7 @@ def open_regular(path, write, region, denied=None):
             reason = ("cannot open %s: %s (or a directory above it) is not a directory; point "
                       "SHM4J_DIR (or --dir, directory=) at a directory" % (region, directory_))
         elif e.errno in (errno.EACCES, errno.EPERM):
+            kind = _AccessDenied
             access = "write" if write else "read"
             reason = denied or ("no %s permission on %s (or on its directory %s); run as a user who may %s it"
                                 % (access, region, directory_, access))
@@ -135,7 +137,7 @@ def open_regular(path, write, region, denied=None):
                     reason = _not_regular(region, _kind(mode))
             except OSError:
                 pass
-        raise RegionFileError("%s: %s" % (path, reason), e.errno) from None
+        raise kind("%s: %s" % (path, reason), e.errno) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -144,6 +146,11 @@ def open_regular(path, write, region, denied=None):
     except BaseException:
         os.close(fd)
         raise
+
+
+class _AccessDenied(RegionFileError, PermissionError):
+    """A file open_regular may not open: a PermissionError too (Java's AccessDeniedException), which
+    callers who can do with less catch (a registry listed read-only, a master's liveness read)."""
 
 
 def _symbolic_link(region):

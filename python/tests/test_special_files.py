@@ -156,15 +156,34 @@ class FailuresSayWhyTest(RegionTestCase):
                   "no permission to create %s" % os.path.join(self.dir, "sub"))]
         for argv, says in cases:
             with self.subTest(argv):
-                r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                                    sys.executable, "-m", "shm4j", "--dir", self.dir, *argv],
-                                   cwd=PYTHON_DIR, capture_output=True, text=True, timeout=60,
-                                   env=dict(os.environ, PYTHONPATH=PYTHON_DIR))
+                r = _as_nobody("-m", "shm4j", "--dir", self.dir, *argv)
                 self.assertEqual(7, r.returncode, r.stderr)
                 self.assertEqual(1, len(r.stderr.splitlines()), r.stderr)
                 self.assertIn(says, r.stderr)
                 self.assertNotIn("internal error", r.stderr)
         self.assertEqual(["mine", "mine~followers", "mine~sleepers"], sorted(os.listdir(self.dir)), "nothing was created")
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run as the user nobody")
+    def test_a_user_who_may_only_read_lists_followers_and_deletes_a_region_without_a_master(self):
+        os.chmod(self.dir, 0o777)  # others may remove files here, but not write the region's
+        self.assertEqual(0, self.run_cli("put", "shared", "1").returncode)  # a master that is gone
+        with shm4j.Follower("shared", self.dir, name="reader") as f:
+            f.get()
+            for name in os.listdir(self.dir):
+                os.chmod(self.path(name), 0o644)
+            listed = _as_nobody("-m", "shm4j", "--dir", self.dir, "followers", "shared")
+            self.assertEqual((0, ""), (listed.returncode, listed.stderr))
+            self.assertIn("reader", listed.stdout)
+        deleted = _as_nobody("-c", "import shm4j, sys; print(shm4j.delete('shared', sys.argv[1]))", self.dir)
+        self.assertEqual(("True\n", ""), (deleted.stdout, deleted.stderr))
+        self.assertEqual([], os.listdir(self.dir))
+
+
+def _as_nobody(*argv):
+    """Runs ``python3 argv...`` as the user nobody, with no group of ours."""
+    return subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, *argv],
+                          cwd=PYTHON_DIR, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=PYTHON_DIR))
 
 
 def _hung(signum, frame):
