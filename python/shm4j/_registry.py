@@ -63,7 +63,7 @@ def open_registry(region_path, create=True):
                 raise
             _create(path, region_path)
             return _map(path, True)
-    except (OSError, ValueError) as e:
+    except OSError as e:
         _LOG.info("shm4j: cannot register in %s (%s); this follower reads unregistered (its master "
                   "cannot see it, and it polls instead of sleeping)", path, e)
         return None
@@ -109,17 +109,18 @@ def _map(path, writable):
 
 
 def _capacity(path, size, head):
+    # An OSError, as Java's IOException: the CLI's followers and inspect exit 7 naming the file.
     remedy = "; remove it (followers and masters recreate it)"
     if len(head) < _HEADER.size:
-        raise ValueError("%s is %d bytes, not a shm4j follower registry%s" % (path, size, remedy))
+        raise OSError("%s is %d bytes, not a shm4j follower registry%s" % (path, size, remedy))
     magic, version, entry_length, capacity = _HEADER.unpack(head)
     if magic != MAGIC or version != FORMAT_VERSION:
-        raise ValueError("%s is not a shm4j follower registry of format version %d%s"
-                         % (path, FORMAT_VERSION, remedy))
+        raise OSError("%s is not a shm4j follower registry of format version %d%s"
+                      % (path, FORMAT_VERSION, remedy))
     if (entry_length != ENTRY_LENGTH or capacity <= 0 or capacity % 32 or capacity > 512
             or size < ENTRIES_OFFSET + capacity * ENTRY_LENGTH):
-        raise ValueError("%s has a header out of range (entry length %d, capacity %d, %d bytes)%s"
-                         % (path, entry_length, capacity, size, remedy))
+        raise OSError("%s has a header out of range (entry length %d, capacity %d, %d bytes)%s"
+                      % (path, entry_length, capacity, size, remedy))
     return capacity
 
 

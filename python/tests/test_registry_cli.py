@@ -29,6 +29,22 @@ class RegistryCliTest(RegionTestCase):
             self.assertIn("pid %d (python slow-reader, at version 1" % os.getpid(), late.stderr)
         self.assertEqual(0, self.run_cli("put", "cfg", "3", "--await-seen", "10s").returncode)
 
+    def test_a_damaged_registry_is_an_io_error_naming_it_not_an_internal_error(self):
+        self.assertEqual(0, self.run_cli("put", "cfg", "1").returncode)
+        registry = self.path("cfg~followers")
+        for content in (b"", b"not a follower registry" * 10):
+            with self.subTest(size=len(content)):
+                with open(registry, "wb") as f:
+                    f.write(content)
+                with self.assertRaises(OSError):
+                    shm4j.followers("cfg", self.dir)
+                for command in ("followers", "inspect"):
+                    r = self.run_cli(command, "cfg")
+                    self.assertEqual(cli.IO_ERROR, r.returncode, r.stderr)
+                    self.assertEqual(1, len(r.stderr.splitlines()), r.stderr)
+                    self.assertIn("shm4j: %s " % registry, r.stderr)
+                    self.assertIn("remove it (followers and masters recreate it)", r.stderr)
+
     def test_get_waits_for_creation_only_when_asked(self):
         self.assertEqual(cli.NOT_FOUND, self.run_cli("get", "soon").returncode)
         self.assertEqual(cli.NOT_FOUND, self.run_cli("get", "soon", "--wait", "200ms").returncode)
