@@ -1,12 +1,13 @@
 """The regions of a directory, as the library offers them (Java: ``SharedObject.list``,
 ``SharedObject.delete``, ``SharedObject.followers``)."""
+import errno
 import os
 import stat
 
 from . import _files, _proc, _registry
 from ._format import (COMMITTED_OFFSET, HEADER_LENGTH, SLOT_FIELDS_STRUCT, slot_offset, starts_like_object_region,
                       validate_header)
-from .errors import CorruptRegionError, MasterConflictError, RegionNotFoundError
+from .errors import CorruptRegionError, MasterConflictError, RegionFileError, RegionNotFoundError
 from .follower import Follower
 
 
@@ -23,17 +24,20 @@ def list_regions(directory=None):
             print(r["tag"], r["kind"], r["version"])
     """
     d = _files.directory(directory)
+    if not _is_directory(d):
+        return []
     try:
         names = sorted(os.listdir(d))
-    except FileNotFoundError:
-        return []
+    except PermissionError as e:
+        raise RegionFileError("%s: cannot list the region directory: no read permission on it; run as a user who "
+                              "may read it" % d, e.errno) from None
     out = []
     for name in names:
         path = os.path.join(d, name)
         if not _files.is_tag(name):
             continue
         try:
-            if stat.S_ISREG(os.lstat(path).st_mode):
+            if _is_regular(path):
                 out.append(describe(path))
         except FileNotFoundError:
             continue  # removed since listed
@@ -74,27 +78,62 @@ def delete(tag, directory=None, force=False):
     ``shared_memory.unlink()``."""
     d = _files.directory(directory)
     path = os.path.join(d, _files.validate_tag(tag))
-    if not force and _master_running(path):
-        pid = next((r["master_pid"] for r in list_regions(d) if r["tag"] == tag), 0)
+    if not force and _is_regular(path) and _master_running(path):  # a master never uses a link
+        pid = describe(path)["master_pid"]
         raise MasterConflictError(
             "refusing to delete region %s: its master, pid %d, is running; stop it first, "
             "or force the delete" % (tag, pid), pid)
+    return remove(d, tag)
+
+
+def remove(directory, tag):
+    """Removes the file of ``tag`` (a link itself, never its target) and its helper files
+    ``TAG~...`` from ``directory``; returns whether the region existed. A directory named like the
+    tag is refused. As Java's RegionDirectory.remove, for ``delete`` and the CLI's ``rm``."""
+    path = os.path.join(directory, _files.validate_tag(tag))
+    if not _is_directory(directory):
+        return False
+    if stat.S_ISDIR(_lstat_mode(path)):
+        raise RegionFileError("%s: region %s is a directory, not a region file; shm4j removes only files (a link "
+                              "itself, never its target): remove it yourself" % (path, tag), errno.EISDIR)
+    existed = _unlink(directory, path, tag)
+    for name in os.listdir(directory):
+        if name.startswith(tag + "~"):
+            _unlink(directory, os.path.join(directory, name), tag)
+    return existed
+
+
+def _is_directory(directory):
+    """Whether the region directory exists; a path that exists but is not a directory is an error."""
+    if os.path.isdir(directory):
+        return True
+    if os.path.lexists(directory):
+        raise RegionFileError("%s: the region directory is not a directory; point SHM4J_DIR (or --dir, directory=) "
+                              "at a directory" % directory, errno.ENOTDIR)
+    return False
+
+
+def _lstat_mode(path):
+    """The mode of ``path`` itself (a link's own), 0 if it does not exist."""
+    try:
+        return os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # the caller says what is wrong with a directory
+        return 0
+
+
+def _is_regular(path):
+    return stat.S_ISREG(_lstat_mode(path))
+
+
+def _unlink(directory, path, tag):
     try:
         os.unlink(path)
-        existed = True
+        return True
     except FileNotFoundError:
-        existed = False
-    try:
-        names = os.listdir(d)
-    except FileNotFoundError:
-        names = []
-    for name in names:
-        if name.startswith(tag + "~"):
-            try:
-                os.unlink(os.path.join(d, name))
-            except FileNotFoundError:
-                pass
-    return existed
+        return False
+    except PermissionError as e:
+        raise RegionFileError("%s: cannot remove region %s: no write permission on the directory %s; run as a "
+                              "user who may write it" % (path, tag, directory), e.errno) from None
 
 
 def _master_running(path):

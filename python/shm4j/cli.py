@@ -529,18 +529,10 @@ def _rm(args):
     dir_ = _files.directory(args.dir)
     missing = []
     for tag in args.tags:
-        try:
-            os.remove(os.path.join(dir_, tag))
+        if _regions.remove(dir_, tag):
             _out("removed %s" % tag)
-        except FileNotFoundError:
+        else:
             missing.append(tag)
-        if os.path.isdir(dir_):
-            for name in os.listdir(dir_):
-                if name.startswith(tag + "~"):
-                    try:
-                        os.remove(os.path.join(dir_, name))
-                    except FileNotFoundError:
-                        pass
     if missing and not args.force:
         raise CommandError(NOT_FOUND, "no region %s in %s (the others were removed); see 'shm4j ls'"
                            % (", ".join(missing), dir_))

@@ -92,6 +92,29 @@ class SpecialFilesTest(RegionTestCase):
                                     (argv, r.stderr))
                 _remove(self.path("odd"))
 
+    def test_rm_and_delete_remove_a_link_not_its_target_and_refuse_a_directory(self):
+        for kind in KINDS:
+            with self.subTest(kind):
+                target = self.make(kind)
+                before = _read(target) if target and os.path.isfile(target) else None
+                if kind == "directory":
+                    r = self.run_cli("rm", "odd")
+                    self.assertEqual(7, r.returncode, r.stderr)
+                    says = ("%s: region odd is a directory, not a region file; shm4j removes only files (a link "
+                            "itself, never its target): remove it yourself" % self.path("odd"))
+                    self.assertEqual("shm4j: %s\n" % says, r.stderr)
+                    with self.assertRaises(shm4j.RegionFileError) as refused:
+                        shm4j.delete("odd", self.dir)
+                    self.assertEqual(says, str(refused.exception))
+                    _remove(self.path("odd"))
+                elif "link" in kind:
+                    self.assertTrue(shm4j.delete("odd", self.dir))
+                    self.assertFalse(os.path.lexists(self.path("odd")))
+                else:
+                    _remove(self.path("odd"))
+                if before is not None:
+                    self.assertEqual(before, _read(target), "the link's target, untouched")
+
     def test_a_fifo_as_the_sleepers_file_does_not_block_inspect(self):
         with shm4j.Master("t", self.dir) as m:
             m.publish(1)
@@ -112,13 +135,15 @@ class FailuresSayWhyTest(RegionTestCase):
         regular = self.path("plain")
         with open(regular, "w"):
             pass
-        for argv in (["put", "t", "1"], ["get", "t"]):
+        for argv in (["put", "t", "1"], ["get", "t"], ["rm", "t"], ["ls"]):
             r = self.run_cli("--dir", regular, *argv)
             self.assertEqual(7, r.returncode, r.stderr)
             self.assertIn("is not a directory", r.stderr)
             self.assertIn("point SHM4J_DIR (or --dir", r.stderr)
         with self.assertRaisesRegex(shm4j.RegionFileError, "exists and is not a directory"):
             shm4j.Master("t", os.path.join(regular, "sub"))
+        with self.assertRaisesRegex(shm4j.RegionFileError, "the region directory is not a directory; point SHM4J_DIR"):
+            shm4j.delete("t", regular)
 
     def test_nested_directories_are_created_0700_like_javas(self):
         nested = os.path.join(self.dir, "a", "b", "c")
@@ -152,6 +177,8 @@ class FailuresSayWhyTest(RegionTestCase):
                  (["put", "mine", "1"], "no write permission on region mine"),
                  (["get", "mine"], "no read permission on region mine"),
                  (["inspect", "mine"], "no read permission on region mine"),
+                 (["rm", "mine"], "%s: cannot remove region mine: no write permission on the directory %s; run as "
+                                  "a user who may write it" % (self.path("mine"), self.dir)),
                  (["--dir", os.path.join(self.dir, "sub", "dir"), "put", "t", "1"],
                   "no permission to create %s" % os.path.join(self.dir, "sub"))]
         for argv, says in cases:
