@@ -124,6 +124,16 @@ def _capacity(path, size, head):
     return capacity
 
 
+def name_bytes_of(name):
+    """A follower's name as the registry stores it (None: unnamed); ValueError, worded as Java's
+    ShmOptions, unless it is at most 64 bytes of UTF-8 without control characters (FORMAT.md 3.3)."""
+    name = name or ""
+    data = name.encode("utf-8")
+    if len(data) > NAME_LENGTH or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in name):
+        raise ValueError("follower name %r is not 0-%d bytes of UTF-8 without control characters" % (name, NAME_LENGTH))
+    return data
+
+
 class Record:
     """One registered follower as stored (see Java's FollowerRegistry.Record)."""
     __slots__ = ("index", "pid", "start_ms", "registered_ms", "language", "name", "seen_version",
@@ -159,9 +169,7 @@ class Registry:
     def register(self, name, language=LANGUAGE_PYTHON):
         """Claims a free entry for a follower of this process (reclaiming dead entries on the
         way); None, after a logged notice, if the registry is full or stays locked."""
-        name_bytes = (name or "").encode("utf-8")
-        if len(name_bytes) > NAME_LENGTH:
-            raise ValueError("follower name is %d bytes of UTF-8; at most %d fit" % (len(name_bytes), NAME_LENGTH))
+        name_bytes = name_bytes_of(name)
         pid, start = os.getpid(), _proc.start_millis(os.getpid())
 
         dead = _dead(self._all())

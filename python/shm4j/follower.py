@@ -104,6 +104,7 @@ class Follower(Closeable):
         each copy (Java's ``withVerifyChecksums(false)``): copies are still never torn, but a
         damaged payload is returned as it is (FORMAT.md 5.2)."""
         self.tag = _files.validate_tag(tag)
+        _registry.name_bytes_of(name)  # refused before anything is opened
         self._verify = verify
         self.path = os.path.join(_files.directory(directory), tag)
         self._bind(_open_awaiting_creation(tag, self.path, wait))

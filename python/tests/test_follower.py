@@ -67,6 +67,20 @@ class FollowerTest(RegionTestCase):
             with self.assertRaises(shm4j.InvalidTagError, msg=bad):
                 shm4j.Follower(bad, self.dir)
 
+    def test_a_follower_name_is_at_most_64_bytes_without_control_characters(self):
+        with shm4j.Master("t", self.dir) as m:
+            m.publish(1)
+        for bad in ("two\nlines", "nul\0", "tab\t", "del\x7f", "c1\x85", "é" * 33):
+            for register in (True, False):
+                with self.subTest(name=bad, register=register):
+                    with self.assertRaisesRegex(ValueError, "is not 0-64 bytes of UTF-8 without control characters"):
+                        shm4j.Follower("t", self.dir, name=bad, register=register)
+        with self.assertRaises(ValueError):
+            shm4j.Follower("absent", self.dir, name="bad\n")  # before the region is looked for
+        self.assertEqual([], shm4j.followers("t", self.dir))
+        with shm4j.Follower("t", self.dir, name="é" * 32):
+            self.assertEqual(["é" * 32], [f["name"] for f in shm4j.followers("t", self.dir)])
+
     def test_an_odd_seq_under_an_unchanged_committed_is_corrupt_at_once(self):
         # The master writes slot v % 2 again only after committing v + 1 (FORMAT.md 5.2): an odd
         # seq in the committed slot that stays so is damage, reported without waiting 5 s.
