@@ -137,12 +137,17 @@ def read_header(fd, tag, path):
 
 def open_existing(fd, key, tag, path, writable):
     """Maps a region file and registers it, or joins this process's entry for it (then the
-    descriptor is kept with the entry). Validates the header of a file new to this process.
+    descriptor is kept with the entry). Validates the header of a file new to this process, and
+    of every file a master takes.
     On failure nothing is registered or counted and ``fd`` is still the caller's: a master
     unlocks it first, then each caller closes it."""
     with LOCK:
         entry = _OPEN.get(key)
         if entry is not None:
+            if writable:
+                # A master checks the file it takes (5.3 step 3) even if mapped here: it may have
+                # shrunk since, and the master touches a slot (SIGBUS) before its first publish.
+                read_header(fd, tag, path)
             if writable and entry.writable is None:
                 entry.make_writable(fd, mmap.mmap(fd, entry.header.file_length, access=mmap.ACCESS_WRITE))
             else:

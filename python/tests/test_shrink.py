@@ -70,6 +70,33 @@ class ShrinkTest(RegionTestCase):
         self.assertTrue(line.startswith("error RegionShrunkError region gone (%s): the file shrank to 100 "
                                         "bytes under this process" % self.path("gone")), line)
 
+    def test_a_master_taking_a_shrunk_file_this_process_maps_refuses_it_as_truncated(self):
+        # The file stays mapped by a follower of the process (opened while a master of the
+        # process held it, or after); it shrinks; a new master of that process must check the
+        # file as one new to the process, not touch the lost pages.
+        for opened in ("while", "after"):
+            with self.subTest(follower_opened=opened):
+                child = self.child(
+                    "import os, sys, shm4j\n"
+                    "tag, directory, opened = sys.argv[1:]\n"
+                    "with shm4j.Master(tag, directory) as m:\n"
+                    "    m.publish(1)\n"
+                    "    if opened == 'while':\n"
+                    "        f = shm4j.Follower(tag, directory)\n"
+                    "if opened == 'after':\n"
+                    "    f = shm4j.Follower(tag, directory)\n"
+                    "os.truncate(os.path.join(directory, tag), 4096)\n"  # slot 1, version 1, is past the end
+                    "try:\n"
+                    "    shm4j.Master(tag, directory)\n"
+                    "    print('taken')\n"
+                    "except shm4j.CorruptRegionError as e:\n"
+                    "    print('refused', e)\n", opened, self.dir, opened)
+                line = child.stdout.readline().strip()
+                self.assertEqual(0, child.wait(60), "exit -7 is SIGBUS")
+                self.assertTrue(line.startswith("refused region %s (%s) is truncated: 4096 bytes, the header says "
+                                                "8320" % (opened, self.path(opened))), line)
+                self.assertEqual(4096, os.path.getsize(self.path(opened)), "nothing written")
+
 
 if __name__ == "__main__":
     unittest.main()
