@@ -161,6 +161,9 @@ def followers(tag, directory=None):
     path = os.path.join(_files.directory(directory), _files.validate_tag(tag))
     f = open_region_file(tag, path)
     try:
+        # Checked as a file new to this process is: this process may have mapped it before it
+        # shrank, and a slot past the end faults (SIGBUS, FORMAT.md 5.4).
+        rf.read_header(f.fds[0], tag, path)
         committed = f.q[COMMITTED_OFFSET >> 3]
         version, _, _, published, _ = SLOT_FIELDS_STRUCT.unpack_from(
             f.map, slot_offset(f.slot_capacity, committed & 1) + 8)

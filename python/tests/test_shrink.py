@@ -97,6 +97,23 @@ class ShrinkTest(RegionTestCase):
                                                 "8320" % (opened, self.path(opened))), line)
                 self.assertEqual(4096, os.path.getsize(self.path(opened)), "nothing written")
 
+    def test_listing_followers_of_a_shrunk_file_this_process_maps_refuses_it_as_truncated(self):
+        with shm4j.Master("listed", self.dir) as m:
+            m.publish(1)
+        child = self.child(
+            "import os, sys, shm4j\n"
+            "tag, directory = sys.argv[1:]\n"
+            "f = shm4j.Follower(tag, directory, name='me')\n"
+            "os.truncate(os.path.join(directory, tag), 4096)  # slot 1, version 1, is past the end\n"
+            "try:\n"
+            "    print('listed', shm4j.followers(tag, directory))\n"
+            "except shm4j.CorruptRegionError as e:\n"
+            "    print('refused', e)\n", "listed", self.dir)
+        line = child.stdout.readline().strip()
+        self.assertEqual(0, child.wait(60), "exit -7 is SIGBUS")
+        self.assertTrue(line.startswith("refused region listed (%s) is truncated: 4096 bytes, the header says 8320"
+                                        % self.path("listed")), line)
+
 
 if __name__ == "__main__":
     unittest.main()
