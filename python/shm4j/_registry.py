@@ -244,12 +244,16 @@ class Registry:
         return Record(i, pid, start, registered, language, name, seen_version, seen_at, state)
 
     def _locked(self, body, wait):
-        """Runs ``body`` under the registry lock, waiting up to ``wait`` seconds; None if it stays taken."""
+        """Runs ``body`` under the registry lock, waiting up to ``wait`` seconds; None if it stays
+        taken or the file was removed."""
         deadline = time.monotonic() + wait
         pause = 0.0001
         while True:
             with _LOCK:
-                fd = _files.open_regular(self.path, True, "the follower registry")
+                try:
+                    fd = _files.open_regular(self.path, True, "the follower registry")
+                except FileNotFoundError:
+                    return None  # removed (its users' advice for a bad one): nobody claims entries here now
                 try:
                     try:
                         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, BITMAP_OFFSET, 0)

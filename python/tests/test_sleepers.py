@@ -99,6 +99,18 @@ class SleepersTest(RegionTestCase):
                 self.assertEqual([], m.followers())
                 reused._entry.closed = gone._entry.closed = True  # their entries are gone
 
+    def test_a_master_lists_its_followers_after_the_registry_file_was_removed(self):
+        # Its users' advice for a bad registry is to remove it: a master that maps the removed
+        # file still lists it, dead entries included, and never fails for want of its lock.
+        with shm4j.Master("cfg", self.dir) as m:
+            m.publish(1)
+            with shm4j.Follower("cfg", self.dir, name="gone") as gone:
+                gone._entry._q[gone._entry._offset >> 3] = 2**31 - 2  # a pid no process has
+                os.unlink(self.path("cfg~followers"))
+                self.assertEqual([("gone", False)], [(f["name"], f["alive"]) for f in m.followers()])
+                self.assertEqual([], m.await_seen(1, 0.0))
+                gone._entry.closed = True  # its entry is not its own any more
+
     def test_a_file_of_another_size_or_magic_is_not_used(self):
         with shm4j.Master("cfg", self.dir):
             pass
