@@ -45,7 +45,7 @@ final class DumpCommand implements Callable<Integer> {
             if (length != null && length < 0) {
                 throw new IllegalArgumentException("--length must be >= 0, got " + length);
             }
-            long end = length == null ? size : Math.min(size, offset + length);
+            long end = length == null || length > size - offset ? size : offset + length; // no overflow of offset + length
             PrintWriter out = spec.commandLine().getOut();
             for (long at = offset; at < end; at += BYTES_PER_LINE) {
                 out.println(line(at, region.get(at, (int) Math.min(BYTES_PER_LINE, end - at))));

@@ -168,6 +168,9 @@ class MainTest {
             assertThat(run("dump", "d", "--offset", "36").out()).isEmpty();
             assertThat(run("dump", "d", "--length", "0").out()).isEmpty();
             assertThat(run("dump", "d", "--offset", "30", "--length", "100").out().lines()).hasSize(1);
+            // offset + length beyond a long: still clipped at the end, not wrapped to nothing
+            assertThat(run("dump", "d", "--offset", "34", "--length", String.valueOf(Long.MAX_VALUE)).out().lines())
+                    .containsExactly("00000022: 797a                                     yz");
         }
 
         @Test
