@@ -2,9 +2,11 @@ package io.shm4j.cli;
 
 import io.shm4j.testing.ChildJvm;
 import io.shm4j.testing.TestDirectory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -95,6 +97,26 @@ class FailuresSayWhyCommandsTest {
         try (var left = Files.list(d)) {
             assertThat(left.map(p -> p.getFileName().toString()).sorted())
                     .as("nothing created, nothing removed").containsExactly("mine", "mine~followers", "mine~sleepers", "secret", "secret~followers", "secret~sleepers");
+        }
+    }
+
+    @Test
+    void followersAndInspectListARegistryOnAReadOnlyMount() throws Exception {
+        assertThat(CliRun.in(dir.path(), "put", "t", "1").code()).isZero();
+        // A private mount namespace where dir is mounted again, read-only (needs CAP_SYS_ADMIN).
+        List<String> readOnly = List.of("unshare", "-m", "sh", "-c", "mount -o bind,ro \"$0\" \"$0\" && exec \"$@\"",
+                dir.path().toString());
+        Process probe = new ProcessBuilder(concat(readOnly, new String[] {"true"})).redirectErrorStream(true).start();
+        probe.getInputStream().transferTo(OutputStream.nullOutputStream());
+        Assumptions.assumeTrue(probe.waitFor() == 0, "no read-only bind mount here (unshare -m needs CAP_SYS_ADMIN)");
+        List<List<String>> commands = List.of(command("--dir", dir.path().toString(), "followers", "t"),
+                command("--dir", dir.path().toString(), "inspect", "t"),
+                command("--dir", dir.path().toString(), "put", "t", "2"));
+        try (ChildJvm child = ChildJvm.start(readOnly, List.of(), CliBatchMain.class, CliBatchMain.args(commands))) {
+            assertThat(child.awaitLine("RESULT", TIMEOUT)).isEqualTo("RESULT 0 ");
+            assertThat(child.awaitLine("RESULT", TIMEOUT)).isEqualTo("RESULT 0 ");
+            assertThat(child.awaitLine("RESULT", TIMEOUT)).startsWith("RESULT 7 shm4j: " + dir.path().resolve("t")
+                    + ": cannot open region t for writing: " + dir.path() + " is on a read-only file system");
         }
     }
 

@@ -13,7 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -131,8 +131,8 @@ public final class FollowerRegistry {
 
     /**
      * The registry of {@code regionFile} for looking only (an operator's tool): read-write if
-     * this process may write it (then dead entries are reclaimed), else read-only; null if
-     * there is none.
+     * this process may write it (then dead entries are reclaimed), else (no write permission, a
+     * read-only mount) read-only; null if there is none.
      *
      * @throws IOException if it exists but cannot be read or is not a registry
      */
@@ -141,7 +141,9 @@ public final class FollowerRegistry {
         try {
             try {
                 return map(file, true);
-            } catch (AccessDeniedException e) {
+            } catch (NoSuchFileException e) {
+                throw e;
+            } catch (FileSystemException e) { // no write permission, a read-only mount; else the read-only open says why
                 return map(file, false);
             }
         } catch (NoSuchFileException e) {
