@@ -120,6 +120,10 @@ class LauncherTest {
         Run put = run(dir.path(), LAUNCHER.toString(), "--dir", regions, "put", "t", "{\"k\":\"二\"}");
         assertThat(put.code()).as(put.err()).isZero();
         assertThat(run(dir.path(), LAUNCHER.toString(), "--dir", regions, "get", "t").out()).isEqualTo("{\"k\":\"二\"}\n");
+        // A locale that is not installed is POSIX too (macOS's ssh sends LC_CTYPE=UTF-8).
+        Run uninstalled = run(dir.path(), "LC_CTYPE=UTF-8", LAUNCHER.toString(), "--dir", regions, "put", "v", "{\"k\":\"二\"}");
+        assertThat(uninstalled.code()).as(uninstalled.err()).isZero();
+        assertThat(run(dir.path(), LAUNCHER.toString(), "--dir", regions, "get", "v").out()).isEqualTo("{\"k\":\"二\"}\n");
         // The JVM alone under a POSIX locale decodes "二" as U+FFFD: the CLI refuses it.
         Run direct = run(dir.path(), javaHome() + "/bin/java", "--module-path", ROOT.resolve("shm4j-cli/target/lib").toString(),
                 "--add-modules=ALL-MODULE-PATH", "-m", "io.shm4j.cli/io.shm4j.cli.Main", "--dir", regions, "put", "u", "{\"k\":\"二\"}");
