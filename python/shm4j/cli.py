@@ -599,6 +599,8 @@ _WAITS = {"block": lambda follower, version: follower.wait_newer(version),
 def _watch(args):
     for tag in args.tags:
         _files.validate_tag(tag)
+    if args.count == 0:
+        return OK  # no line wanted: a tag not created yet would be waited for, for ever
     wait = _WAITS[args.strategy]
     printed = [0]
     lock = threading.Lock()

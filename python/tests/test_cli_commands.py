@@ -80,6 +80,9 @@ class CliCommandsTest(RegionTestCase):
         self.assertEqual('[1]\n', self.run_cli("--dir", other, "get", "t", "--pointer", "/n", "--raw").stdout)
         w = self.run_cli("watch", "t", "--dir", other, "--count", "1")
         self.assertEqual(('{"tag":"t","version":1,"value":{"s":"a\\"b","n":[1]}}\n', 0), (w.stdout, w.returncode))
+        # no line wanted: a tag not created yet is not waited for
+        w = self.run_cli("watch", "not-yet", "--dir", other, "--count", "0")
+        self.assertEqual(("", 0), (w.stdout, w.returncode))
 
     @unittest.skipUnless(os.access("/usr/bin/script", os.X_OK), "no /usr/bin/script (util-linux) for a terminal")
     def test_put_from_a_terminal_says_what_it_waits_for(self):

@@ -70,6 +70,9 @@ final class WatchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--count must be >= 0, got " + count);
         }
         tags.forEach(RegionFiles::validateTag);
+        if (count != null && count == 0) {
+            return ExitCodes.OK; // no line wanted: a tag not created yet would be waited for, for ever
+        }
         Lines lines = new Lines(main.spec.commandLine().getOut(), count == null ? Long.MAX_VALUE : count);
         ShmOptions options = main.options().withWaitStrategy(strategy.strategy).withCreationTimeout(FOREVER);
         if (tags.size() == 1) {

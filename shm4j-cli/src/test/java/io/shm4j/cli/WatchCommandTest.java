@@ -87,6 +87,15 @@ class WatchCommandTest {
     }
 
     @Test
+    void countZeroWaitsForNoTag() throws Exception {
+        // A tag not created yet is waited for; with no line wanted there is nothing to wait for.
+        try (ChildJvm watch = ChildJvm.start(Main.class, "--dir", dir.path().toString(), "watch", "not-yet", "--count", "0")) {
+            assertThat(watch.waitFor(TIMEOUT)).isZero();
+            assertThat(watch.output()).isEmpty();
+        }
+    }
+
+    @Test
     void unknownStrategyIsAUsageError() {
         CliRun run = CliRun.in(dir.path(), "watch", TAG, "--strategy", "nap");
 
