@@ -160,6 +160,24 @@ class SharedObjectCrossProcessTest {
     }
 
     @Test
+    void aMasterRefusedOnAnInterruptedThreadNamesTheHolder() throws Exception {
+        try (var holder = peer("hold-master", "held")) {
+            long pid = Long.parseLong(holder.awaitLine("READY", START).split(" ")[1]);
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> SharedObject.master("held", options))
+                        .isInstanceOf(MasterConflictException.class)
+                        .satisfies(e -> assertThat(((MasterConflictException) e).holderPid()).isEqualTo(pid));
+                assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            holder.process().getOutputStream().close();
+            assertThat(holder.waitFor(START)).isZero();
+        }
+    }
+
+    @Test
     void aMasterThatAlsoFollowsItsOwnTagKeepsItsExclusion() throws Exception {
         try (var master = SharedObject.master("self", options)) {
             master.publish(Map.of("a", 1));

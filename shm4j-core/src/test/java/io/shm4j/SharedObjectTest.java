@@ -245,6 +245,21 @@ class SharedObjectTest {
     }
 
     @Test
+    void aFollowerAndAMasterOpenedOnAnInterruptedThreadUseTheRegistryAndSleep() throws IOException {
+        Thread.currentThread().interrupt();
+        try (var master = SharedObject.master("intr", byte[].class, options);
+             var follower = SharedObject.follower("intr", byte[].class, options)) {
+            assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+            master.publish(new byte[10]);
+            assertThat(follower.get()).hasSize(10);
+            assertThat(master.followers()).as("registered").extracting(FollowerInfo::versionSeen).containsExactly(1L);
+            assertThat(follower.waitStrategy()).as("with a sleepers file").isEqualTo(WaitStrategy.SPIN_THEN_BLOCK);
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
     void loadOnceRunsTheLoaderOnlyForTheFirstCaller() throws IOException {
         AtomicInteger calls = new AtomicInteger();
         String first = SharedObject.loadOnce("once", ObjectCodecs.text(), options, () -> "v" + calls.incrementAndGet());

@@ -162,12 +162,14 @@ public final class FollowerRegistry {
     private static FollowerRegistry map(Path file, boolean writable) throws IOException {
         synchronized (MONITOR) {
             try (FileChannel ch = RegionFiles.open(file, writable, "the follower registry").detach()) {
-                long size = ch.size();
-                ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN), 0);
-                int capacity = capacity(file, size, header);
-                MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
-                        0, size, Arena.ofAuto());
-                return new FollowerRegistry(file, seg, writable, capacity);
+                return RegionFiles.uninterruptibly(() -> {
+                    long size = ch.size();
+                    ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN), 0);
+                    int capacity = capacity(file, size, header);
+                    MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
+                            0, size, Arena.ofAuto());
+                    return new FollowerRegistry(file, seg, writable, capacity);
+                });
             }
         }
     }
@@ -400,7 +402,7 @@ public final class FollowerRegistry {
             try (FileChannel ch = RegionFiles.open(file, true, "the follower registry").detach()) {
                 FileLock lock;
                 try {
-                    lock = ch.tryLock(MAGIC_OFFSET, BITMAP_OFFSET, false);
+                    lock = RegionFiles.uninterruptibly(() -> ch.tryLock(MAGIC_OFFSET, BITMAP_OFFSET, false));
                 } catch (OverlappingFileLockException e) {
                     lock = null;
                 }

@@ -185,7 +185,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
     }
 
     private static long readPid(FileChannel ch) throws IOException {
-        ByteBuffer pid = RegionFiles.readFully(ch, ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN), MASTER_PID_OFFSET);
+        ByteBuffer pid = RegionFiles.uninterruptibly(() -> RegionFiles.readFully(ch,
+                ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN), MASTER_PID_OFFSET));
         return pid.limit() == Long.BYTES ? pid.getLong(0) : 0;
     }
 

@@ -395,11 +395,12 @@ public final class RegionFiles {
         ShmOptions writableByFollowers = options.fileMode() == ShmOptions.FileMode.OWNER_ONLY
                 ? options : options.withFileMode(ShmOptions.FileMode.GROUP_WRITE);
         try {
-            createReservedAtomically(file, size, writableByFollowers, f -> {
+            createReservedAtomically(file, size, writableByFollowers, f -> uninterruptibly(() -> {
                 while (header.hasRemaining()) {
                     f.channel().write(header, header.position());
                 }
-            }).close();
+                return null;
+            })).close();
         } catch (FileAlreadyExistsException e) {
             // another process created it first: use theirs
         }

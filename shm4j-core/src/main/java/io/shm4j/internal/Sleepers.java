@@ -99,13 +99,15 @@ public final class Sleepers {
 
     private static Sleepers map(Path file, boolean writable) throws IOException {
         try (FileChannel ch = RegionFiles.open(file, writable, "the sleepers file").detach()) {
-            ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(SLEEPERS_OFFSET), 0);
-            String problem = problem(file, ch.size(), header);
-            if (problem != null) {
-                throw new IOException(problem);
-            }
-            return new Sleepers(file, ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
-                    0, FILE_LENGTH, Arena.ofAuto()));
+            return RegionFiles.uninterruptibly(() -> {
+                ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(SLEEPERS_OFFSET), 0);
+                String problem = problem(file, ch.size(), header);
+                if (problem != null) {
+                    throw new IOException(problem);
+                }
+                return new Sleepers(file, ch.map(writable ? FileChannel.MapMode.READ_WRITE
+                        : FileChannel.MapMode.READ_ONLY, 0, FILE_LENGTH, Arena.ofAuto()));
+            });
         }
     }
 
@@ -136,8 +138,10 @@ public final class Sleepers {
             ByteBuffer b = ByteBuffer.allocate(FILE_LENGTH);
             long size;
             try (FileChannel ch = RegionFiles.open(file, false, "the sleepers file").detach()) {
-                size = ch.size();
-                RegionFiles.readFully(ch, b, 0);
+                size = RegionFiles.uninterruptibly(() -> {
+                    RegionFiles.readFully(ch, b, 0);
+                    return ch.size();
+                });
             }
             if (problem(file, size, b) != null) {
                 return OptionalInt.empty();
