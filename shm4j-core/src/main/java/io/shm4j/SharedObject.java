@@ -143,6 +143,9 @@ public final class SharedObject {
      * where this process may write the registry, and listed once with {@code alive} false.
      *
      * @throws RegionNotFoundException if no region {@code tag} exists
+     * @throws IOException             if the registry exists but is not one (e.g. truncated): the message
+     *                                 names it and says to remove it
+     * @throws RegionShrunkException   if the registry shrinks while it is read
      */
     public static List<FollowerInfo> followers(String tag, ShmOptions options) throws IOException {
         Path file = RegionFiles.file(tag, options);

@@ -43,7 +43,10 @@ import java.util.concurrent.locks.LockSupport;
  * mappings; a thread still reading the old mapping sees it closed and retries on the new one.
  * A file that shrinks under this process (another program truncated it) makes reads throw
  * {@link RegionShrunkException}, never the JVM's {@link InternalError}, until a master moves the
- * region to a new file, which the follower then follows (FORMAT.md 5.4).
+ * region to a new file, which the follower then follows (FORMAT.md 5.4). A truncated registry
+ * or sleepers file ({@code TAG~followers}, {@code TAG~sleepers}) costs no read: the follower
+ * logs a warning, reads on unregistered (its master cannot list it) and polls instead of
+ * sleeping in the kernel (FORMAT.md 3.3, 5.6).
  *
  * <p>Waiting ({@link #awaitNewer}, {@link #subscribe}) uses the {@link WaitStrategy} of the
  * options (a {@link ChangeWaiter} on the header's notify word; FORMAT.md 5.6). A mapping that a
@@ -96,8 +99,8 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         this.tag = tag;
         this.codec = codec;
         this.inPlace = rangeDecoder(codec);
-        this.region = new FollowedRegion(tag, file, region, this::forgetVersions);
         this.entry = register(file, options);
+        this.region = new FollowedRegion(tag, file, region, this::forgetVersions, entry);
         WaitStrategy strategy = options.waitStrategy();
         this.legacy = entry != null && ChangeWaiter.sleepsInKernel(strategy)
                 ? Sleepers.openOrNull(file, options, false, "followers of " + tag + " poll with BACKOFF instead of sleeping")
@@ -112,8 +115,11 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         return registry == null ? null : registry.register(options.followerName(), FollowerRegistryDescriptor.LANGUAGE_JAVA);
     }
 
-    /** Records a version read in the registry: two stores, no system call (FollowerRegistry). */
-    private void seen(long version, long publishTimeNanos) {
+    /**
+     * Records a version read in the registry: two stores, no system call (FollowerRegistry).
+     * Called inside a {@link FollowedRegion.Read}, whose fault check covers the stores.
+     */
+    private static void seen(FollowerRegistry.Entry entry, long version, long publishTimeNanos) {
         if (entry != null && version != 0) {
             entry.seen(version, publishTimeNanos);
         }
@@ -150,9 +156,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
             Snapshot s = refresh();
             return s == null ? null : decode(s);
         }
-        if (region.read(SharedObjectFollower::copyNewestToScratch, this)) {
-            seen(scratch.version(), scratch.publishTimeNanos());
-        }
+        region.read(SharedObjectFollower::copyNewestToScratch, this);
         long version = scratch.version();
         if (version == 0) {
             return null;
@@ -230,11 +234,7 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
      * @throws IllegalStateException         if this follower is closed
      */
     public boolean readNewer(SnapshotBuffer buffer) {
-        boolean copied = region.readUnlocked(SharedObjectFollower::copyNewest, buffer);
-        if (copied) {
-            seen(buffer.version(), buffer.publishTimeNanos());
-        }
-        return copied;
+        return region.readUnlocked(SharedObjectFollower::copyNewest, buffer);
     }
 
     /**
@@ -248,17 +248,21 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
     }
 
     /** {@link #copyNewest} into {@link #scratch}, emptied first if it was filled from another file; holds this follower's lock. */
-    private static boolean copyNewestToScratch(ObjectRegion r, SharedObjectFollower<?> f) {
+    private static boolean copyNewestToScratch(ObjectRegion r, SharedObjectFollower<?> f, FollowerRegistry.Entry entry) {
         if (f.scratchFrom != r) {
             f.scratch.clear();
             f.scratchFrom = r;
         }
-        return copyNewest(r, f.scratch);
+        return copyNewest(r, f.scratch, entry);
     }
 
-    /** Copies {@code r}'s newest version into {@code buffer} unless it holds it already. */
-    private static boolean copyNewest(ObjectRegion r, SnapshotBuffer buffer) {
-        return r.committedAcquire() != buffer.version() && r.readCommitted(buffer.sink()) != null;
+    /** Copies {@code r}'s newest version into {@code buffer} unless it holds it already, and records it with {@code entry}. */
+    private static boolean copyNewest(ObjectRegion r, SnapshotBuffer buffer, FollowerRegistry.Entry entry) {
+        if (r.committedAcquire() == buffer.version() || r.readCommitted(buffer.sink()) == null) {
+            return false;
+        }
+        seen(entry, buffer.version(), buffer.publishTimeNanos());
+        return true;
     }
 
     /** The newest committed version number, 0 if nothing was published yet. */
@@ -374,19 +378,19 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
         if (readNewer(buffer)) {
             return Next.READ;
         }
-        Next next = ahead ? region.readUnlocked(SharedObjectFollower::copyAhead, buffer) : Next.NOTHING;
-        if (next == Next.READ) {
-            seen(buffer.version(), buffer.publishTimeNanos());
-        }
-        return next;
+        return ahead ? region.readUnlocked(SharedObjectFollower::copyAhead, buffer) : Next.NOTHING;
     }
 
-    /** Copies {@code r}'s next version into {@code buffer} ahead of its commit, if its slot is whole. */
-    private static Next copyAhead(ObjectRegion r, SnapshotBuffer buffer) {
+    /** Copies {@code r}'s next version into {@code buffer} ahead of its commit, if its slot is whole, and records it with {@code entry}. */
+    private static Next copyAhead(ObjectRegion r, SnapshotBuffer buffer, FollowerRegistry.Entry entry) {
         if (!r.aheadReady(buffer.version())) {
             return Next.NOTHING;
         }
-        return r.readAhead(buffer.version(), buffer.sink()) != null ? Next.READ : Next.GAVE_UP;
+        if (r.readAhead(buffer.version(), buffer.sink()) == null) {
+            return Next.GAVE_UP;
+        }
+        seen(entry, buffer.version(), buffer.publishTimeNanos());
+        return Next.READ;
     }
 
     private static long nanos(Duration timeout) {
@@ -500,18 +504,21 @@ public final class SharedObjectFollower<T> implements AutoCloseable {
 
     /** Reads the newest snapshot if it changed; holds this follower's lock. */
     private Snapshot refresh() {
-        Snapshot previous = snapshot;
-        Snapshot s = region.read(SharedObjectFollower::newest, previous);
+        Snapshot s = region.read(SharedObjectFollower::newest, snapshot);
         snapshot = s;
-        if (s != null && s != previous) {
-            seen(s.version(), s.publishTimeNanos());
-        }
         return s;
     }
 
-    /** {@code cached} if {@code r} still commits its version, else a new read. */
-    private static Snapshot newest(ObjectRegion r, Snapshot cached) {
-        return cached != null && cached.version() == r.committedAcquire() ? cached : r.readCommitted();
+    /** {@code cached} if {@code r} still commits its version, else a new read, recorded with {@code entry}. */
+    private static Snapshot newest(ObjectRegion r, Snapshot cached, FollowerRegistry.Entry entry) {
+        if (cached != null && cached.version() == r.committedAcquire()) {
+            return cached;
+        }
+        Snapshot s = r.readCommitted();
+        if (s != null) {
+            seen(entry, s.version(), s.publishTimeNanos());
+        }
+        return s;
     }
 
     private void ensureOpen() {

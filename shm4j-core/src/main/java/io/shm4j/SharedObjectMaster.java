@@ -52,7 +52,9 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      * @throws UncheckedIOException    if the region must grow and the device is full (the last version stays)
      * @throws RegionShrunkException   if the file shrank under this master and moving the region to a new
      *                                 file faulted too (a file that shrank is otherwise replaced, with a
-     *                                 logged warning, and the publish succeeds)
+     *                                 logged warning, and the publish succeeds; a shrunk {@code TAG~followers}
+     *                                 or {@code TAG~sleepers} file makes this and every later publish wake
+     *                                 followers regardless, with a logged warning)
      */
     public synchronized long publish(T value) {
         ensureOpen();
@@ -146,6 +148,8 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      * Followers that may not write the registry (another user, a read-only mount) are not seen.
      *
      * @return the followers; empty if the tag's registry cannot be used (logged when this master started)
+     * @throws RegionShrunkException if the registry file shrank under this master (another program
+     *                               truncated it); the message names it and says what to do
      */
     public synchronized List<FollowerInfo> followers() {
         ensureOpen();
@@ -166,7 +170,8 @@ public final class SharedObjectMaster<T> implements AutoCloseable {
      * }</pre>
      *
      * @return the live followers that had not read it when {@code timeout} passed; empty as soon as all have
-     * @throws InterruptedException if the thread is interrupted while waiting
+     * @throws InterruptedException  if the thread is interrupted while waiting
+     * @throws RegionShrunkException if the registry file shrank under this master, as {@link #followers()}
      */
     public List<FollowerInfo> awaitSeen(long version, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");

@@ -41,7 +41,8 @@ import java.util.function.BooleanSupplier;
  * notes give the fences.</li>
  * <li>A follower without a registry entry (no write access to the registry, or it is full) never
  * sleeps in the kernel, since no master would know to wake it: it polls. So does one while the
- * tag's legacy sleepers file says an old master may publish ({@link Sleepers}).</li>
+ * tag's legacy sleepers file says an old master may publish ({@link Sleepers}), and one whose
+ * registry or sleepers file shrank under it (the entry is lost, or who publishes is unknown).</li>
  * <li>The futex calls are shared, not private, so that waiters in every process mapping the
  * file meet the master's wake-up ({@link Futex}).</li>
  * <li>Followers never write the region: waiting only reads the word, and the wake-up on
@@ -187,10 +188,10 @@ public final class ChangeWaiter implements AutoCloseable {
             throws InterruptedException {
         inside.incrementAndGet();
         Word word = null;
-        if (entry != null) {
-            entry.waiting();
-        }
         try {
+            if (entry != null) {
+                entry.waiting(); // inside: it rethrows a fault of the region pending from before
+            }
             long start = System.nanoTime();
             for (int round = 0; ; round++) {
                 int seen = (int) INT.getAcquire(region, offset);
@@ -215,29 +216,45 @@ public final class ChangeWaiter implements AutoCloseable {
                     case BLOCK, SPIN_THEN_BLOCK -> {
                         if (effective == WaitStrategy.SPIN_THEN_BLOCK && waited < SPIN_NANOS) {
                             Thread.onSpinWait();
-                        } else if (word == null && legacy.oldMasterMayPublish()) {
-                            idle.idle(round); // an old master would not wake us (class notes)
-                        } else {
-                            if (word == null) {
-                                word = new Word(region, offset);
-                                sleepingOn.add(word);
-                                entry.asleep(); // before the kernel compares the word (class notes)
-                            }
+                        } else if (word != null || (word = sleepOn(region, offset)) != null) {
                             Futex.await(region, offset, seen, Math.min(left, BLOCK_SLICE_NANOS));
+                        } else {
+                            idle.idle(round); // no master would know to wake us (class notes)
                         }
                     }
                 }
             }
         } finally {
-            if (word != null) {
-                entry.awake();
-                sleepingOn.remove(word);
+            try {
+                if (word != null) {
+                    entry.awake();
+                    sleepingOn.remove(word);
+                }
+                if (entry != null) {
+                    entry.done();
+                }
+            } finally {
+                inside.decrementAndGet(); // even if a fault of the region surfaces above: close() waits for it
             }
-            if (entry != null) {
-                entry.done();
-            }
-            inside.decrementAndGet();
         }
+    }
+
+    /**
+     * Before a thread's first kernel wait in an {@link #await}: sets its follower's asleep bit
+     * (a full fence, before the kernel compares the word: class notes) and returns the word it
+     * sleeps on; null, and nothing set, if no master would know to wake it (class notes).
+     */
+    private Word sleepOn(MemorySegment region, long offset) {
+        if (legacy.oldMasterMayPublish()) {
+            return null;
+        }
+        Word word = new Word(region, offset);
+        sleepingOn.add(word);
+        if (!entry.asleep()) {
+            sleepingOn.remove(word);
+            return null;
+        }
+        return word;
     }
 
     /** True once {@link #close()} was called. */

@@ -33,6 +33,10 @@ import static io.shm4j.internal.ObjectRegionDescriptor.NOTIFY_OFFSET;
  * naming the file and its size. No {@code InternalError} leaves this class;</li>
  * <li>this region was closed: {@link IllegalStateException} "region T is closed".</li>
  * </ul>
+ * A read that returns a new version records it in the follower's registry entry
+ * ({@link FollowerRegistry.Entry#seen}) inside the same check, so a fault there is told apart
+ * here too: if the registry file shrank, the entry is lost and the read retried
+ * ({@link FollowerRegistry.Entry#lost}); the region is not blamed.
  * The JVM raises a fault's {@code InternalError} at its next safepoint poll, not at the access,
  * and a faulting load yields garbage until then: every access here is followed by
  * {@link FaultPoint#here()} inside its {@code try}, so a result is used only if no fault
@@ -44,17 +48,21 @@ public final class FollowedRegion implements AutoCloseable {
 
     /**
      * One read of a mapping, with an argument so that callers need not capture (and allocate).
+     * A read that returns a new version records it with {@code entry} (FollowerRegistry.Entry#seen,
+     * if not null), before the read's fault check.
      *
      * @param <A> the argument
      * @param <R> the result
      */
     @FunctionalInterface
     public interface Read<A, R> {
-        R apply(ObjectRegion region, A argument);
+        R apply(ObjectRegion region, A argument, FollowerRegistry.Entry entry);
     }
 
     private final String tag;
     private final Path file;
+    /** The follower's registry entry; null if unregistered. */
+    private final FollowerRegistry.Entry entry;
     /** Called under this region's lock before readers can see a new file's mapping. */
     private final Runnable onMove;
     /** Threads inside {@link #awaitChange}; while > 0, replaced mappings are retired, not unmapped. */
@@ -70,10 +78,12 @@ public final class FollowedRegion implements AutoCloseable {
      * @param onMove called, under this region's lock, when the region moved to another file and
      *               before readers can see its mapping: versions are numbered per file history,
      *               so caches keyed by version must be emptied
+     * @param entry  the follower's registry entry, passed to each {@link Read}; null if unregistered
      */
-    public FollowedRegion(String tag, Path file, ObjectRegion first, Runnable onMove) {
+    public FollowedRegion(String tag, Path file, ObjectRegion first, Runnable onMove, FollowerRegistry.Entry entry) {
         this.tag = tag;
         this.file = file;
+        this.entry = entry;
         this.mapping = first;
         this.onMove = onMove;
     }
@@ -107,7 +117,7 @@ public final class FollowedRegion implements AutoCloseable {
         ObjectRegion r = mapping;
         try {
             if (!r.isSuperseded()) {
-                R result = read.apply(r, argument);
+                R result = read.apply(r, argument, entry);
                 FaultPoint.here();
                 return result;
             }
@@ -135,7 +145,7 @@ public final class FollowedRegion implements AutoCloseable {
             ObjectRegion r = mapping;
             try {
                 r = follow(false);
-                R result = read.apply(r, argument);
+                R result = read.apply(r, argument, entry);
                 FaultPoint.here();
                 return result;
             } catch (IllegalStateException | InternalError | CorruptRegionException e) {
@@ -149,7 +159,7 @@ public final class FollowedRegion implements AutoCloseable {
         return readUnlocked(COMMITTED, null);
     }
 
-    private static final Read<Void, Long> COMMITTED = (r, unused) -> r.committedAcquire();
+    private static final Read<Void, Long> COMMITTED = (r, unused, entry) -> r.committedAcquire();
 
     /**
      * Returns normally if a read of {@code r} that failed with {@code e} may be retried (on a new
@@ -162,6 +172,9 @@ public final class FollowedRegion implements AutoCloseable {
                 return; // swapped under a lock-free reader: retry on the current mapping
             }
             throw swapped; // a mapping still mapped does not throw this: a bug
+        }
+        if (e instanceof InternalError && entry != null && entry.lost(e)) {
+            return; // the registry file shrank under Entry.seen: retry unregistered
         }
         long size = r.sizeIfStillNamed();
         if (size < 0) {

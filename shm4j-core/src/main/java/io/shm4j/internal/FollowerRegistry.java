@@ -1,5 +1,6 @@
 package io.shm4j.internal;
 
+import io.shm4j.RegionShrunkException;
 import io.shm4j.ShmOptions;
 
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import static io.shm4j.internal.FollowerRegistryDescriptor.*;
 
@@ -77,14 +79,22 @@ public final class FollowerRegistry {
     /** How long a claim or listing waits for the registry lock (held for microseconds) before giving up. */
     private static final long LOCK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
+    /** What a follower that lost its entry to a shrunk file does, and what to do (Entry#lost). */
+    private static final String UNREGISTERED = "this follower reads unregistered from now on (masters cannot list "
+            + "it) and polls instead of sleeping in the kernel; remove the file (followers and masters recreate it) "
+            + "and restart the follower to register again";
+
     private final Path file;
+    /** Device and inode of the mapped file (null for fresh memory): tells it shrunk from replaced. */
+    private final Object fileKey;
     private final MemorySegment segment;
     private final boolean writable;
     private final int capacity;
 
     /** Package-private for the jcstress tests (module shm4j-jcstress), which build one on fresh memory. */
-    FollowerRegistry(Path file, MemorySegment segment, boolean writable, int capacity) {
+    FollowerRegistry(Path file, Object fileKey, MemorySegment segment, boolean writable, int capacity) {
         this.file = file;
+        this.fileKey = fileKey;
         this.segment = segment;
         this.writable = writable;
         this.capacity = capacity;
@@ -161,14 +171,15 @@ public final class FollowerRegistry {
 
     private static FollowerRegistry map(Path file, boolean writable) throws IOException {
         synchronized (MONITOR) {
-            try (FileChannel ch = RegionFiles.open(file, writable, "the follower registry").detach()) {
+            OpenFile opened = RegionFiles.open(file, writable, "the follower registry");
+            try (FileChannel ch = opened.detach()) {
                 return RegionFiles.uninterruptibly(() -> {
                     long size = ch.size();
                     ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN), 0);
                     int capacity = capacity(file, size, header);
                     MemorySegment seg = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
                             0, size, Arena.ofAuto());
-                    return new FollowerRegistry(file, seg, writable, capacity);
+                    return new FollowerRegistry(file, opened.key(), seg, writable, capacity);
                 });
             }
         }
@@ -197,8 +208,8 @@ public final class FollowerRegistry {
 
     /**
      * Claims a free entry for a follower of this process, reclaiming the entries of dead
-     * processes on the way; null (after logging why) if the registry is full or its lock stays
-     * taken: the follower then follows unregistered.
+     * processes on the way; null (after logging why) if the registry is full, its lock stays
+     * taken or its file shrank: the follower then follows unregistered.
      */
     public Entry register(String name, int language) {
         byte[] nameBytes = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
@@ -206,6 +217,15 @@ public final class FollowerRegistry {
             throw new IllegalArgumentException("follower name is " + nameBytes.length + " bytes of UTF-8; at most "
                     + NAME_LENGTH + " fit");
         }
+        try {
+            return guarded(() -> claim(nameBytes, language));
+        } catch (RegionShrunkException e) {
+            LOG.log(System.Logger.Level.WARNING, "shm4j: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private Entry claim(byte[] nameBytes, int language) {
         long pid = Processes.selfPid();
         long start = Processes.selfStartMillis();
         List<Record> dead = dead(all());
@@ -279,8 +299,14 @@ public final class FollowerRegistry {
     /**
      * Every registered follower, in entry order. Entries of dead processes are reclaimed (if this
      * mapping may write) and listed once more with {@code alive} false.
+     *
+     * @throws RegionShrunkException if the file shrank under this mapping
      */
     public List<Record> entries() {
+        return guarded(this::entriesNow);
+    }
+
+    private List<Record> entriesNow() {
         List<Record> all = all();
         List<Record> dead = dead(all);
         List<Record> freed = new ArrayList<>();
@@ -300,16 +326,46 @@ public final class FollowerRegistry {
     /**
      * {@code records} as stored now, without checking liveness (cheap: memory loads only);
      * entries freed or taken by another follower since are left out.
+     *
+     * @throws RegionShrunkException if the file shrank under this mapping
      */
     public List<Record> peek(List<Record> records) {
-        List<Record> now = new ArrayList<>(records.size());
-        for (Record r : records) {
-            Record x = read(r.index);
-            if (x != null && x.sameRegistration(r)) {
-                now.add(x);
+        return guarded(() -> {
+            List<Record> now = new ArrayList<>(records.size());
+            for (Record r : records) {
+                Record x = read(r.index);
+                if (x != null && x.sameRegistration(r)) {
+                    now.add(x);
+                }
             }
+            return now;
+        });
+    }
+
+    /**
+     * {@code body}, which touches the mapping; a fault there (the file shrank under it: the JVM's
+     * {@link InternalError}, FaultPoint) as a {@link RegionShrunkException} naming the file.
+     */
+    private <R> R guarded(Supplier<R> body) {
+        try {
+            R r = body.get();
+            FaultPoint.here();
+            return r;
+        } catch (InternalError fault) {
+            throw shrunk(fault, "remove it (followers and masters recreate it) and restart the processes that map it"
+                    + " to list and register again; meanwhile its masters wake on every publish, its followers read"
+                    + " unregistered");
         }
-        return now;
+    }
+
+    /** Whether the file lost pages under this mapping: it is shorter, or was replaced (its size unknown). Cold: a system call. */
+    boolean hasShrunk() {
+        return RegionFiles.sizeIfStillNamed(file, fileKey) < segment.byteSize();
+    }
+
+    /** The error for a fault ({@code cause}) of this mapping, whose file shrank; {@code next}: what happens, what to do. */
+    RegionShrunkException shrunk(Throwable cause, String next) {
+        return RegionFiles.helperShrunk("the follower registry", file, fileKey, segment.byteSize(), cause, next);
     }
 
     /** Every entry in use, as stored now. */
@@ -457,6 +513,12 @@ public final class FollowerRegistry {
     /**
      * A follower's own entry. {@link #seen} is the read path's only cost; the rest runs when the
      * follower waits. Thread-safe.
+     *
+     * <p>If the registry file shrinks under the mapping (another program truncated it), the
+     * entry is lost: it stops touching the mapping, logs one warning, and the follower reads
+     * unregistered; its waits poll, since a master may not see its asleep bit (FORMAT.md 5.6).
+     * Each method here checks its own accesses ({@link FaultPoint}); {@link #seen}, on the read
+     * path, leaves that to its caller's check of the read, which then calls {@link #lost}.
      */
     public static final class Entry {
         private final FollowerRegistry registry;
@@ -464,12 +526,13 @@ public final class FollowerRegistry {
         private final long offset;
         private final long bitmapWord;
         private final int bit;
-        /** Threads of this follower asleep in the kernel now; guarded by this. */
+        /** Threads of this follower asleep in the kernel now, with the bit set; guarded by this. */
         private int sleeping;
         /** Threads of this follower waiting at all; guarded by this. */
         private int waiting;
         /** The version whose read time was stamped with the clock; guarded by this. */
         private long stamped;
+        /** Freed, or lost: the mapping is not touched any more. */
         private volatile boolean closed;
 
         /** Package-private for the jcstress tests; a follower gets its entry from {@link #register}. */
@@ -488,7 +551,9 @@ public final class FollowerRegistry {
 
         /**
          * This follower has read {@code version}, published at {@code publishNanos} (ns since the
-         * epoch): a plain store of the time, then a release store of the version.
+         * epoch): a plain store of the time, then a release store of the version. Call it inside
+         * the {@code try} of the read, before its {@link FaultPoint#here()}, and pass a fault
+         * there to {@link #lost}.
          */
         public void seen(long version, long publishNanos) {
             if (closed) {
@@ -498,42 +563,101 @@ public final class FollowerRegistry {
             LONG.setRelease(registry.segment, offset + SEEN_VERSION, version);
         }
 
+        /**
+         * After a fault of a read that called {@link #seen}: whether the registry file shrank
+         * under this entry, which is then lost (class notes); false if the entry was freed or lost
+         * before, or the file is whole (the fault was elsewhere). Cold: a system call.
+         */
+        public synchronized boolean lost(Throwable fault) {
+            if (closed || !registry.hasShrunk()) {
+                return false;
+            }
+            closed = true;
+            warn(fault, UNREGISTERED);
+            return true;
+        }
+
+        /**
+         * After a fault of an access in this class: loses the entry if the file shrank, else
+         * rethrows {@code fault}, which was pending from another mapping (the region's). Holds this.
+         */
+        private void lose(InternalError fault) {
+            if (!lost(fault) && !closed) {
+                throw fault;
+            }
+        }
+
+        private void warn(Throwable fault, String next) {
+            LOG.log(System.Logger.Level.WARNING, "shm4j: " + registry.shrunk(fault, next).getMessage());
+        }
+
         /** A thread starts waiting for a new version (not yet in the kernel). */
         public synchronized void waiting() {
             if (closed) {
                 return;
             }
-            if (waiting++ == 0) {
-                INT.setRelease(registry.segment, offset + STATE, STATE_SPINNING);
-            }
-            long seen = (long) LONG.getAcquire(registry.segment, offset + SEEN_VERSION);
-            if (seen != stamped) {
-                // The version was read before this wait: now is a close upper bound of when.
-                stamped = seen;
-                LONG.set(registry.segment, offset + SEEN_AT, System.currentTimeMillis());
-            }
-        }
-
-        /** A waiting thread is about to sleep in the kernel: sets this entry's bit (a full fence). */
-        public synchronized void asleep() {
-            if (sleeping++ == 0 && !closed) {
-                INT.setRelease(registry.segment, offset + STATE, STATE_ASLEEP);
-                INT.getAndBitwiseOr(registry.segment, bitmapWord, bit);
+            try {
+                if (waiting++ == 0) {
+                    INT.setRelease(registry.segment, offset + STATE, STATE_SPINNING);
+                }
+                long seen = (long) LONG.getAcquire(registry.segment, offset + SEEN_VERSION);
+                if (seen != stamped) {
+                    // The version was read before this wait: now is a close upper bound of when.
+                    stamped = seen;
+                    LONG.set(registry.segment, offset + SEEN_AT, System.currentTimeMillis());
+                }
+                FaultPoint.here();
+            } catch (InternalError fault) {
+                lose(fault);
             }
         }
 
-        /** A thread that called {@link #asleep} no longer sleeps. */
+        /**
+         * A waiting thread is about to sleep in the kernel: sets this entry's bit (a full fence).
+         *
+         * @return whether the bit is set; false if the entry is freed or lost: then no master
+         * knows to wake the thread, which must not sleep in the kernel
+         */
+        public synchronized boolean asleep() {
+            if (closed) {
+                return false;
+            }
+            if (sleeping == 0) {
+                try {
+                    INT.setRelease(registry.segment, offset + STATE, STATE_ASLEEP);
+                    INT.getAndBitwiseOr(registry.segment, bitmapWord, bit);
+                    FaultPoint.here();
+                } catch (InternalError fault) {
+                    lose(fault);
+                    return false;
+                }
+            }
+            sleeping++;
+            return true;
+        }
+
+        /** A thread whose {@link #asleep} returned true no longer sleeps. */
         public synchronized void awake() {
             if (--sleeping == 0 && !closed) {
-                INT.getAndBitwiseAnd(registry.segment, bitmapWord, ~bit);
-                INT.setRelease(registry.segment, offset + STATE, STATE_SPINNING);
+                try {
+                    INT.getAndBitwiseAnd(registry.segment, bitmapWord, ~bit);
+                    INT.setRelease(registry.segment, offset + STATE, STATE_SPINNING);
+                    FaultPoint.here();
+                } catch (InternalError fault) {
+                    lose(fault);
+                }
             }
         }
 
         /** A thread that called {@link #waiting} stopped waiting. */
         public synchronized void done() {
             if (--waiting == 0 && !closed) {
-                INT.setRelease(registry.segment, offset + STATE, STATE_IDLE);
+                try {
+                    INT.setRelease(registry.segment, offset + STATE, STATE_IDLE);
+                    FaultPoint.here();
+                } catch (InternalError fault) {
+                    lose(fault);
+                }
             }
         }
 
@@ -543,9 +667,16 @@ public final class FollowerRegistry {
                 return;
             }
             closed = true;
-            INT.getAndBitwiseAnd(registry.segment, bitmapWord, ~bit);
-            registry.segment.asSlice(offset + 8, ENTRY_LENGTH - 8).fill((byte) 0);
-            LONG.setRelease(registry.segment, offset + PID, 0L);
+            try {
+                INT.getAndBitwiseAnd(registry.segment, bitmapWord, ~bit);
+                registry.segment.asSlice(offset + 8, ENTRY_LENGTH - 8).fill((byte) 0);
+                LONG.setRelease(registry.segment, offset + PID, 0L);
+                FaultPoint.here();
+            } catch (InternalError fault) {
+                if (registry.hasShrunk()) { // else pending from another mapping: close() throws no Error
+                    warn(fault, "the entry of this follower, which closes, went with it");
+                }
+            }
         }
     }
 }

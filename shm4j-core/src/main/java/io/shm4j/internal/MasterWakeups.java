@@ -1,5 +1,6 @@
 package io.shm4j.internal;
 
+import io.shm4j.RegionShrunkException;
 import io.shm4j.ShmOptions;
 
 import java.nio.file.Path;
@@ -14,13 +15,25 @@ import java.util.concurrent.TimeUnit;
  * checks, at most once per {@link #RECLAIM_INTERVAL_NANOS}, whether their processes still
  * live, and reclaims the dead ones, so such a bit costs a few wake-ups, not one per publish for
  * ever. The check runs only on publishes that enter the kernel anyway.
+ *
+ * <p>If either file shrinks under the master (another program truncated it), a publish faults
+ * on its mapping; the publish's handler asks {@link #lost} (cold), and from then on the answer is
+ * always yes and neither mapping is touched again: the lost pages may have held a sleeper's bit
+ * or count, so only waking on every publish keeps every sleeper woken (FORMAT.md 5.6). Nothing
+ * is added to the publish's path: the sleepers file's reference, loaded there anyway, is what
+ * turns null.
  */
 public final class MasterWakeups {
     /** Shortest time between two checks for dead sleepers. */
     static final long RECLAIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** What a master does once a file shrank, and what to do (lost). */
+    private static final String WAKES = "every publish of this master calls FUTEX_WAKE from now on; remove the file"
+            + " (followers and masters recreate it) and restart the master and its followers to use a new one";
 
+    /** The registry, for listing too; null if unusable. */
     private final FollowerRegistry registry;
-    private final Sleepers legacy;
+    /** The legacy sleepers file; null where every publish wakes: no usable registry, or a file {@link #lost}. */
+    private Sleepers legacy;
     private long lastReclaimNanos;
     private boolean reclaimedOnce;
 
@@ -48,7 +61,7 @@ public final class MasterWakeups {
      * of dead sleepers. What a publish orders its CRC-32 by ({@link Notifier#sleepersSeen()}).
      */
     boolean sleepersSeen() {
-        return registry == null || legacy.countVolatile() != 0 || registry.anyAsleep();
+        return legacy == null || legacy.countVolatile() != 0 || registry.anyAsleep();
     }
 
     /**
@@ -56,7 +69,7 @@ public final class MasterWakeups {
      * full fence ({@link Notifier#signal()}).
      */
     boolean mayHaveSleepers() {
-        if (registry == null) {
+        if (legacy == null) {
             return true;
         }
         if (legacy.countVolatile() != 0) {
@@ -73,6 +86,25 @@ public final class MasterWakeups {
                 return registry.anyAsleep();
             }
         }
+        return true;
+    }
+
+    /**
+     * After a fault of a publish (cold: system calls): whether the registry or the sleepers
+     * file shrank under this master. If so, every later publish wakes, touching neither mapping
+     * (class notes), and one warning names the file; {@code fault} is its cause.
+     */
+    boolean lost(InternalError fault) {
+        if (legacy == null) {
+            return false; // neither mapping is touched: the fault was the region's
+        }
+        RegionShrunkException shrunk = registry.hasShrunk() ? registry.shrunk(fault, WAKES)
+                : legacy.hasShrunk() ? legacy.shrunk(fault, WAKES) : null;
+        if (shrunk == null) {
+            return false;
+        }
+        legacy = null;
+        System.getLogger("io.shm4j").log(System.Logger.Level.WARNING, "shm4j: " + shrunk.getMessage());
         return true;
     }
 }

@@ -178,12 +178,7 @@ public final class ObjectRegion implements AutoCloseable {
      * shrunk file); {@code -1} if the path names another file or none (the region moved).
      */
     public long sizeIfStillNamed() {
-        try {
-            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
-            return fileKey.equals(now.fileKey()) ? now.size() : -1;
-        } catch (IOException e) {
-            return -1;
-        }
+        return RegionFiles.sizeIfStillNamed(file, fileKey);
     }
 
     /**

@@ -273,7 +273,9 @@ public final class ObjectRegionWriter implements AutoCloseable {
      * Publishes {@code payload} as the next version, growing the region if it does not fit. If
      * the file shrank under this master (another program truncated it; the JVM reports the write
      * to a lost page as an {@link InternalError}), moves the region to a new file holding this
-     * version, as growth does, and logs a warning (FORMAT.md 5.4).
+     * version, as growth does, and logs a warning (FORMAT.md 5.4). If the tag's registry or
+     * sleepers file shrank, publishes in place and wakes on every publish from then on
+     * ({@link MasterWakeups#lost}).
      */
     public long publish(ContentType type, byte[] payload) throws IOException {
         long next = version + 1;
@@ -282,14 +284,39 @@ public final class ObjectRegionWriter implements AutoCloseable {
             moveTo(capacityFor(payload.length, region.capacity()), next, type, payload, time);
         } else {
             try {
-                write(region, notifier, next, type, payload, time);
-                FaultPoint.here();
+                writeWaking(region, notifier, next, type, payload, time);
             } catch (InternalError fault) {
                 relocateShrunk(fault, next, type, payload, time);
             }
         }
         version = next;
         return next;
+    }
+
+    /**
+     * {@link #write(ObjectRegion, Notifier, long, ContentType, byte[], long)}, checked for a
+     * fault ({@link FaultPoint}). A fault there is the region file's or a wake-up file's: the
+     * write asks {@link MasterWakeups} who sleeps. If a wake-up file shrank, the publish is
+     * finished in {@code r}, now waking regardless: the fault surfaces at a safepoint poll after
+     * the access, anywhere in the write, so the version is written again unless it was
+     * committed, and else only the wake is repeated (a second increment of notify makes waiters
+     * merely look again). A fault of the region file is thrown.
+     */
+    private void writeWaking(ObjectRegion r, Notifier n, long next, ContentType type, byte[] payload, long time) {
+        try {
+            write(r, n, next, type, payload, time);
+            FaultPoint.here();
+        } catch (InternalError fault) {
+            if (!wakeups.lost(fault)) {
+                throw fault;
+            }
+            if (r.committedAcquire() == next) {
+                n.signal();
+            } else {
+                write(r, n, next, type, payload, time);
+            }
+            FaultPoint.here();
+        }
     }
 
     // ---- the writer's half of the protocol: every store into a region file is below ----
@@ -439,6 +466,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         OpenFile newFile = RegionFiles.createReserved(tmp, fileLength(capacity), options);
         FileChannel newChannel = newFile.channel();
         ObjectRegion newRegion = null;
+        Notifier newNotifier = null;
         boolean oldHeaderMapped = fileSize() > 0;
         boolean renamed = false;
         try {
@@ -451,7 +479,8 @@ public final class ObjectRegionWriter implements AutoCloseable {
             }
             newRegion = ObjectRegion.map(tag, file, newFile.key(), newChannel);
             takeOver(newRegion, pid, startMillis, generation);
-            write(newRegion, newRegion.notifier(wakeups), next, type, payload, time);
+            newNotifier = newRegion.notifier(wakeups);
+            writeWaking(newRegion, newNotifier, next, type, payload, time);
             synchronized (MasterLocks.MONITOR) {
                 if (oldHeaderMapped) {
                     setSuperseded(region, true);
@@ -478,7 +507,7 @@ public final class ObjectRegionWriter implements AutoCloseable {
         ObjectRegion old = region;
         OpenFile oldFile = opened;
         region = newRegion;
-        notifier = newRegion.notifier(wakeups);
+        notifier = newNotifier;
         opened = newFile;
         if (oldHeaderMapped) {
             try {

@@ -1,6 +1,7 @@
 package io.shm4j.internal;
 
 import io.shm4j.InvalidTagException;
+import io.shm4j.RegionShrunkException;
 import io.shm4j.ShmOptions;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -480,6 +482,33 @@ public final class RegionFiles {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The size of {@code file} now if its path still names the file of {@code key} (device and
+     * inode); {@code -1} if it names another file or none. Tells a file shrunk under its mapping
+     * (FORMAT.md 5.4) from one replaced.
+     */
+    public static long sizeIfStillNamed(Path file, Object key) {
+        try {
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            return Objects.equals(key, now.fileKey()) ? now.size() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The error for an access that faulted ({@code cause}, the JVM's {@link InternalError}) in the
+     * mapping of {@code mapped} bytes of the helper file {@code file} of key {@code key}
+     * ({@code what}: "the follower registry"), which shrank under it; {@code next} says what
+     * happens next and what to do.
+     */
+    public static RegionShrunkException helperShrunk(String what, Path file, Object key, long mapped, Throwable cause,
+                                                     String next) {
+        long size = sizeIfStillNamed(file, key);
+        return new RegionShrunkException(what + " " + file + " shrank to " + (size < 0 ? "?" : Long.toString(size))
+                + " bytes under this process (it maps " + mapped + "); " + next, cause);
     }
 
     /** Writes zeros over {@code [from, to)} so the file's pages exist before anyone maps them. */

@@ -1,5 +1,6 @@
 package io.shm4j.internal;
 
+import io.shm4j.RegionShrunkException;
 import io.shm4j.ShmOptions;
 
 import java.io.IOException;
@@ -31,17 +32,26 @@ import static io.shm4j.internal.SleepersDescriptor.*;
  * {@code REGISTRY_FORMAT_VERSION}: version 1 means an old master (which wakes only for the count)
  * may be publishing, so it polls until a new master takes the tag.</li>
  * </ul>
- * The mapping belongs to an automatic arena and is unmapped when this object is garbage.
+ * The mapping belongs to an automatic arena and is unmapped when this object is garbage. A file
+ * that shrinks under it (another program truncated it) is lost: a follower polls from then on
+ * ({@link #oldMasterMayPublish()}), a master wakes on every publish ({@link MasterWakeups}).
  */
 public final class Sleepers {
     private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final String POLLS = "followers of this tag in this process poll instead of sleeping in the kernel"
+            + " from now on; remove the file (followers and masters recreate it) and restart them to sleep again";
 
     private final Path file;
+    /** Device and inode of the mapped file (null for fresh memory): tells it shrunk from replaced. */
+    private final Object fileKey;
     private final MemorySegment segment;
+    /** Whether the file shrank under a follower's mapping, which is then not touched any more. */
+    private volatile boolean lost;
 
     /** Package-private for the jcstress tests; processes {@link #open} the file. */
-    Sleepers(Path file, MemorySegment segment) {
+    Sleepers(Path file, Object fileKey, MemorySegment segment) {
         this.file = file;
+        this.fileKey = fileKey;
         this.segment = segment;
     }
 
@@ -62,9 +72,8 @@ public final class Sleepers {
         for (int attempt = 0; ; attempt++) {
             try {
                 Sleepers s = map(file, master);
-                if (master && s.oldMasterMayPublish()) {
-                    // We hold the master lock: no old master publishes any more.
-                    INT.setRelease(s.segment, (long) FORMAT_VERSION_OFFSET, REGISTRY_FORMAT_VERSION);
+                if (master) {
+                    s.markRegistryVersion();
                 }
                 return s;
             } catch (NoSuchFileException e) {
@@ -98,14 +107,15 @@ public final class Sleepers {
     }
 
     private static Sleepers map(Path file, boolean writable) throws IOException {
-        try (FileChannel ch = RegionFiles.open(file, writable, "the sleepers file").detach()) {
+        OpenFile opened = RegionFiles.open(file, writable, "the sleepers file");
+        try (FileChannel ch = opened.detach()) {
             return RegionFiles.uninterruptibly(() -> {
                 ByteBuffer header = RegionFiles.readFully(ch, ByteBuffer.allocate(SLEEPERS_OFFSET), 0);
                 String problem = problem(file, ch.size(), header);
                 if (problem != null) {
                     throw new IOException(problem);
                 }
-                return new Sleepers(file, ch.map(writable ? FileChannel.MapMode.READ_WRITE
+                return new Sleepers(file, opened.key(), ch.map(writable ? FileChannel.MapMode.READ_WRITE
                         : FileChannel.MapMode.READ_ONLY, 0, FILE_LENGTH, Arena.ofAuto()));
             });
         }
@@ -157,9 +167,54 @@ public final class Sleepers {
         return (int) INT.getVolatile(segment, (long) SLEEPERS_OFFSET);
     }
 
-    /** True while the file is version 1: a master of a version before the registry may be publishing. */
+    /**
+     * True while the file is version 1: a master of a version before the registry may be
+     * publishing. True too once the file shrank under this follower (who publishes is unknown
+     * then; logged once). For a follower, before a kernel wait.
+     */
     public boolean oldMasterMayPublish() {
-        return (int) INT.getAcquire(segment, (long) FORMAT_VERSION_OFFSET) == FORMAT_VERSION;
+        if (lost) {
+            return true;
+        }
+        try {
+            boolean old = (int) INT.getAcquire(segment, (long) FORMAT_VERSION_OFFSET) == FORMAT_VERSION;
+            FaultPoint.here();
+            return old;
+        } catch (InternalError fault) {
+            if (!hasShrunk()) {
+                throw fault; // pending from another mapping (the region's)
+            }
+            synchronized (this) {
+                if (!lost) {
+                    lost = true;
+                    System.getLogger("io.shm4j").log(System.Logger.Level.WARNING,
+                            "shm4j: " + shrunk(fault, POLLS).getMessage());
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A new master's mark (class notes); we hold the master lock: no old master publishes any more. */
+    private void markRegistryVersion() throws IOException {
+        try {
+            if ((int) INT.getAcquire(segment, (long) FORMAT_VERSION_OFFSET) == FORMAT_VERSION) {
+                INT.setRelease(segment, (long) FORMAT_VERSION_OFFSET, REGISTRY_FORMAT_VERSION);
+            }
+            FaultPoint.here();
+        } catch (InternalError fault) {
+            throw new IOException(shrunk(fault, "remove it (followers and masters recreate it)").getMessage(), fault);
+        }
+    }
+
+    /** Whether the file lost its page under this mapping: it is shorter, or was replaced. Cold: a system call. */
+    boolean hasShrunk() {
+        return RegionFiles.sizeIfStillNamed(file, fileKey) < FILE_LENGTH;
+    }
+
+    /** The error for a fault ({@code cause}) of this mapping, whose file shrank; {@code next}: what happens, what to do. */
+    RegionShrunkException shrunk(Throwable cause, String next) {
+        return RegionFiles.helperShrunk("the sleepers file", file, fileKey, FILE_LENGTH, cause, next);
     }
 
     /** The file. */

@@ -22,10 +22,12 @@ import java.util.concurrent.TimeUnit;
  * A follower process for the waiting tests; args {@code MODE DIR TAG STRATEGY ...}. It prints
  * {@code WAITING <effective strategy>} before it first waits.
  * <ul>
- * <li>{@code await DIR TAG STRATEGY FROM UNTIL TIMEOUT_MS [reading]}: {@code awaitNewer} from
+ * <li>{@code await DIR TAG STRATEGY FROM UNTIL TIMEOUT_MS [reading|go]}: {@code awaitNewer} from
  * version FROM until it has seen UNTIL; prints {@code GOT <version> <length>} per result, or
  * {@code TIMEOUT <elapsed ms>} and exits. With {@code reading}, another thread calls
- * {@code get()} all the while and at the end prints {@code READER <n> reads, <first failure or ok>}.</li>
+ * {@code get()} all the while and at the end prints {@code READER <n> reads, <first failure or ok>}.
+ * With {@code go}, it first reads once ({@code get()}), prints {@code READY} and waits for a line
+ * on stdin.</li>
  * <li>{@code subscribe DIR TAG STRATEGY UNTIL}: prints {@code VERSION <version> <value>} per
  * listener call until it gets UNTIL, then closes the subscription and prints {@code DONE}.</li>
  * <li>{@code close DIR TAG STRATEGY}: one thread waits in {@code awaitNewer} (60 s timeout);
@@ -64,6 +66,11 @@ public final class FollowerWaitChild {
             switch (args[0]) {
                 case "await" -> {
                     Reader reader = args.length > 7 && args[7].equals("reading") ? new Reader(follower) : null;
+                    if (args.length > 7 && args[7].equals("go")) {
+                        follower.get();
+                        System.out.println("READY");
+                        new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+                    }
                     await(follower, Long.parseLong(args[4]), Long.parseLong(args[5]), Long.parseLong(args[6]));
                     if (reader != null) {
                         System.out.println("READER " + reader.stop());

@@ -42,13 +42,13 @@ public class SleeperHandshake {
         Arena arena = Arena.ofAuto(); // freed with the state: jcstress drops states, it closes nothing
         word = arena.allocate(Integer.BYTES, 64);
         // The smallest registry (32 entries, one bitmap word): states are made thousands a second.
-        FollowerRegistry registry = new FollowerRegistry(Path.of("jcstress~followers"),
+        FollowerRegistry registry = new FollowerRegistry(Path.of("jcstress~followers"), null,
                 arena.allocate(FollowerRegistryDescriptor.ENTRIES_OFFSET + 32L * FollowerRegistryDescriptor.ENTRY_LENGTH, 64),
                 true, 32);
         // The entry's pid is 0 (no process): a reclaim skips it, so no actor calls into /proc.
         entry = new FollowerRegistry.Entry(registry, 0);
         MemorySegment legacy = arena.allocate(SleepersDescriptor.FILE_LENGTH, 64);
-        notifier = new Notifier(word, 0, new MasterWakeups(registry, new Sleepers(Path.of("jcstress~sleepers"), legacy)));
+        notifier = new Notifier(word, 0, new MasterWakeups(registry, new Sleepers(Path.of("jcstress~sleepers"), null, legacy)));
     }
 
     @Actor
