@@ -8,9 +8,14 @@ happen under an exclusive fcntl record lock on the header's 64 bytes (``fcntl.lo
 drops when the process closes any descriptor of the file, so every open and close of a registry
 file in this process happens under ``_LOCK``. A follower's own fields are stored with single
 8-byte stores (memoryview casts: one ``mov`` each on x86-64, in program order): ``seenAt`` then
-``seenVersion``, never a system call or a clock read on the read path. The asleep bitmap changes
-only through FUTEX_WAKE_OP's atomic or / and-not (a locked instruction, the full fence 5.6
-needs).
+``seenVersion``, never a clock read on the read path. The asleep bitmap changes only through
+FUTEX_WAKE_OP's atomic or / and-not (a locked instruction, the full fence 5.6 needs).
+
+Any process that may register may also truncate the file while others map it, and a page lost
+to that ends a process that touches it with SIGBUS (Python cannot catch it). So the mapping's
+descriptor stays open, and every use checks the file's size first (an fstat, FORMAT.md 3.3): a
+follower whose file shrank drops its entry (one warning; it reads on unregistered and polls),
+listing raises RegionShrunkError. A file shrunk after the check, during the access, still faults.
 """
 import logging
 import mmap
@@ -21,6 +26,7 @@ import time
 import fcntl
 
 from . import _files, _futex, _proc
+from .errors import RegionShrunkError
 
 MAGIC = b"SHM4JFLW"
 FORMAT_VERSION = 1
@@ -103,9 +109,10 @@ def _map(path, writable):
             capacity = _capacity(path, size, os.pread(fd, _HEADER.size, 0))
             prot = mmap.PROT_READ | (mmap.PROT_WRITE if writable else 0)
             m = mmap.mmap(fd, size, mmap.MAP_SHARED, prot)
-        finally:
+        except BaseException:
             os.close(fd)
-    return Registry(path, m, writable, capacity)
+            raise
+    return Registry(path, m, writable, capacity, fd)
 
 
 def _capacity(path, size, head):
@@ -155,12 +162,13 @@ class Record:
 
 
 class Registry:
-    """A mapping of one registry file."""
+    """A mapping of one registry file, and the descriptor its size is checked through."""
 
-    def __init__(self, path, mapping, writable, capacity):
+    def __init__(self, path, mapping, writable, capacity, fd):
         self.path = path
         self.writable = writable
         self.capacity = capacity
+        self._fd = fd
         self._map = mapping
         self._q = memoryview(mapping).cast("Q") if writable else None
         self._bitmap = BITMAP_OFFSET
@@ -171,6 +179,9 @@ class Registry:
         way); None, after a logged notice, if the registry is full or stays locked."""
         name_bytes = name_bytes_of(name)
         pid, start = os.getpid(), _proc.start_millis(os.getpid())
+        if self.shrunk():
+            _LOG.warning("shm4j: %s", self.shrunk_error("this follower reads unregistered"))
+            return None
 
         dead = _dead(self._all())
 
@@ -195,9 +206,25 @@ class Registry:
             return None
         return Entry(self, index)
 
+    def shrunk(self):
+        """Whether the file is shorter than the mapping now (an fstat): touching it could fault."""
+        return os.fstat(self._fd).st_size < len(self._map)
+
+    def shrunk_error(self, next_step):
+        return RegionShrunkError("the follower registry %s shrank to %d bytes under this process (it maps %d); %s"
+                                 % (self.path, os.fstat(self._fd).st_size, len(self._map), next_step))
+
+    def _check_size(self):
+        """Raises RegionShrunkError, naming the file and what to do, if it shrank under the mapping."""
+        if self.shrunk():
+            raise self.shrunk_error("remove it (followers and masters recreate it) and restart the processes "
+                                    "that map it to list and register again; meanwhile its followers read "
+                                    "unregistered")
+
     def entries(self):
         """Every registered follower; dead entries are reclaimed (if writable) and listed once
-        more with ``alive`` False."""
+        more with ``alive`` False. Raises RegionShrunkError if the file shrank under the mapping."""
+        self._check_size()
         records = self._all()
         dead = _dead(records)
         if self.writable and dead:
@@ -205,7 +232,9 @@ class Registry:
         return [r.dead() if r in dead else r for r in records]
 
     def peek(self, records):
-        """``records`` as stored now, without checking liveness; entries freed or retaken are left out."""
+        """``records`` as stored now, without checking liveness; entries freed or retaken are left
+        out. Raises RegionShrunkError if the file shrank under the mapping."""
+        self._check_size()
         now = []
         for r in records:
             x = self._read(r.index)
@@ -275,10 +304,14 @@ class Registry:
         if self._q is not None:
             self._q.release()
         self._map.close()
+        with _LOCK:  # closing a descriptor drops this process's registry lock (module notes)
+            os.close(self._fd)
 
 
 class Entry:
-    """A follower's own entry: ``seen`` is the read path's only cost, the rest runs around waits."""
+    """A follower's own entry: ``seen`` is the read path's only cost, the rest runs around waits.
+    Each method first checks the file's size (module notes); once it shrank the entry is lost:
+    never touched again, as if closed."""
 
     def __init__(self, registry, index):
         self._registry = registry
@@ -295,16 +328,29 @@ class Entry:
 
     def seen(self, version, publish_ns):
         """This follower has read ``version``: the time, then the version (two 8-byte stores)."""
-        if not self.closed:
+        if self._usable():
             self._q[self._at_word] = (publish_ns // 1_000_000) & 0xFFFFFFFFFFFFFFFF  # a damaged time may be negative
             self._q[self._seen_word] = version
+
+    def _usable(self):
+        """False once closed or lost; loses the entry (one warning) if the file shrank now."""
+        if self.closed:
+            return False
+        if self._registry.shrunk():
+            self.closed = True
+            _LOG.warning("shm4j: %s", self._registry.shrunk_error(
+                "this follower reads unregistered from now on (masters cannot list it) and polls instead of "
+                "sleeping in the kernel; remove the file (followers and masters recreate it) and restart the "
+                "follower to register again"))
+            return False
+        return True
 
     def _state(self, state):
         struct.pack_into("<I", self._map, self._offset + STATE, state)
 
     def waiting(self):
         """Starts waiting: state spinning, and the read time stamped now if not yet."""
-        if self.closed:
+        if not self._usable():
             return
         self._state(STATE_SPINNING)
         seen = self._q[self._seen_word]
@@ -313,23 +359,30 @@ class Entry:
             self._q[self._at_word] = time.time_ns() // 1_000_000
 
     def asleep(self):
-        """About to sleep in the kernel: sets this entry's bit (a full fence)."""
-        if not self.closed:
-            self._state(STATE_ASLEEP)
-            _futex.atomic_set_bit(self._word, self._bit)
+        """About to sleep in the kernel: sets this entry's bit (a full fence). False, setting
+        nothing, if the entry is closed or lost: then no master knows to wake this follower, which
+        must poll instead."""
+        if not self._usable():
+            return False
+        self._state(STATE_ASLEEP)
+        _futex.atomic_set_bit(self._word, self._bit)
+        return True
 
     def awake(self):
-        if not self.closed:
+        if self._usable():
             _futex.atomic_clear_bit(self._word, self._bit)
             self._state(STATE_SPINNING)
 
     def done(self):
-        if not self.closed:
+        if self._usable():
             self._state(STATE_IDLE)
 
     def close(self):
         """Frees the entry (fields first, the pid last)."""
-        if self.closed:
+        if not self._usable():
+            if self._q is not None:  # lost: nothing to free, the mapping still to close
+                self._q = None
+                self._registry.close()
             return
         self.closed = True
         _futex.atomic_clear_bit(self._word, self._bit)

@@ -4,7 +4,9 @@ processes can share a tag during an upgrade: a new master marks the file version
 processes that open it afterwards refuse it: old followers poll, old masters wake on every
 publish), and a new follower sleeps in the kernel only while the file says 2 (version 1: an old
 master, which wakes only for the count, may publish). A Python master cannot fence, so it never
-reads the count: it always wakes (5.6 allows that).
+reads the count: it always wakes (5.6 allows that). A follower checks the file's size before
+each look (an fstat: a page lost to truncation would end it with SIGBUS); once it shrank, the
+follower polls (who publishes is unknown) and says so once.
 """
 import logging
 import mmap
@@ -12,6 +14,7 @@ import os
 import struct
 
 from . import _files
+from .errors import RegionShrunkError
 
 MAGIC = b"SHM4JSLP"
 FORMAT_VERSION = 1
@@ -31,19 +34,33 @@ def path_of(region_path):
 class Sleepers:
     """A mapping of one sleepers file: its format version (and count) as stored now."""
 
-    def __init__(self, path, mapping):
+    def __init__(self, path, mapping, fd):
         self.path = path
         self._map = mapping
+        self._fd = fd
+        self._lost = False
 
     def count(self):
         return struct.unpack_from("<I", self._map, SLEEPERS_OFFSET)[0]
 
     def old_master_may_publish(self):
-        """True while the file is version 1: a master of a version before the registry may publish."""
+        """True while the file is version 1: a master of a version before the registry may
+        publish. True too once the file shrank under the mapping (one warning)."""
+        if self._lost:
+            return True
+        size = os.fstat(self._fd).st_size
+        if size < FILE_LENGTH:
+            self._lost = True
+            _LOG.warning("shm4j: %s", RegionShrunkError(
+                "the sleepers file %s shrank to %d bytes under this process (it maps %d); followers of this tag "
+                "in this process poll instead of sleeping in the kernel from now on; remove the file (followers "
+                "and masters recreate it) and restart them to sleep again" % (self.path, size, FILE_LENGTH)))
+            return True
         return struct.unpack_from("<I", self._map, 8)[0] == FORMAT_VERSION
 
     def close(self):
         self._map.close()
+        os.close(self._fd)
 
 
 def open_sleepers(region_path, master=False):
@@ -57,7 +74,7 @@ def open_sleepers(region_path, master=False):
         except FileNotFoundError:
             _create(path, region_path)
             s = _map(path, master)
-        if master and s.old_master_may_publish():
+        if master and s.old_master_may_publish() and not s._lost:
             struct.pack_into("<I", s._map, 8, REGISTRY_FORMAT_VERSION)  # we hold the master lock
         return s
     except (OSError, ValueError) as e:
@@ -86,9 +103,10 @@ def _map(path, writable):
             raise ValueError(problem)
         prot = mmap.PROT_READ | (mmap.PROT_WRITE if writable else 0)
         m = mmap.mmap(fd, FILE_LENGTH, mmap.MAP_SHARED, prot)
-    finally:
+    except BaseException:
         os.close(fd)
-    return Sleepers(path, m)
+        raise
+    return Sleepers(path, m, fd)
 
 
 def _problem(path, size, head):

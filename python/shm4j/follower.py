@@ -251,9 +251,9 @@ class Follower(Closeable):
                 if address is not None and registered is None and entry is not None:
                     legacy = self._sleepers_or_none()
                     # Version 1: an old master, which wakes only for its count, may publish (3.5).
-                    if legacy is not None and not legacy.old_master_may_publish():
+                    # asleep() sets the bit before FUTEX_WAIT compares the word (5.6); False: lost, poll.
+                    if legacy is not None and not legacy.old_master_may_publish() and entry.asleep():
                         registered = entry
-                        entry.asleep()  # before FUTEX_WAIT compares the word (5.6)
                 _futex.wait(address if registered is not None else None, n, remaining)
         finally:
             if registered is not None:

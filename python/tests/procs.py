@@ -14,9 +14,11 @@
                                                 until stdin closes
     python3 -m tests.procs hold-touch TAG DIR   be the master; per stdin line "touch" open and close
                                                 the file every other way (touch_ways), "grow" grow it
-    python3 -m tests.procs obey     TAG DIR master|follower   one command per stdin line: "publish"
-                                    (master), "get" or "fresh" (follower; "fresh" reads through a new
-                                    Follower); prints "ok VERSION" or "error CLASS MESSAGE"
+    python3 -m tests.procs obey     TAG DIR master|follower   one command per stdin line: "publish" or
+                                    "followers" (master; "ok COUNT"), "get", "fresh" or "wait" (follower;
+                                    "fresh" reads through a new Follower, "wait" gets once a version newer
+                                    than the last one got is committed); prints "ok VERSION" or
+                                    "error CLASS MESSAGE"
 
 Self-checking object (the Java side builds the same): ``{"n": N, "len": K, "fill": F}`` where N
 is the version it is published as, F is K copies of the letter ``chr(97 + N % 26)``. A torn or
@@ -213,8 +215,12 @@ def obey(tag, directory, role):
             try:
                 if command == "publish":
                     version = peer.publish(payload(peer.version + 1))
+                elif command == "followers":
+                    version = len(peer.followers())
                 else:
-                    reader = peer if command == "get" else shm4j.Follower(tag, directory)
+                    if command == "wait" and not peer.wait_newer(peer._value_version, 120):
+                        raise AssertionError("no version after %d within 120 s" % peer._value_version)
+                    reader = shm4j.Follower(tag, directory) if command == "fresh" else peer
                     value = reader.get()
                     version = value["n"]
                     problem = check(value, reader.version if command == "fresh" else peer._value_version)

@@ -114,6 +114,38 @@ class ShrinkTest(RegionTestCase):
         self.assertTrue(line.startswith("refused region listed (%s) is truncated: 4096 bytes, the header says 8320"
                                         % self.path("listed")), line)
 
+    def test_a_shrunk_registry_or_sleepers_file_costs_neither_process_its_work(self):
+        # FORMAT.md 3.3, 3.5: checked before each use, so no SIGBUS (exit -7); the region is untouched.
+        for helper in ("~followers", "~sleepers"):
+            with self.subTest(helper=helper):
+                tag = "helper" + helper[1:]
+                master = self.obey(tag, "master")
+                self.assertEqual("ok 1", self.ask(master, "publish"))
+                follower = self.obey(tag, "follower")
+                self.assertEqual("ok 1", self.ask(follower, "get"))
+                self.await_next(master, follower, 2)  # a kernel wait: both files are mapped now
+                region = self.key(tag)
+                os.truncate(self.path(tag) + helper, 0)
+                self.assertEqual("ok 3", self.ask(master, "publish"))
+                self.assertEqual("ok 3", self.ask(follower, "get"))
+                self.await_next(master, follower, 4)
+                line = self.ask(master, "followers")
+                if helper == "~followers":
+                    self.assertTrue(line.startswith("error RegionShrunkError the follower registry %s shrank to 0 "
+                                                    "bytes under this process" % (self.path(tag) + helper)), line)
+                else:
+                    self.assertEqual("ok 1", line)
+                self.assertEqual(region, self.key(tag), "the region stays in its file")
+                for p in (follower, master):
+                    p.stdin.close()
+                    self.assertEqual(0, p.wait(60), "closed without SIGBUS (-7)")
+
+    def await_next(self, master, follower, version):
+        """The follower waits (wait_newer), the master publishes ``version``, the follower gets it."""
+        follower.stdin.write("wait\n")
+        follower.stdin.flush()
+        self.assertEqual("ok %d" % version, self.ask(master, "publish"))
+        self.assertEqual("ok %d" % version, follower.stdout.readline().strip())
 
 if __name__ == "__main__":
     unittest.main()
