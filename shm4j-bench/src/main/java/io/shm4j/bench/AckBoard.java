@@ -55,6 +55,12 @@ public final class AckBoard implements AutoCloseable {
         }
     }
 
+    /** {@code followers} if the board has a slot for each. */
+    public static int checkFollowerCount(int followers) {
+        BenchPlan.within(followers, 1, MAX_FOLLOWERS, "a follower count", "the follower slots of the harness's ack board");
+        return followers;
+    }
+
     public void masterReadyRelease() {
         longRelease(0, 1L);
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,20 +39,20 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> only = new ArrayList<>();
 
     @Option(names = "--runs", paramLabel = "N",
-            description = "Repeat the whole plan N times; ratios are taken within each run, the table shows their medians (default: 1 with --quick, else 5).")
+            description = "Repeat the whole plan N times, 1 to " + BenchPlan.MAX_RUNS + "; ratios are taken within each run, the table shows their medians (default: 1 with --quick, else 5).")
     Integer runs;
 
-    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Payload sizes (default: 64,1024,65536,1048576).")
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Payload sizes, " + Payload.HEADER_LENGTH + " to " + Payload.MAX_SIZE + " bytes each, none twice (default: 64,1024,65536,1048576).")
     List<Integer> sizes;
 
     @Option(names = "--followers", split = ",", paramLabel = "N",
-            description = "Follower counts swept (default: 1,2,4,8,16; with --quick 1,4,16); busy-polling peers only up to cores - 1.")
+            description = "Follower counts swept, 1 to " + AckBoard.MAX_FOLLOWERS + " each, none twice (default: 1,2,4,8,16; with --quick 1,4,16); busy-polling peers only up to cores - 1.")
     List<Integer> followers;
 
-    @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers (default: shm4j-spin, shm4j-block, uds).")
+    @Option(names = "--scale", split = ",", paramLabel = "NAME", description = "Peers swept over --followers, or none (default: shm4j-spin, shm4j-block, uds).")
     Set<String> scaled;
 
-    @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scale-size", paramLabel = "BYTES", defaultValue = "1024", description = "Payload size of the follower sweep, " + Payload.HEADER_LENGTH + " to " + Payload.MAX_SIZE + " bytes (default: ${DEFAULT-VALUE}).")
     int scaledSize;
 
     @Option(names = "--latency-ms", paramLabel = "MILLIS",
@@ -59,25 +60,25 @@ public final class BenchCommand implements Callable<Integer> {
     Long latencyMillis;
 
     @Option(names = "--wakeup", split = ",", paramLabel = "NAME",
-            description = "Peers also measured waking an idle follower (default: shm4j-block, uds, pipe).")
+            description = "Peers also measured waking an idle follower, or none (default: shm4j-block, uds, pipe).")
     Set<String> wakeup;
 
     @Option(names = "--wakeup-pause-us", paramLabel = "MICROS", defaultValue = "" + BenchPlan.WAKEUP_PAUSE_MICROS,
-            description = "Pause before each publish in the wake-up cases (default: ${DEFAULT-VALUE}).")
+            description = "Pause before each publish in the wake-up cases, 1 to " + BenchPlan.MAX_WAKEUP_PAUSE_MICROS + " (default: ${DEFAULT-VALUE}).")
     long wakeupPauseMicros;
 
     @Option(names = "--overload", split = ",", paramLabel = "NAME",
-            description = "Peers measured for staleness under overload: master publishing flat out, follower reading in a loop (default: shm4j-spin, shm4j-block, raw).")
+            description = "Peers measured for staleness under overload: master publishing flat out, follower reading in a loop, or none (default: shm4j-spin, shm4j-block, raw).")
     Set<String> overload;
 
-    @Option(names = "--hogs", paramLabel = "N", description = "CPU hogs (busy shell loops) running during the staleness cases (default: one per core).")
+    @Option(names = "--hogs", paramLabel = "N", description = "CPU hogs (busy shell loops) running during the staleness cases, 0 to " + BenchPlan.MAX_HOGS_PER_CORE + " per core (default: one per core).")
     Integer hogs;
 
     @Option(names = "--jvm-option", paramLabel = "OPTION",
             description = "An option for every forked master and follower JVM (repeatable), e.g. to find where a tail comes from.")
     List<String> jvmOptions = new ArrayList<>();
 
-    @Option(names = "--pin", description = "Bind the master to CPU 0 and the followers to the other CPUs (taskset): no CPU migration.")
+    @Option(names = "--pin", description = "Bind the master to CPU 0 and the followers to the other CPUs (taskset, which must be on the PATH): no CPU migration.")
     boolean pin;
 
     @Option(names = "--smoke", hidden = true, description = "Tiny phases, for the build's smoke test.")
@@ -105,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** For picocli's completion candidates and the help text. */
     static final class PeerNames extends ArrayList<String> {
         PeerNames() {
-            super(Peers.all().stream().map(Peer::name).toList());
+            super(Peers.names());
             add(InProcessPairs.NAME);
             add(JmhSuite.NAME);
         }
@@ -135,6 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchPlan plan = plan();
         if (from != null) {
             Report report = Report.read(from);
             System.out.print(report.text());
@@ -143,7 +145,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         }
-        BenchPlan plan = plan();
+        if (plan.pin() && ForkedJvm.onPath(ForkedJvm.TASKSET).isEmpty()) {
+            // else every case would fail to start its JVMs, one after the other
+            throw new IllegalStateException("--pin needs " + ForkedJvm.TASKSET
+                    + " (util-linux), which is not on the PATH: install it, or leave out --pin");
+        }
         ProgressBar progress = new ProgressBar(System.err, System.console() != null && System.console().isTerminal());
         List<CaseResult> results = BenchSuite.run(plan, savingAsItGoes(progress, plan));
         progress.done();
@@ -193,40 +199,51 @@ public final class BenchCommand implements Callable<Integer> {
         };
     }
 
+    /** The plan the options make; every value is checked here, before anything runs (also with --from). */
     BenchPlan plan() {
-        List<Peer> peers;
-        try {
-            peers = only.isEmpty() ? Peers.all()
-                    : new LinkedHashSet<>(only).stream().filter(name -> !name.equals(JmhSuite.NAME) && !name.equals(InProcessPairs.NAME)).map(Peers::require).toList();
-        } catch (IllegalArgumentException unknown) {
-            throw new CommandLine.ParameterException(spec.commandLine(), unknown.getMessage());
-        }
-        CaseSettings settings = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
-        if (latencyMillis != null) {
-            try {
-                settings = settings.withLatency(Duration.ofMillis(latencyMillis));
-            } catch (IllegalArgumentException tooShort) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--latency-ms: " + tooShort.getMessage());
-            }
-        }
+        checked("--only", () -> Peers.requireKnown(only, new PeerNames()));
+        List<Peer> peers = only.isEmpty() ? Peers.all()
+                : new LinkedHashSet<>(only).stream().flatMap(name -> Peers.named(name).stream()).toList();
+        CaseSettings base = smoke ? CaseSettings.smoke() : quick ? CaseSettings.quick() : CaseSettings.full();
+        CaseSettings settings = latencyMillis == null ? base
+                : checked("--latency-ms", () -> base.withLatency(Duration.ofMillis(latencyMillis)));
         int runCount = runs != null ? runs : (quick || smoke ? 1 : 5);
-        if (runCount < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
-        }
+        checked("--runs", () -> BenchPlan.within(runCount, 1, BenchPlan.MAX_RUNS, "a run count", "about three weeks of full runs"));
+        List<Integer> payloadSizes = sizes == null ? (smoke ? List.of(64) : BenchPlan.SIZES)
+                : checked("--sizes", () -> BenchPlan.distinct(sizes, Payload::checkSize));
+        List<Integer> followerCounts = followers == null ? (quick ? List.of(1, 4, 16) : BenchPlan.FOLLOWER_COUNTS)
+                : checked("--followers", () -> BenchPlan.distinct(followers, AckBoard::checkFollowerCount));
+        checked("--scale-size", () -> Payload.checkSize(scaledSize));
+        Set<String> scaledPeers = selection("--scale", scaled, BenchPlan.SCALED_PEERS);
+        Set<String> wakeupPeers = selection("--wakeup", wakeup, BenchPlan.WAKEUP_PEERS);
+        checked("--wakeup-pause-us", () -> BenchPlan.within(wakeupPauseMicros, 1, BenchPlan.MAX_WAKEUP_PAUSE_MICROS,
+                "a pause in microseconds", "0 is a hot case; a second leaves the follower long idle"));
+        Set<String> overloadPeers = selection("--overload", overload, BenchPlan.OVERLOAD_PEERS);
+        int cores = Runtime.getRuntime().availableProcessors();
+        int hogCount = hogs != null ? hogs : cores;
+        checked("--hogs", () -> BenchPlan.within(hogCount, 0, (long) BenchPlan.MAX_HOGS_PER_CORE * cores, "a hog count",
+                BenchPlan.MAX_HOGS_PER_CORE + " per core: beyond, the case's processes get too little of a core to measure"));
         if (smoke) {
-            return BenchPlan.simple(peers, sizes != null ? sizes : List.of(64), runCount, settings);
+            return BenchPlan.simple(peers, payloadSizes, runCount, settings);
         }
         // The issue-4 target watches an idle follower's CPU for at least 10 s.
         Duration idleWindow = quick ? Duration.ofSeconds(1) : Duration.ofSeconds(10);
-        List<Integer> followerCounts = followers != null ? followers : quick ? List.of(1, 4, 16) : BenchPlan.FOLLOWER_COUNTS;
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (hogs != null && hogs < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--hogs must be 0 or more");
+        return new BenchPlan(peers, payloadSizes, followerCounts, scaledSize, scaledPeers, wakeupPeers, wakeupPauseMicros,
+                idleWindow, overloadPeers, hogCount, cores, runCount, settings, jvmOptions, pin);
+    }
+
+    /** {@code check}'s value, or its refusal as bad usage of {@code option}. */
+    private <T> T checked(String option, Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException refused) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + refused.getMessage());
         }
-        return new BenchPlan(peers, sizes != null ? sizes : BenchPlan.SIZES, followerCounts, scaledSize,
-                scaled != null ? scaled : BenchPlan.SCALED_PEERS, wakeup != null ? wakeup : BenchPlan.WAKEUP_PEERS,
-                wakeupPauseMicros, idleWindow, overload != null ? overload : BenchPlan.OVERLOAD_PEERS,
-                hogs != null ? hogs : cores, cores, runCount, settings, jvmOptions, pin);
+    }
+
+    /** The peers {@code option} names ({@link Peers#selection}), or {@code otherwise} when it is not given. */
+    private Set<String> selection(String option, Set<String> names, Set<String> otherwise) {
+        return names == null ? otherwise : checked(option, () -> Peers.selection(names));
     }
 
     private String commandText() {

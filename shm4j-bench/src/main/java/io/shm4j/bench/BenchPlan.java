@@ -2,8 +2,10 @@ package io.shm4j.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
  * What a bench run covers, and how many times. Within a run the cases are interleaved so that
@@ -37,6 +39,15 @@ public record BenchPlan(List<Peer> peers, List<Integer> payloadSizes, List<Integ
     public static final Set<String> OVERLOAD_PEERS = Set.of(Report.SHM4J_PEER, Peers.SHM4J_BLOCK, Report.LIMIT_PEER);
     /** Long enough for a blocked follower's CPU to go idle between publishes. */
     public static final long WAKEUP_PAUSE_MICROS = 2_000;
+    /**
+     * The longest wake-up pause: a latency phase may overrun its limit by one pause, which the
+     * runner's minute of slack absorbs.
+     */
+    public static final long MAX_WAKEUP_PAUSE_MICROS = 1_000_000;
+    /** The most runs: a full run takes about half an hour. */
+    public static final int MAX_RUNS = 1_000;
+    /** The most CPU hogs per core: one per core already keeps every core busy. */
+    public static final int MAX_HOGS_PER_CORE = 16;
     /** A staleness case's throughput phase, in multiples of the plan's (thousands of new versions for a p99.9). */
     public static final int OVERLOAD_LENGTH_FACTOR = 6;
 
@@ -48,6 +59,33 @@ public record BenchPlan(List<Peer> peers, List<Integer> payloadSizes, List<Integ
         wakeupPeers = Set.copyOf(wakeupPeers);
         overloadPeers = Set.copyOf(overloadPeers);
         jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /**
+     * {@code value} if it is from {@code min} to {@code max}, else an error saying {@code what} it
+     * is, the range, {@code why} the range ends there, and the value: the check behind every number
+     * an option gives.
+     */
+    static long within(long value, long min, long max, String what, String why) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(what + " must be from " + min + " to " + max + " (" + why + "), not " + value);
+        }
+        return value;
+    }
+
+    /**
+     * {@code values} if each passes {@code check} and none is given twice: the cases of a size or
+     * follower count given twice would have one key, and be taken for runs of one case.
+     */
+    static List<Integer> distinct(List<Integer> values, IntConsumer check) {
+        Set<Integer> seen = new HashSet<>();
+        for (int value : values) {
+            check.accept(value);
+            if (!seen.add(value)) {
+                throw new IllegalArgumentException(value + " is given twice (its cases would be taken for runs of one case)");
+            }
+        }
+        return values;
     }
 
     /** A plan with only the hot-latency cases (no follower sweep, no wake-up or staleness cases). */

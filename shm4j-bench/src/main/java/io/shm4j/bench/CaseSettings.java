@@ -44,10 +44,7 @@ public record CaseSettings(Duration warmup, Duration latency, int maxSamples, lo
      * limit ({@code --latency-ms}): ten times the time for a p99.9 of ten times the samples.
      */
     public CaseSettings withLatency(Duration time) {
-        if (time.toMillis() < 1 || time.compareTo(MAX_LATENCY) > 0) {
-            throw new IllegalArgumentException("the latency phase must last from 1 ms to " + MAX_LATENCY.toMillis()
-                    + " ms (10 minutes), not " + time.toMillis() + " ms");
-        }
+        BenchPlan.within(time.toMillis(), 1, MAX_LATENCY.toMillis(), "the latency phase in milliseconds", "10 minutes");
         return new CaseSettings(warmup, time, maxSamples, pauseMicros, idleCpuWindow, throughput, hogs);
     }
 

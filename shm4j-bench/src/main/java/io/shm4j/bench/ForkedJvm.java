@@ -1,6 +1,7 @@
 package io.shm4j.bench;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,8 @@ final class ForkedJvm implements AutoCloseable {
     /** The same for every peer, so that memory and JIT behaviour are comparable. */
     static final List<String> BASE_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx1g",
             "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    /** What binds a forked JVM to CPUs (util-linux). */
+    static final String TASKSET = "taskset";
     private static final String END_OF_OUTPUT = "\u0000end";
 
     private final String name;
@@ -50,12 +54,24 @@ final class ForkedJvm implements AutoCloseable {
         pump.start();
     }
 
+    /** The executable {@code program} on PATH, if any. */
+    static Optional<Path> onPath(String program) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Starts {@code mainClass}; with {@code cpus} non-null, bound to those CPUs ({@code taskset -c}). */
     static ForkedJvm start(String name, List<String> peerOptions, String cpus, Class<?> mainClass, List<String> args,
                            Path logDir) throws IOException {
         List<String> command = new ArrayList<>();
         if (cpus != null) {
-            command.addAll(List.of("taskset", "-c", cpus));
+            command.addAll(List.of(TASKSET, "-c", cpus));
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(BASE_OPTIONS);

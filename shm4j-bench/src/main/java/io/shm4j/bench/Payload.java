@@ -1,5 +1,6 @@
 package io.shm4j.bench;
 
+import io.shm4j.ShmOptions;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -21,6 +22,8 @@ import java.nio.ByteOrder;
  */
 public final class Payload {
     public static final int HEADER_LENGTH = 24;
+    /** The largest payload: shm4j's peers publish it as one object of the default limit. */
+    public static final int MAX_SIZE = ShmOptions.DEFAULT_MAX_OBJECT_SIZE;
     public static final int SEQ_OFFSET = 0;
     public static final int SENT_NANOS_OFFSET = 8;
     public static final int PHASE_OFFSET = 16;
@@ -37,11 +40,16 @@ public final class Payload {
     private Payload() {
     }
 
-    /** A payload of {@code size} bytes (at least the header) with a non-zero filler pattern. */
+    /** {@code size} if a payload can have it: {@value #HEADER_LENGTH} bytes to {@link #MAX_SIZE}. */
+    public static int checkSize(int size) {
+        BenchPlan.within(size, HEADER_LENGTH, MAX_SIZE, "a payload size in bytes",
+                "its " + HEADER_LENGTH + "-byte header to shm4j's largest object, " + Units.bytes(MAX_SIZE));
+        return size;
+    }
+
+    /** A payload of {@code size} bytes ({@link #checkSize}) with a non-zero filler pattern. */
     public static byte[] allocate(int size) {
-        if (size < HEADER_LENGTH) {
-            throw new IllegalArgumentException("payload size " + size + " is below the " + HEADER_LENGTH + "-byte header");
-        }
+        checkSize(size);
         byte[] payload = new byte[size];
         for (int i = HEADER_LENGTH; i < size; i++) {
             payload[i] = (byte) ('a' + i % 26);

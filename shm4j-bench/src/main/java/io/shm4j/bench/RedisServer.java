@@ -1,6 +1,5 @@
 package io.shm4j.bench;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,14 +27,7 @@ final class RedisServer implements Peer.PeerServer {
 
     /** The redis-server executable on PATH, if any. */
     static Optional<Path> executable() {
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "redis-server");
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        return ForkedJvm.onPath("redis-server");
     }
 
     static RedisServer start(Path workDir) throws IOException, InterruptedException {

@@ -51,9 +51,9 @@ class CaseSettingsTest {
     @Test
     void aPhaseShorterThanOneMillisecondOrLongerThanTenMinutesIsRefused() {
         assertThatThrownBy(() -> FULL.withLatency(Duration.ofNanos(999_999)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 1 ms to 600000 ms");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 1 to 600000 (10 minutes), not 0");
         assertThatThrownBy(() -> FULL.withLatency(Duration.ofMillis(Long.MAX_VALUE)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not " + Long.MAX_VALUE + " ms");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageEndingWith("not " + Long.MAX_VALUE);
         assertThat(FULL.withLatency(Duration.ofMinutes(10)).latencyLimit()).isEqualTo(Duration.ofMinutes(100));
     }
 }
