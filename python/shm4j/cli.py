@@ -4,9 +4,9 @@ Java ``io.shm4j.cli.ExitCodes``):
 
 0 success, 1 internal error, 2 usage, 3 not found (region, version, --pointer value, file),
 4 invalid input (tag, JSON, a payload its content type cannot decode, over the size limit),
-5 another master holds the region, 6 corrupt region, 7 I/O error, 8 busy (no whole snapshot
-within the retry bound), 9 not seen (``put --await-seen``: published, but some live followers had
-not read it in time), 130 interrupted.
+5 another master holds the region, 6 corrupt region (or its file shrank under the command),
+7 I/O error, 8 busy (no whole snapshot within the retry bound), 9 not seen (``put --await-seen``:
+published, but some live followers had not read it in time), 130 interrupted.
 """
 import argparse
 import json
@@ -21,7 +21,7 @@ from . import __version__, _files, _jsonsyntax, _proc, _regions, _sleepers
 from ._format import ContentType, file_length
 from ._jsontext import dumps
 from .errors import (ConsistencyError, CorruptRegionError, InvalidObjectError, InvalidTagError,
-                     MasterConflictError, ObjectTooLargeError, RegionNotFoundError)
+                     MasterConflictError, ObjectTooLargeError, RegionNotFoundError, RegionShrunkError)
 from .follower import Follower, _not_found
 from .master import DEFAULT_MAX_OBJECT_SIZE, Master
 
@@ -31,7 +31,8 @@ INTERRUPTED = 130
 _EXIT_CODES = ((RegionNotFoundError, NOT_FOUND), (FileNotFoundError, NOT_FOUND),
                (InvalidTagError, INVALID_INPUT), (InvalidObjectError, INVALID_INPUT),
                (ObjectTooLargeError, INVALID_INPUT), (MasterConflictError, MASTER_CONFLICT),
-               (CorruptRegionError, CORRUPT_REGION), (OSError, IO_ERROR), (ConsistencyError, BUSY))
+               (CorruptRegionError, CORRUPT_REGION), (RegionShrunkError, CORRUPT_REGION), (OSError, IO_ERROR),
+               (ConsistencyError, BUSY))
 
 
 class CommandError(Exception):

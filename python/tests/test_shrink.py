@@ -4,10 +4,14 @@ region to a new file and the follower follows it. Each process acts only when to
 file shrinks between two operations (a file shrunk during one still faults: the documented
 window)."""
 import os
+import struct
+import subprocess
+import sys
 import unittest
 
 import shm4j
-from tests.support import RegionTestCase, expect_line
+from shm4j._format import COMMITTED_OFFSET
+from tests.support import PYTHON_DIR, RegionTestCase, expect_line
 
 
 class ShrinkTest(RegionTestCase):
@@ -69,6 +73,21 @@ class ShrinkTest(RegionTestCase):
         line = self.ask(follower, "fresh")  # a new Follower in that process must read the slot
         self.assertTrue(line.startswith("error RegionShrunkError region gone (%s): the file shrank to 100 "
                                         "bytes under this process" % self.path("gone")), line)
+
+    def test_the_region_truncated_under_cli_watch_ends_it_as_a_corrupt_region(self):
+        with shm4j.Master("watched", self.dir) as m:
+            m.publish("first")
+        watch = subprocess.Popen([sys.executable, "-m", "shm4j", "--dir", self.dir, "watch", "watched", "--strategy",
+                                  "backoff"], cwd=PYTHON_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(watch.kill)
+        self.assertTrue(watch.stdout.readline().startswith('{"tag":"watched","version":1,'))
+        self.truncate("watched", 100)  # the header stays; the slots are gone
+        self.poke("watched", COMMITTED_OFFSET, struct.pack("<Q", 2))  # its slot is past the file's end
+        out, err = watch.communicate(timeout=60)
+        self.assertEqual(6, watch.returncode, err)
+        self.assertEqual(("", 1), (out, len(err.splitlines())), err)
+        self.assertTrue(err.startswith("shm4j: region watched (%s): the file shrank to 100 bytes under this process"
+                                       % self.path("watched")), err)
 
     def test_a_master_taking_a_shrunk_file_this_process_maps_refuses_it_as_truncated(self):
         # The file stays mapped by a follower of the process (opened while a master of the

@@ -7,6 +7,7 @@ import io.shm4j.MasterConflictException;
 import io.shm4j.ObjectTooLargeException;
 import io.shm4j.ReadOnlyRegionException;
 import io.shm4j.RegionNotFoundException;
+import io.shm4j.RegionShrunkException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,7 +38,10 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 4;
     /** Another live process is the master of the shared object. */
     public static final int MASTER_CONFLICT = 5;
-    /** The region's bytes are not a valid shm4j region of the expected kind. */
+    /**
+     * The region's bytes are not a valid shm4j region of the expected kind, or its file shrank
+     * under this process (another program truncated it).
+     */
     public static final int CORRUPT_REGION = 6;
     /** An operating-system I/O failure: permissions, full /dev/shm, ... */
     public static final int IO_ERROR = 7;
@@ -58,7 +62,7 @@ public final class ExitCodes {
             case NoSuchElementException _ -> NOT_FOUND; // a region with no version yet, a JSON pointer with no value
             case FileAlreadyExistsException _, ReadOnlyRegionException _, IllegalArgumentException _ -> INVALID_INPUT;
             case IOException _, UncheckedIOException _ -> IO_ERROR;
-            case CorruptRegionException _ -> CORRUPT_REGION;
+            case CorruptRegionException _, RegionShrunkException _ -> CORRUPT_REGION;
             case MasterConflictException _ -> MASTER_CONFLICT;
             case CodecException _, ObjectTooLargeException _ -> INVALID_INPUT;
             case InconsistentSnapshotException _ -> BUSY;

@@ -8,12 +8,19 @@ import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.testing.TestDirectory;
 import io.shm4j.internal.Futex;
+import io.shm4j.internal.ObjectRegionDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,6 +99,33 @@ class WatchCommandTest {
         try (ChildJvm watch = ChildJvm.start(Main.class, "--dir", dir.path().toString(), "watch", "not-yet", "--count", "0")) {
             assertThat(watch.waitFor(TIMEOUT)).isZero();
             assertThat(watch.output()).isEmpty();
+        }
+    }
+
+    /**
+     * The region file truncated under a watch by another program, with no master to move it:
+     * the watch ends as on a corrupt region (exit 6) with the one line naming the file.
+     */
+    @Test
+    void aRegionTruncatedUnderTheWatchEndsItAsACorruptRegion() throws Exception {
+        try (SharedObjectMaster<String> master = SharedObject.master(TAG, ObjectCodecs.text(), dir.options())) {
+            master.publish("first");
+        }
+        Path file = dir.path().resolve(TAG);
+        ProcessBuilder command = new ProcessBuilder(ChildJvm.command(List.of(), List.of(), Main.class,
+                "--dir", dir.path().toString(), "watch", TAG, "--strategy", "backoff")).redirectErrorStream(true);
+        try (ChildJvm watch = ChildJvm.of(command)) {
+            assertThat(watch.nextLine(TIMEOUT)).startsWith("{\"tag\":\"watched\",\"version\":1,");
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(100); // the header stays; the slots are gone
+            }
+            // A version 2 committed in the header: the watch reads its slot, past the file's end.
+            TestDirectory.edit(file, header -> header.set(ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN),
+                    ObjectRegionDescriptor.COMMITTED_OFFSET, 2L));
+            assertThat(watch.waitFor(TIMEOUT)).as(String.join("\n", watch.output())).isEqualTo(ExitCodes.CORRUPT_REGION);
+            assertThat(watch.output()).hasSize(2);
+            assertThat(watch.output().getLast()).startsWith("shm4j: region " + TAG + " (" + file
+                    + "): the file shrank to 100 bytes under this process");
         }
     }
 
