@@ -77,12 +77,15 @@ def open_registry(region_path, create=True):
 
 def open_to_list(region_path):
     """The registry for looking only: read-write if this process may write it (dead entries are
-    then reclaimed), else read-only; None if there is none."""
+    then reclaimed), else (no write permission, a read-only mount) read-only; None if there is
+    none. As Java's FollowerRegistry.openToList."""
     path = path_of(region_path)
     try:
         try:
             return _map(path, True)
-        except PermissionError:
+        except FileNotFoundError:
+            raise
+        except OSError:  # no write permission, a read-only mount; else the read-only open says why
             return _map(path, False)
     except FileNotFoundError:
         return None

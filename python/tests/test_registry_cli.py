@@ -2,11 +2,13 @@
 get --wait, watch of several tags waiting for creation, list_regions and delete."""
 import json
 import os
+import subprocess
+import sys
 import time
 
 import shm4j
 from shm4j import cli
-from tests.support import RegionTestCase
+from tests.support import PYTHON_DIR, RegionTestCase
 
 
 class RegistryCliTest(RegionTestCase):
@@ -44,6 +46,29 @@ class RegistryCliTest(RegionTestCase):
                     self.assertEqual(1, len(r.stderr.splitlines()), r.stderr)
                     self.assertIn("shm4j: %s " % registry, r.stderr)
                     self.assertIn("remove it (followers and masters recreate it)", r.stderr)
+
+    def test_followers_and_inspect_list_a_registry_on_a_read_only_mount(self):
+        self.assertEqual(0, self.run_cli("put", "cfg", "1").returncode)
+        # A private mount namespace where the directory is mounted again, read-only (as Java's
+        # FailuresSayWhyCommandsTest; needs CAP_SYS_ADMIN).
+        read_only = ["unshare", "-m", "sh", "-c", 'mount -o bind,ro "$0" "$0" && exec "$@"', self.dir]
+        if subprocess.run(read_only + ["true"], capture_output=True).returncode != 0:
+            self.skipTest("no read-only bind mount here (unshare -m needs CAP_SYS_ADMIN)")
+
+        def run(*argv):
+            return subprocess.run(read_only + [sys.executable, "-m", "shm4j", "--dir", self.dir, *argv],
+                                  cwd=PYTHON_DIR, capture_output=True, text=True, timeout=60)
+
+        with shm4j.Follower("cfg", self.dir, name="reader") as f:
+            f.get()
+            for command in ("followers", "inspect"):
+                r = run(command, "cfg")
+                self.assertEqual((0, ""), (r.returncode, r.stderr))
+                self.assertIn("reader", r.stdout)
+        r = run("put", "cfg", "2")
+        self.assertEqual(cli.IO_ERROR, r.returncode, r.stderr)
+        self.assertTrue(r.stderr.startswith("shm4j: %s: cannot open region cfg for writing: %s is on a read-only file "
+                                            "system" % (self.path("cfg"), self.dir)), r.stderr)
 
     def test_get_waits_for_creation_only_when_asked(self):
         self.assertEqual(cli.NOT_FOUND, self.run_cli("get", "soon").returncode)
