@@ -10,6 +10,7 @@ published, but some live followers had not read it in time), 130 interrupted.
 """
 import argparse
 import json
+import logging
 import math
 import os
 import re
@@ -80,6 +81,34 @@ def _usage(message):
     return USAGE
 
 
+class _LogLine(logging.Formatter):
+    """The library's log records as the Java CLI's LogLines prints them: ``shm4j: warning: ...``,
+    one line; notices (INFO and below) and a record's traceback only with --verbose."""
+    verbose = False
+
+    def format(self, record):
+        text = record.getMessage()
+        # Some of the library's messages name shm4j themselves, for a log of another program's.
+        text = text[len("shm4j: "):] if text.startswith("shm4j: ") else text
+        line = "shm4j: %s: %s" % (record.levelname.lower(), text.replace("\n", " "))
+        return line + "\n" + self.formatException(record.exc_info) if self.verbose and record.exc_info else line
+
+
+_LOG_LINES = logging.StreamHandler()
+_LOG_LINES.setFormatter(_LogLine())
+
+
+def _log_lines(verbose):
+    """Sends the library's logger (``shm4j``) to stderr as _LogLine lines, for this command."""
+    log = logging.getLogger("shm4j")
+    _LOG_LINES.setStream(sys.stderr)
+    _LOG_LINES.formatter.verbose = verbose
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    log.propagate = False  # not also the root logger's lines, in a program that configured one
+    if _LOG_LINES not in log.handlers:
+        log.addHandler(_LOG_LINES)
+
+
 def main(argv=None):
     parser = _parser()
     try:
@@ -91,6 +120,7 @@ def main(argv=None):
         return e.code if isinstance(e.code, int) else OK
     args.dir = getattr(args, "dir", None)
     args.verbose = getattr(args, "verbose", False)
+    _log_lines(args.verbose)
     try:
         return args.command(args)
     except KeyboardInterrupt:
@@ -148,7 +178,7 @@ def _parser():
     common.add_argument("--dir", default=argparse.SUPPRESS,
                         help="region directory (default: $SHM4J_DIR, else /dev/shm/shm4j)")
     common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="on errors, print the stack trace too")
+                        help="on errors, print the stack trace too; print the library's notices")
     prog = _prog()
     p = _Parser(prog=prog, parents=[common],
                 description="Processes on one host share live data through memory-mapped shared memory.",

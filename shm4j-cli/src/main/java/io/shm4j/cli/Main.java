@@ -37,7 +37,7 @@ public final class Main implements Runnable {
 
     // INHERIT: accepted before or after the command (shm4j --dir D get T, shm4j get T --dir D), as Python's CLI.
     private final OptionSpec verbose = option(spec, OptionSpec.builder("--verbose").type(boolean.class)
-            .scopeType(ScopeType.INHERIT).description("On errors, print the stack trace too."));
+            .scopeType(ScopeType.INHERIT).description("On errors, print the stack trace too; print the library's notices."));
 
     private final OptionSpec dir = option(spec, OptionSpec.builder("--dir").type(Path.class).paramLabel("DIR")
             .scopeType(ScopeType.INHERIT).description("Region directory (default: $SHM4J_DIR, else /dev/shm/shm4j)."));
@@ -141,6 +141,10 @@ public final class Main implements Runnable {
                 cl.addSubcommand(built != null ? new CommandLine(built.apply(main)) : command);
             }
         }
+        cl.setExecutionStrategy(parsed -> {
+            LogLines.verbose = main.verbose(); // the library's notices, for this command's run
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr(), main.verbose()));
         cl.setParameterExceptionHandler((e, _) -> ExitCodes.reportUsage(e, usageMessage(e)));
         return cl;

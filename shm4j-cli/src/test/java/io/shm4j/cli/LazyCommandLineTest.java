@@ -91,7 +91,8 @@ class LazyCommandLineTest {
                       --raw         Print a JSON string without quotes or escapes, as jq -r
                                       (other values as JSON).
                   -V, --version     Print version information and exit.
-                      --verbose     On errors, print the stack trace too.
+                      --verbose     On errors, print the stack trace too; print the library's
+                                      notices.
                       --wait=D      Wait up to D (e.g. 10s) for the region to be created and to
                                       hold a version, instead of exiting 3 at once.
                 """);
