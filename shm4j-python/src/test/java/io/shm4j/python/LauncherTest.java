@@ -153,6 +153,18 @@ class LauncherTest {
         assertThat(run(dir.path(), installed.toString(), "--dir", regions, "get", "t")).isEqualTo(new Run(0, "{\"a\":1}\n", ""));
     }
 
+    /** A prefix that cannot be written (below a regular file: refused even to root): one line, exit 7. */
+    @Test
+    void installToAPlaceThatCannotBeWrittenSaysSoInOneLine() throws Exception {
+        Path file = Files.writeString(dir.path().resolve("file"), "");
+        Path prefix = file.resolve("prefix");
+        Run install = run(dir.path(), LAUNCHER.toString(), "install", "--prefix", prefix.toString());
+        assertThat(install.code()).as(install.err()).isEqualTo(7);
+        assertThat(install.out()).isEmpty();
+        assertThat(install.err()).isEqualTo("shm4j: install: cannot write " + prefix.resolve("bin")
+                + " (Not a directory); choose a --prefix you may write (default: ~/.local)\n");
+    }
+
     @Test
     void putFromATerminalSaysWhatItWaitsFor() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
