@@ -166,6 +166,10 @@ def _check_usage(args):
             raise _UsageError("--mode must be 0600, 0640 or 0660, got '%s' (see '%s %s --help')" % (args.mode, _prog(), name))
     if name == "watch" and args.count is not None and args.count < 0:
         raise _UsageError("--count must be >= 0, got %d (see '%s watch --help')" % (args.count, _prog()))
+    if name == "dump":  # no region has a negative offset or length; past this one's end is input (4)
+        for option, value in (("--offset", args.offset), ("--length", args.length)):
+            if value is not None and value < 0:
+                raise _UsageError("%s must be >= 0, got %d (see '%s dump --help')" % (option, value, _prog()))
 
 
 _MODES = {"0600": _files.OWNER_ONLY, "600": _files.OWNER_ONLY, "0640": _files.GROUP_READ, "640": _files.GROUP_READ,
@@ -579,10 +583,8 @@ def _dump(args):
         raise RegionNotFoundError(_not_found(args.tag, path)) from None
     with os.fdopen(fd, "rb") as fh:
         data = fh.read()
-    if args.offset < 0 or args.offset > len(data):
+    if args.offset > len(data):
         raise CommandError(INVALID_INPUT, "--offset %d is outside region %s (0..%d)" % (args.offset, args.tag, len(data)))
-    if args.length is not None and args.length < 0:
-        raise CommandError(INVALID_INPUT, "--length must be >= 0, got %d" % args.length)
     end = len(data) if args.length is None else min(len(data), args.offset + args.length)
     for at in range(args.offset, end, 16):
         chunk = data[at:min(at + 16, end)]

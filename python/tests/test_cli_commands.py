@@ -48,6 +48,11 @@ class CliCommandsTest(RegionTestCase):
         self.assertEqual("00000004: 6f20" + " " * 37 + "o \n", self.run_cli("dump", "notes", "--offset", "4", "--length", "2").stdout)
         self.assertEqual(4, self.run_cli("dump", "notes", "--offset", "13").returncode)
         self.assertEqual(3, self.run_cli("dump", "nothing").returncode)
+        for region in ("notes", "nothing"):  # no region has a negative offset or length: a bad option value
+            for option in ("--offset", "--length"):
+                r = self.run_cli("dump", region, option, "-1")
+                self.assertEqual((2, "shm4j: %s must be >= 0, got -1 (see 'python3 -m shm4j dump --help')\n" % option),
+                                 (r.returncode, r.stderr))
 
     def test_rm_and_rm_force(self):
         self.run_cli("put", "a", "1")

@@ -27,6 +27,8 @@ final class DemoObjectsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Main.requireInRange(spec, "--followers", followers, 1, 64);
+        Main.requireInRange(spec, "--seconds", seconds, 1, 3600);
         return new ObjectsDemo(demo.main.options(), spec.commandLine().getOut(), followers, seconds).run();
     }
 }

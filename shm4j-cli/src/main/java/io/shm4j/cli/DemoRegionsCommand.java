@@ -29,9 +29,7 @@ final class DemoRegionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (pauseMillis < 0) {
-            throw new IllegalArgumentException("--pause must be >= 0, got " + pauseMillis);
-        }
+        Main.requireInRange(spec, "--pause", pauseMillis, 0, Long.MAX_VALUE);
         return new RegionsDemo(demo.main.options(), spec.commandLine().getOut(), keep, pauseMillis).run();
     }
 }

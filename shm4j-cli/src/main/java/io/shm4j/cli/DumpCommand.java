@@ -37,13 +37,13 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // No region has a negative offset or length: a bad option value; past this one's end is input (4).
+        Main.requireInRange(spec, "--offset", offset, 0, Long.MAX_VALUE);
+        Main.requireInRange(spec, "--length", length == null ? 0 : length, 0, Long.MAX_VALUE);
         try (MappedRegion region = MappedRegion.open(tag, AccessMode.READ, main.options())) {
             long size = region.length();
-            if (offset < 0 || offset > size) {
+            if (offset > size) {
                 throw new IllegalArgumentException("--offset " + offset + " is outside region " + tag + " (0.." + size + ")");
-            }
-            if (length != null && length < 0) {
-                throw new IllegalArgumentException("--length must be >= 0, got " + length);
             }
             long end = length == null || length > size - offset ? size : offset + length; // no overflow of offset + length
             PrintWriter out = spec.commandLine().getOut();

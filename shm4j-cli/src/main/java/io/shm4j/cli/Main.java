@@ -88,6 +88,17 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
+    /**
+     * A usage error (exit 2) unless {@code min <= value <= max}: an option's value out of its
+     * range, e.g. {@code --count must be >= 0, got -1} ({@code max} Long.MAX_VALUE: no upper bound).
+     */
+    static void requireInRange(CommandSpec command, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new CommandLine.ParameterException(command.commandLine(), option + " must be "
+                    + (max == Long.MAX_VALUE ? ">= " + min : min + ".." + max) + ", got " + value);
+        }
+    }
+
     /** A usage error (exit 2) for two options given together that exclude each other. */
     static CommandLine.ParameterException conflict(CommandSpec command, String first, String second, String instead) {
         return new CommandLine.ParameterException(command.commandLine(),

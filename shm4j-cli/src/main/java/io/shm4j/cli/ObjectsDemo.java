@@ -30,12 +30,6 @@ final class ObjectsDemo {
     private final List<Process> processes = new ArrayList<>();
 
     ObjectsDemo(ShmOptions options, PrintWriter out, int followers, int seconds) {
-        if (followers < 1 || followers > 64) {
-            throw new IllegalArgumentException("--followers must be 1..64, got " + followers);
-        }
-        if (seconds < 1 || seconds > 3600) {
-            throw new IllegalArgumentException("--seconds must be 1..3600, got " + seconds);
-        }
         this.options = options;
         this.out = out;
         this.followers = followers;

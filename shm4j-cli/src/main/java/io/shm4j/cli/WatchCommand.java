@@ -10,7 +10,6 @@ import io.shm4j.Snapshot;
 import io.shm4j.WaitStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,9 +65,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count != null && count < 0) {
-            throw new ParameterException(spec.commandLine(), "--count must be >= 0, got " + count);
-        }
+        Main.requireInRange(spec, "--count", count == null ? 0 : count, 0, Long.MAX_VALUE);
         tags.forEach(RegionFiles::validateTag);
         if (count != null && count == 0) {
             return ExitCodes.OK; // no line wanted: a tag not created yet would be waited for, for ever

@@ -174,13 +174,19 @@ class MainTest {
         }
 
         @Test
-        void badWindowsAreInvalidInput() throws IOException {
+        void anOffsetPastTheRegionIsInvalidInputANegativeWindowUsage() throws IOException {
             region("d", "abc");
             CliRun past = run("dump", "d", "--offset", "4");
             assertThat(past.code()).isEqualTo(ExitCodes.INVALID_INPUT);
             assertThat(past.errLines()).containsExactly("shm4j: --offset 4 is outside region d (0..3)");
-            assertThat(run("dump", "d", "--offset", "-1").code()).isEqualTo(ExitCodes.INVALID_INPUT);
-            assertThat(run("dump", "d", "--length", "-1").code()).isEqualTo(ExitCodes.INVALID_INPUT);
+            // No region has a negative offset or length: a bad option value, before the region is opened.
+            for (String region : List.of("d", "nope")) {
+                assertThat(run("dump", region, "--offset", "-1").errLines())
+                        .containsExactly("shm4j: --offset must be >= 0, got -1 (see 'shm4j dump --help')");
+                assertThat(run("dump", region, "--length", "-1").errLines())
+                        .containsExactly("shm4j: --length must be >= 0, got -1 (see 'shm4j dump --help')");
+                assertThat(run("dump", region, "--length", "-1").code()).isEqualTo(ExitCodes.USAGE);
+            }
             assertThat(run("dump", "d", "--offset", "x").code()).isEqualTo(ExitCodes.USAGE);
         }
 
@@ -285,6 +291,18 @@ class MainTest {
     class Demo {
         private static final Duration TIMEOUT = Duration.ofSeconds(60);
         private static final Pattern PID = Pattern.compile("pid (\\d+)");
+
+        @Test
+        void anOptionOutOfItsRangeIsAUsageError() {
+            for (List<String> args : List.of(List.of("objects", "--followers", "0", "1..64"),
+                    List.of("objects", "--followers", "65", "1..64"), List.of("objects", "--seconds", "0", "1..3600"),
+                    List.of("objects", "--seconds", "3601", "1..3600"), List.of("regions", "--pause", "-1", ">= 0"))) {
+                CliRun r = run("demo", args.get(0), args.get(1), args.get(2));
+                assertThat(r.code()).as(args.toString()).isEqualTo(ExitCodes.USAGE);
+                assertThat(r.errLines()).containsExactly("shm4j: " + args.get(1) + " must be " + args.get(3) + ", got "
+                        + args.get(2) + " (see 'shm4j demo " + args.get(0) + " --help')");
+            }
+        }
 
         @Test
         void demoRunsThreeProcessesShowsEachModeAndCleansUp() throws Exception {
