@@ -569,8 +569,8 @@ def _rm(args):
         else:
             missing.append(tag)
     if missing and not args.force:
-        raise CommandError(NOT_FOUND, "no region %s in %s (the others were removed); see 'shm4j ls'"
-                           % (", ".join(missing), dir_))
+        raise CommandError(NOT_FOUND, "no region %s in %s%s; see 'shm4j ls'" % (
+            ", ".join(missing), dir_, " (the others were removed)" if len(missing) < len(args.tags) else ""))
     return OK
 
 

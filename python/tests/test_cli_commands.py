@@ -58,7 +58,10 @@ class CliCommandsTest(RegionTestCase):
         self.run_cli("put", "a", "1")
         r = self.run_cli("rm", "a", "b")
         self.assertEqual((3, "removed a\n"), (r.returncode, r.stdout))
-        self.assertIn("no region b in", r.stderr)
+        self.assertEqual("shm4j: no region b in %s (the others were removed); see 'shm4j ls'\n" % self.dir, r.stderr)
+        r = self.run_cli("rm", "b", "c")  # none removed: no others to speak of
+        self.assertEqual((3, "", "shm4j: no region b, c in %s; see 'shm4j ls'\n" % self.dir),
+                         (r.returncode, r.stdout, r.stderr))
         self.assertFalse(os.path.exists(self.path("a")))
         r = self.run_cli("rm", "-f", "b")
         self.assertEqual((0, ""), (r.returncode, r.stderr))

@@ -48,7 +48,7 @@ final class RmCommand implements Callable<Integer> {
         }
         if (!missing.isEmpty() && !force) {
             throw new NoSuchFileException(null, null, "no region " + String.join(", ", missing) + " in " + dir
-                    + " (the others were removed); see 'shm4j ls'");
+                    + (missing.size() < tags.size() ? " (the others were removed)" : "") + "; see 'shm4j ls'");
         }
         return ExitCodes.OK;
     }

@@ -130,6 +130,14 @@ class MainTest {
         }
 
         @Test
+        void missingTagsAloneAreNotFoundWithoutOthers() {
+            CliRun r = run("rm", "gone", "lost");
+            assertThat(r.code()).isEqualTo(ExitCodes.NOT_FOUND);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.errLines()).containsExactly("shm4j: no region gone, lost in " + dir.path() + "; see 'shm4j ls'");
+        }
+
+        @Test
         void badTagRemovesNothing() throws IOException {
             region("keep", "1");
             CliRun r = run("rm", "keep", "../etc");
