@@ -429,17 +429,7 @@ def _put(args):
     """As Java's PutCommand: strict UTF-8 JSON within Jackson's limits, published as the bytes
     Jackson writes (so that get --meta's size and inspect's crc32 agree too)."""
     if args.file is not None:
-        source = args.file
-        try:
-            with open(args.file, "rb") as fh:
-                data = fh.read()
-        except FileNotFoundError:
-            raise CommandError(NOT_FOUND, "%s: no such file; nothing was published" % source) from None
-        except PermissionError:
-            raise CommandError(IO_ERROR, "%s: no read permission on it; nothing was published" % source) from None
-        except OSError as e:  # e.g. a directory
-            raise CommandError(IO_ERROR, "%s: cannot read it (%s); nothing was published"
-                               % (source, e.strerror)) from None
+        data, source = _read_file(args.file), args.file
     elif args.json is None or args.json == "-":
         if sys.stdin.isatty():
             print("shm4j: reading the JSON value for %s from standard input; end it with Ctrl-D (Ctrl-C cancels)"
@@ -460,6 +450,19 @@ def _put(args):
                                        f["pid"], f["language"], " " + f["name"] if f["name"] else "",
                                        f["version_seen"], f["waiting"]) for f in late), args.tag))
     return OK
+
+
+def _read_file(path):
+    """The bytes of the file ``path`` put or serve publishes; CommandError worded as Java's JsonInput.read."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise CommandError(NOT_FOUND, "%s: no such file; nothing was published" % path) from None
+    except PermissionError:
+        raise CommandError(IO_ERROR, "%s: no read permission on it; nothing was published" % path) from None
+    except OSError as e:  # e.g. a directory
+        raise CommandError(IO_ERROR, "%s: cannot read it (%s); nothing was published" % (path, e.strerror)) from None
 
 
 def _parse_input(data, source, outcome):
@@ -498,35 +501,43 @@ def _publish(master, tag, payload):
 
 def _serve(args):
     """As Java's ServeCommand: publish the file, then republish it whenever its modification time
-    changes (polled), until interrupted; an invalid file is reported and the last good version stays."""
+    changes (polled), until interrupted; a file that is invalid, cannot be read or looked up is
+    reported and the last good version stays."""
     path = os.path.abspath(args.file)
     published = _modified(path)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise CommandError(NOT_FOUND, "%s: no such file; nothing was published" % path) from None
-    payload = _parse_input(data, path, "nothing was published")
+    payload = _parse_input(_read_file(path), path, "nothing was published")
     with _master(args) as m:
         _out("serving %s as %s: version %d" % (path, args.tag, _publish(m, args.tag, payload)))
         current = payload
+        lookup_failed = False  # said once, not at every poll
         while True:
             time.sleep(0.2)
-            now = _modified(path)
+            try:
+                now = _modified(path)
+            except CommandError as e:
+                if not lookup_failed:
+                    _stays_published(e, m)
+                lookup_failed = True
+                continue
+            lookup_failed = False
             if now is None or now == published:
                 continue
             published = now
             time.sleep(0.02)  # let a writer finish; the next poll catches the rest
             try:
-                with open(path, "rb") as fh:
-                    payload = _parse_input(fh.read(), path, "version %d stays published" % m.version)
+                payload = _parse_input(_read_file(path), path, "version %d stays published" % m.version)
                 if payload != current:
                     _out("version %d" % _publish(m, args.tag, payload))
                     current = payload
             except (CommandError, OSError) as e:
-                print("shm4j: " + str(e).replace("nothing was published", "version %d stays published" % m.version),
-                      file=sys.stderr)
-                sys.stderr.flush()
+                _stays_published(e, m)
+
+
+def _stays_published(error, master):
+    """serve's line for a version it could not publish: the last good one stays."""
+    print("shm4j: " + str(error).replace("nothing was published", "version %d stays published" % master.version),
+          file=sys.stderr)
+    sys.stderr.flush()
 
 
 def _modified(path):
@@ -534,6 +545,9 @@ def _modified(path):
         return os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return None  # between an editor's delete and rename: wait for the new file
+    except PermissionError:
+        raise CommandError(IO_ERROR, "%s: cannot watch it: no permission to look it up (its directory %s must be "
+                                     "searchable); nothing was published" % (path, os.path.dirname(path))) from None
 
 
 def _ls(args):

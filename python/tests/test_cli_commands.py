@@ -3,9 +3,12 @@ serve, --version, help COMMAND, get --raw, watch --count, rm -f, --max-size, --m
 after the command, conflicting options, and where invalid JSON breaks."""
 import json
 import os
+import queue
+import shutil
 import stat
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -66,6 +69,42 @@ class CliCommandsTest(RegionTestCase):
         r = self.run_cli("rm", "-f", "b")
         self.assertEqual((0, ""), (r.returncode, r.stderr))
         self.assertEqual(4, self.run_cli("rm", "ok", "bad/tag").returncode)
+
+    @unittest.skipIf(os.geteuid() == 0 and not shutil.which("setpriv"), "needs setpriv: root bound by file permissions")
+    def test_serve_keeps_the_last_good_version_while_the_file_cannot_be_read_or_looked_up(self):
+        inputs = os.path.join(self.dir, "inputs")
+        os.mkdir(inputs)
+        path = os.path.join(inputs, "conf.json")
+        with open(path, "w") as f:
+            f.write('{"v":1}')
+        # As root, without the capabilities that bypass file permissions (as Java's FailuresSayWhyCommandsTest).
+        bound = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] if os.geteuid() == 0 else []
+        serve = subprocess.Popen(bound + [sys.executable, "-m", "shm4j", "--dir", self.dir, "serve", "s", "--file", path],
+                                 cwd=PYTHON_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = _lines(serve.stdout), _lines(serve.stderr)
+        try:
+            self.assertEqual("serving %s as s: version 1" % path, out.get(timeout=60))
+            os.chmod(path, 0)
+            time.sleep(0.05)
+            os.utime(path)  # a change it may not read
+            self.assertEqual("shm4j: %s: no read permission on it; version 1 stays published" % path,
+                             err.get(timeout=60))
+            os.chmod(path, 0o644)
+            os.chmod(inputs, 0)  # nor look up: said once, not at every poll
+            self.assertEqual("shm4j: %s: cannot watch it: no permission to look it up (its directory %s must be "
+                             "searchable); version 1 stays published" % (path, inputs), err.get(timeout=60))
+            os.chmod(inputs, 0o755)
+            with open(path, "w") as f:
+                f.write('{"v":2}')
+            self.assertEqual("version 2", out.get(timeout=60))
+            self.assertIsNone(serve.poll())
+            self.assertTrue(err.empty(), "one line for the look-up that failed")
+        finally:
+            os.chmod(inputs, 0o755)
+            serve.terminate()
+            serve.wait(30)
+            serve.stdout.close()
+            serve.stderr.close()
 
     def test_version_help_and_prog_name(self):
         r = self.run_cli("--version")
@@ -133,6 +172,17 @@ class CliCommandsTest(RegionTestCase):
             serve.wait(30)
             serve.stdout.close()
             serve.stderr.close()
+
+
+def _lines(stream):
+    """A queue of the stream's lines (without the newline), read by a daemon thread."""
+    lines = queue.Queue()
+
+    def pump():
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
 
 
 if __name__ == "__main__":

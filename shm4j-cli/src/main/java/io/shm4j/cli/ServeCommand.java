@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Be the master of TAG: publish a JSON file, then republish it on every change until interrupted.",
-                "An invalid file is reported on stderr and the last good version stays published."})
+                "A file that is invalid, or cannot be read or looked up, is reported on stderr and the last good"
+                        + " version stays published."})
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -71,6 +72,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("serving " + watched + " as " + tag + ": version " + firstVersion);
             out.flush();
+            boolean lookupFailed = false; // said once, not every second
             while (!Thread.currentThread().isInterrupted()) {
                 WatchKey key = watcher.poll(1, TimeUnit.SECONDS);
                 if (key != null) {
@@ -78,7 +80,17 @@ final class ServeCommand implements Callable<Integer> {
                     key.reset();
                     Thread.sleep(20); // let a writer finish; a later event or the poll catches the rest
                 }
-                FileTime now = modified(watched);
+                FileTime now;
+                try {
+                    now = modified(watched);
+                } catch (AccessDeniedException e) {
+                    if (!lookupFailed) {
+                        staysPublished(err, e.getMessage(), master);
+                    }
+                    lookupFailed = true;
+                    continue;
+                }
+                lookupFailed = false;
                 if (now == null || now.equals(published)) {
                     continue;
                 }
@@ -90,14 +102,18 @@ final class ServeCommand implements Callable<Integer> {
                         out.flush();
                     }
                 } catch (CodecException | IOException | ObjectTooLargeException e) {
-                    String message = e instanceof ObjectTooLargeException t ? MasterOptions.tooLarge(t).getMessage() : e.getMessage();
-                    err.println("shm4j: " + message.replace("nothing was published",
-                            "version " + master.version() + " stays published"));
-                    err.flush();
+                    staysPublished(err, e instanceof ObjectTooLargeException t ? MasterOptions.tooLarge(t).getMessage()
+                            : e.getMessage(), master);
                 }
             }
         }
         return ExitCodes.INTERRUPTED;
+    }
+
+    /** The line for a version serve could not publish: the last good one stays. */
+    private static void staysPublished(PrintWriter err, String message, SharedObjectMaster<?> master) {
+        err.println("shm4j: " + message.replace("nothing was published", "version " + master.version() + " stays published"));
+        err.flush();
     }
 
     private static FileTime modified(Path file) throws IOException {
@@ -107,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
             return null; // between an editor's delete and rename: wait for the new file
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(file.toString(), null, "cannot watch it: no permission to look it up"
-                    + " (its directory " + file.getParent() + " must be searchable)");
+                    + " (its directory " + file.getParent() + " must be searchable); nothing was published");
         }
     }
 }

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static io.shm4j.cli.CliBatchMain.command;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -120,11 +122,34 @@ class FailuresSayWhyCommandsTest {
         }
     }
 
+    /** As Python's CLI: serve keeps the last good version while its file cannot be read or looked up. */
+    @Test
+    void serveKeepsTheLastGoodVersionWhileTheFileCannotBeReadOrLookedUp() throws Exception {
+        Path file = Files.writeString(inputs.path().resolve("conf.json"), "{\"v\":1}");
+        ProcessBuilder serve = new ProcessBuilder(ChildJvm.command(boundByPermissions(), List.of(), Main.class,
+                "--dir", dir.path().toString(), "serve", "s", "--file", file.toString())).redirectErrorStream(true);
+        try (ChildJvm child = ChildJvm.of(serve)) {
+            assertThat(child.nextLine(TIMEOUT)).isEqualTo("serving " + file + " as s: version 1");
+            Files.setPosixFilePermissions(file, Set.of());
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 60_000)); // a change it may not read
+            assertThat(child.nextLine(TIMEOUT)).isEqualTo("shm4j: " + file + ": no read permission on it; version 1 stays published");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(inputs.path(), Set.of()); // nor look up: said once, not at every poll
+            try {
+                assertThat(child.nextLine(TIMEOUT)).isEqualTo("shm4j: " + file + ": cannot watch it: no permission to"
+                        + " look it up (its directory " + inputs.path() + " must be searchable); version 1 stays published");
+            } finally {
+                Files.setPosixFilePermissions(inputs.path(), PosixFilePermissions.fromString("rwx------"));
+            }
+            Files.writeString(file, "{\"v\":2}");
+            assertThat(child.nextLine(TIMEOUT)).isEqualTo("version 2");
+            assertThat(child.process().isAlive()).isTrue();
+        }
+    }
+
     /** Runs {@code commands} in one child JVM bound by file permissions; its RESULT lines. */
     private static List<String> batch(List<List<String>> commands) throws Exception {
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        List<String> prefix = uid == 0 ? List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--") : List.of();
-        try (ChildJvm child = ChildJvm.start(prefix, List.of(), CliBatchMain.class, CliBatchMain.args(commands))) {
+        try (ChildJvm child = ChildJvm.start(boundByPermissions(), List.of(), CliBatchMain.class, CliBatchMain.args(commands))) {
             List<String> results = new ArrayList<>();
             for (int i = 0; i < commands.size(); i++) {
                 results.add(child.awaitLine("RESULT", TIMEOUT));
@@ -134,6 +159,12 @@ class FailuresSayWhyCommandsTest {
             }
             return results;
         }
+    }
+
+    /** The prefix that runs a child bound by file permissions: as root, without the capabilities that bypass them. */
+    private static List<String> boundByPermissions() throws Exception {
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        return uid == 0 ? List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--") : List.of();
     }
 
     private static void expect(CliRun r, String says) {
