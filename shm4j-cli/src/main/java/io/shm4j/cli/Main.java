@@ -91,8 +91,9 @@ public final class Main implements Runnable {
     /**
      * A usage error (exit 2) unless {@code min <= value <= max}: an option's value out of its
      * range, e.g. {@code --count must be >= 0, got -1} ({@code max} Long.MAX_VALUE: no upper bound).
+     * Public for the etcd mirror's command line (another jar), which follows the same rule.
      */
-    static void requireInRange(CommandSpec command, String option, long value, long min, long max) {
+    public static void requireInRange(CommandSpec command, String option, long value, long min, long max) {
         if (value < min || value > max) {
             throw new CommandLine.ParameterException(command.commandLine(), option + " must be "
                     + (max == Long.MAX_VALUE ? ">= " + min : min + ".." + max) + ", got " + value);

@@ -6,6 +6,7 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.Shm4jException;
 import io.shm4j.ShmOptions;
 import io.shm4j.cli.ExitCodes;
+import io.shm4j.cli.Main;
 import io.shm4j.internal.RegionFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,6 +86,7 @@ public final class MirrorMain implements Runnable {
             if (all == !tags.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "name the tags to mirror, or --all (not both)");
             }
+            Main.requireInRange(spec, "--max-request-bytes", maxRequestBytes, MirrorOptions.MIN_MAX_REQUEST_BYTES, Integer.MAX_VALUE);
             PrintWriter out = spec.commandLine().getOut();
             MirrorOptions o = MirrorOptions.of(etcd).withTags(tags).withPrefix(prefix).withMaxRequestBytes(maxRequestBytes)
                     .withShmOptions(main.shmOptions())
@@ -130,6 +132,7 @@ public final class MirrorMain implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Main.requireInRange(spec, "--ttl", ttl, MirrorOptions.MIN_LEASE_TTL_SECONDS, MirrorOptions.MAX_LEASE_TTL_SECONDS);
             MirrorOptions o = common.options(main, spec).withLeaseTtl(Duration.ofSeconds(ttl)).withStandby(standby);
             return runUntilStopped(EtcdMirror.push(o));
         }

@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param tags            the tags to mirror; empty: every tag (push: every region in the local
  *                        directory; pull: every key under the prefix), including ones that appear later
  * @param leaseTtl        push: the TTL of the lease holding the pusher role, so how long after a
- *                        pusher dies a standby takes over (whole seconds, at least 2)
+ *                        pusher dies a standby takes over (whole seconds, 2 to etcd's maximum of 9000000000)
  * @param standby         push: if another pusher holds a tag, wait and take over when its lease
  *                        ends instead of refusing with {@link PusherConflictException}
  * @param maxRequestBytes the etcd server's {@code --max-request-bytes} (1.5 MiB by default): a
@@ -39,6 +39,12 @@ public record MirrorOptions(List<URI> endpoints, String prefix, List<String> tag
                             EtcdMirror.Listener listener) {
     /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
     public static final int ETCD_DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
+    /** The smallest {@link #maxRequestBytes()}: room for a record's header, keys and the transaction's framing. */
+    public static final int MIN_MAX_REQUEST_BYTES = 4096;
+    /** The shortest {@link #leaseTtl()} in seconds. */
+    public static final long MIN_LEASE_TTL_SECONDS = 2;
+    /** The longest {@link #leaseTtl()} in seconds: etcd refuses to grant a longer lease (its MaxLeaseTTL). */
+    public static final long MAX_LEASE_TTL_SECONDS = 9_000_000_000L;
     /** The default key prefix. */
     public static final String DEFAULT_PREFIX = "/shm4j/";
 
@@ -52,14 +58,16 @@ public record MirrorOptions(List<URI> endpoints, String prefix, List<String> tag
         Objects.requireNonNull(hostName, "hostName");
         Objects.requireNonNull(shmOptions, "shmOptions");
         Objects.requireNonNull(listener, "listener");
-        if (leaseTtl.toSeconds() < 2) {
-            throw new IllegalArgumentException("lease TTL must be at least 2 s, got " + leaseTtl);
+        if (leaseTtl.toSeconds() < MIN_LEASE_TTL_SECONDS || leaseTtl.toSeconds() > MAX_LEASE_TTL_SECONDS) {
+            throw new IllegalArgumentException("lease TTL must be " + MIN_LEASE_TTL_SECONDS + ".." + MAX_LEASE_TTL_SECONDS
+                    + " s, got " + leaseTtl);
         }
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout must be positive, got " + requestTimeout);
         }
-        if (maxRequestBytes < 4096) {
-            throw new IllegalArgumentException("max request bytes must be at least 4096, got " + maxRequestBytes);
+        if (maxRequestBytes < MIN_MAX_REQUEST_BYTES) {
+            throw new IllegalArgumentException("max request bytes must be at least " + MIN_MAX_REQUEST_BYTES + ", got "
+                    + maxRequestBytes);
         }
     }
 

@@ -1,0 +1,45 @@
+package io.shm4j.etcd;
+
+import io.shm4j.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code shm4j mirror}'s command line: exit codes, its stderr lines. */
+class MirrorMainTest {
+    @RegisterExtension
+    final TestDirectory dir = TestDirectory.create();
+
+    /** The exit code and stderr of {@code shm4j mirror --dir DIR args...}, run in this JVM. */
+    private record Run(int code, String err) {
+    }
+
+    private Run run(String... args) {
+        List<String> all = new ArrayList<>(List.of("--dir", dir.path().toString()));
+        all.addAll(List.of(args));
+        StringWriter err = new StringWriter();
+        var cl = MirrorMain.commandLine();
+        cl.setErr(new PrintWriter(err));
+        cl.setOut(new PrintWriter(new StringWriter()));
+        return new Run(cl.execute(all.toArray(String[]::new)), err.toString());
+    }
+
+    @Test
+    void anOptionOutOfItsRangeIsAUsageErrorAsInTheShm4jCli() {
+        // Checked before etcd is contacted: nothing listens at this endpoint.
+        String etcd = "http://127.0.0.1:1";
+        assertThat(run("push", "cfg", "--etcd", etcd, "--ttl", "1"))
+                .isEqualTo(new Run(2, "shm4j: --ttl must be 2..9000000000, got 1 (see 'shm4j mirror push --help')\n"));
+        assertThat(run("push", "cfg", "--etcd", etcd, "--ttl", "9000000001").code()).isEqualTo(2);
+        for (String command : List.of("push", "pull")) {
+            assertThat(run(command, "cfg", "--etcd", etcd, "--max-request-bytes", "4095")).isEqualTo(new Run(2,
+                    "shm4j: --max-request-bytes must be 4096..2147483647, got 4095 (see 'shm4j mirror " + command + " --help')\n"));
+        }
+    }
+}
