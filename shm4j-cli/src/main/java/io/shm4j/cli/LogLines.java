@@ -17,8 +17,16 @@ import java.util.ResourceBundle;
  * A logger here is one small object, made when the library first asks for it.
  */
 public final class LogLines extends System.LoggerFinder {
-    /** --verbose of the running command: {@link Main} sets it before the command runs. */
-    static volatile boolean verbose;
+    /** --verbose of the running command: set through {@link #verbose(boolean)} before the command runs. */
+    private static volatile boolean verbose;
+
+    /**
+     * Shows the library's notices and stack traces, or hides them: {@link Main} and the etcd
+     * mirror's command line (another jar) call it with their command's --verbose.
+     */
+    public static void verbose(boolean on) {
+        verbose = on;
+    }
 
     @Override
     public System.Logger getLogger(String name, Module module) {

@@ -154,7 +154,7 @@ public final class Main implements Runnable {
             }
         }
         cl.setExecutionStrategy(parsed -> {
-            LogLines.verbose = main.verbose(); // the library's notices, for this command's run
+            LogLines.verbose(main.verbose()); // the library's notices, for this command's run
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, cmd.getErr(), main.verbose()));

@@ -6,6 +6,7 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.Shm4jException;
 import io.shm4j.ShmOptions;
 import io.shm4j.cli.ExitCodes;
+import io.shm4j.cli.LogLines;
 import io.shm4j.cli.Main;
 import io.shm4j.internal.RegionFiles;
 import picocli.CommandLine;
@@ -41,7 +42,8 @@ public final class MirrorMain implements Runnable {
     /** gRPC logs INFO lines at start through java.util.logging; held here because JUL keeps loggers weakly. */
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "On errors, print the stack trace too.")
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On errors, print the stack trace too; show the library's notices.")
     boolean verbose;
 
     @Option(names = "--dir", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
@@ -239,6 +241,10 @@ public final class MirrorMain implements Runnable {
     public static CommandLine commandLine() {
         MirrorMain main = new MirrorMain();
         CommandLine cl = new CommandLine(main);
+        cl.setExecutionStrategy(parsed -> {
+            LogLines.verbose(main.verbose); // the library's notices, as in the shm4j CLI
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr(), main.verbose));
         cl.setParameterExceptionHandler((e, args) -> ExitCodes.reportUsage(e));
         return cl;
