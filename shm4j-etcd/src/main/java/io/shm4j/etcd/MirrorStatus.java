@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +72,10 @@ public record MirrorStatus(String tag, EtcdMirror.Role role, MirrorEvent.State s
         if (!Files.isDirectory(dir)) {
             return out;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + "*")) {
+        // The status files' own names only: not the temporary file a write renames (half written
+        // while a mirror writes it, or left behind by one killed meanwhile).
+        String roles = String.join(",", Arrays.stream(EtcdMirror.Role.values()).map(MirrorStatus::roleName).toList());
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + "{" + roles + "}")) {
             for (Path f : files) {
                 try {
                     out.add(JSON.readValue(Files.readAllBytes(f), MirrorStatus.class));
@@ -88,7 +92,11 @@ public record MirrorStatus(String tag, EtcdMirror.Role role, MirrorEvent.State s
 
     /** The status file of {@code tag} in {@code role} in directory {@code dir}. */
     static Path file(Path dir, String tag, EtcdMirror.Role role) {
-        return dir.resolve(tag + SUFFIX + role.name().toLowerCase(Locale.ROOT));
+        return dir.resolve(tag + SUFFIX + roleName(role));
+    }
+
+    private static String roleName(EtcdMirror.Role role) {
+        return role.name().toLowerCase(Locale.ROOT);
     }
 
     /** Replaces the file atomically (write a temporary file, rename), so a reader never sees half of it. */

@@ -53,6 +53,20 @@ class MirrorMainTest {
     }
 
     @Test
+    void statusIgnoresTheTemporaryFileOfAStatusWrite() throws Exception {
+        new MirrorStatus("cfg", EtcdMirror.Role.PULL, MirrorEvent.State.CLOSED, "stopped", ProcessHandle.current().pid(), "b",
+                "http://127.0.0.1:2379", "/shm4j/cfg", 7, "a", 3, 2, 1, 2, 3).write(dir.path());
+        // What a mirror killed while writing its status leaves (and what a status run meets while one writes).
+        Files.writeString(dir.path().resolve("cfg~mirror-pull.tmp"), "{\"tag\":");
+        StringWriter out = new StringWriter();
+        var cl = MirrorMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("--dir", dir.path().toString(), "status", "cfg")).isZero();
+        assertThat(out.toString().lines().skip(1).toList()).singleElement()
+                .satisfies(line -> assertThat(line).startsWith("cfg").contains("pull").contains("CLOSED"));
+    }
+
+    @Test
     void verboseShowsTheLibrarysNotices() throws Exception {
         EtcdServer.assumeInstalled();
         try (EtcdServer etcd = EtcdServer.launch()) {
