@@ -99,11 +99,30 @@ public record MirrorStatus(String tag, EtcdMirror.Role role, MirrorEvent.State s
         return role.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Replaces the file atomically (write a temporary file, rename), so a reader never sees half of it. */
+    /**
+     * Replaces the file atomically (write a temporary file, rename), so a reader never sees half of
+     * it; unless it is another running mirror's and this one is not mirroring the tag: there is one
+     * file per tag and role, and a second mirror refused, standing by or stopped must not hide the
+     * one that mirrors the tag (status would show that one CLOSED, or another pid).
+     */
     void write(Path dir) throws IOException {
         Path target = file(dir, tag, role);
+        if (state != MirrorEvent.State.ACTIVE && heldByAnother(target)) {
+            return;
+        }
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(tmp, JSON.writeValueAsBytes(this));
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Whether {@code file} is the status of another process's mirror that is still running. */
+    private boolean heldByAnother(Path file) throws IOException {
+        MirrorStatus held;
+        try {
+            held = JSON.readValue(Files.readAllBytes(file), MirrorStatus.class);
+        } catch (NoSuchFileException | JacksonException e) {
+            return false; // none, or not a status: replaced
+        }
+        return held.pid() != pid && held.running();
     }
 }

@@ -242,6 +242,29 @@ class MirrorProcessTest {
                 .startsWith("shm4j: cannot pull tag cfg: its local region already has a master (pid " + pid + ")"));
     }
 
+    @Test
+    void aRefusedOrStandingByPusherLeavesTheStatusOfThePusherThatRuns() throws Exception {
+        master(1, 1, 0).awaitLine("done", DEADLINE);
+        ChildJvm first = mirror(hostA, "a1", etcd.endpoint(), "push", "cfg");
+        first.awaitLine("ACTIVE cfg", DEADLINE);
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (MirrorStatus.read(hostA.options()).stream().noneMatch(s -> s.pid() == first.pid() && s.running())) {
+            assertThat(System.nanoTime()).as("the first pusher's status file").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        ChildJvm refused = mirror(hostA, "a2", etcd.endpoint(), "push", "cfg");
+        assertThat(refused.waitFor(DEADLINE)).isEqualTo(5);
+        ChildJvm standby = mirror(hostA, "a3", etcd.endpoint(), "push", "cfg", "--standby");
+        standby.awaitLine("STANDBY cfg", DEADLINE);
+        standby.process().destroy(); // SIGTERM: it closes, writing its final status
+        standby.waitFor(DEADLINE);
+        assertThat(MirrorStatus.read(hostA.options())).singleElement().satisfies(s -> {
+            assertThat(s.pid()).isEqualTo(first.pid());
+            assertThat(s.state()).isEqualTo(MirrorEvent.State.ACTIVE);
+            assertThat(s.running()).isTrue();
+        });
+    }
+
     private static long versionAt(TestDirectory host) throws Exception {
         try (SharedObjectFollower<byte[]> f = SharedObject.follower("cfg", byte[].class, host.options())) {
             return f.version();
