@@ -22,10 +22,16 @@ import io.shm4j.SharedObjectFollower;
 import io.shm4j.Shm4jException;
 import io.shm4j.SnapshotBuffer;
 import io.shm4j.etcd.MirrorEvent.State;
+import io.shm4j.internal.RegionFiles;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +79,7 @@ final class TagPusher implements Runnable {
     private final ByteSequence dataKey;
     private final ByteSequence lockKey;
     private final String dataKeyName;
+    private final Path regionFile;
     /** Completes when this pusher is active or standing by, or exceptionally with why it cannot start. */
     final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Thread thread;
@@ -92,6 +99,7 @@ final class TagPusher implements Runnable {
         this.dataKeyName = options.prefix() + tag;
         this.dataKey = Etcd.bytes(dataKeyName);
         this.lockKey = Etcd.bytes(lockKeyName(options.prefix(), tag));
+        this.regionFile = RegionFiles.file(tag, options.shmOptions());
         this.thread = Thread.ofPlatform().daemon().name("shm4j-mirror-push-" + tag).unstarted(this);
     }
 
@@ -204,31 +212,43 @@ final class TagPusher implements Runnable {
         }
     }
 
-    /** Pushes each new local version while this pusher holds the role. */
+    /**
+     * Pushes each new local version while this pusher holds the role. A follower keeps reading
+     * the file it opened when the tag is removed (and created again): while no version comes, this
+     * looks whether the tag still names that file, and follows the tag to its new file, or waits
+     * for it to be created again.
+     */
     private void push() throws IOException, InterruptedException {
-        try (SharedObjectFollower<byte[]> follower = openRegion()) {
-            if (follower == null) {
-                return;
-            }
-            status.state(State.ACTIVE, "pushing to " + dataKeyName + " (lease ttl " + options.leaseTtl().toSeconds() + " s)");
-            started.complete(null);
-            SnapshotBuffer buffer = new SnapshotBuffer();
-            Encoded next = readNewest(follower, buffer) ? encode(buffer) : null;
-            while (!closed && !leaseLost) {
-                if (next != null) {
-                    next = pushNewest(follower, buffer, next);
-                } else {
-                    try {
-                        next = follower.awaitNewer(buffer, Duration.ofMillis(500)) ? encode(buffer) : null;
-                    } catch (Shm4jException e) {
-                        status.state(State.REJECTED, "cannot read region " + tag + ": " + e.getMessage());
+        while (!closed && !leaseLost) {
+            Object[] file = new Object[1];
+            try (SharedObjectFollower<byte[]> follower = openRegion(file)) {
+                if (follower == null) {
+                    break;
+                }
+                status.state(State.ACTIVE, "pushing to " + dataKeyName + " (lease ttl " + options.leaseTtl().toSeconds() + " s)");
+                started.complete(null);
+                SnapshotBuffer buffer = new SnapshotBuffer();
+                Encoded next = readNewest(follower, buffer) ? encode(buffer) : null;
+                while (!closed && !leaseLost) {
+                    if (next != null) {
+                        next = pushNewest(follower, buffer, next);
+                    } else {
+                        try {
+                            if (follower.awaitNewer(buffer, Duration.ofMillis(500))) {
+                                next = encode(buffer);
+                            } else if (!file[0].equals(regionFileKey())) {
+                                break;
+                            }
+                        } catch (Shm4jException e) {
+                            status.state(State.REJECTED, "cannot read region " + tag + ": " + e.getMessage());
+                        }
                     }
                 }
             }
-            if (leaseLost && !closed) {
-                status.state(State.STARTING, "lost the pusher role for " + dataKeyName + ": its lease ended (etcd "
-                        + "unreachable, or this process paused, for longer than the TTL)");
-            }
+        }
+        if (leaseLost && !closed) {
+            status.state(State.STARTING, "lost the pusher role for " + dataKeyName + ": its lease ended (etcd "
+                    + "unreachable, or this process paused, for longer than the TTL)");
         }
     }
 
@@ -272,18 +292,38 @@ final class TagPusher implements Runnable {
         return buffer.version() != 0;
     }
 
-    /** The local region's follower, waiting while it does not exist yet; null if the role was lost or closed meanwhile. */
-    private SharedObjectFollower<byte[]> openRegion() throws IOException, InterruptedException {
+    /**
+     * The local region's follower, waiting while it does not exist yet; null if the role was lost
+     * or closed meanwhile. Sets {@code file[0]} to the key of the file it reads: the tag named
+     * that file before and after the follower opened it.
+     */
+    private SharedObjectFollower<byte[]> openRegion(Object[] file) throws IOException, InterruptedException {
         while (!closed && !leaseLost) {
+            Object before = regionFileKey();
             try {
-                return SharedObject.follower(tag, byte[].class, options.shmOptions());
+                SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, byte[].class, options.shmOptions());
+                file[0] = regionFileKey();
+                if (before != null && before.equals(file[0])) {
+                    return follower;
+                }
+                follower.close(); // replaced while it opened: which of the two it reads is not known
+                continue;
             } catch (RegionNotFoundException e) {
                 status.state(State.STARTING, "holding the pusher role; waiting for region " + tag + " to be created");
                 started.complete(null);
-                Thread.sleep(REGION_WAIT_MILLIS);
             }
+            Thread.sleep(REGION_WAIT_MILLIS);
         }
         return null;
+    }
+
+    /** The device and inode of the file the tag names now; null if there is none. */
+    private Object regionFileKey() throws IOException {
+        try {
+            return Files.readAttributes(regionFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     /**

@@ -206,6 +206,27 @@ class EtcdMirrorTest {
         }
     }
 
+    @Test
+    void aPushFollowsItsTagToTheRegionCreatedAfterTheTagWasRemoved() throws Exception {
+        for (MirrorOptions push : List.of(options(hostA, "a", "cfg"), options(hostA, "a"))) { // a named tag, and --all
+            try (EtcdMirror pushing = EtcdMirror.push(push);
+                 EtcdMirror pull = EtcdMirror.pull(options(hostB, "b", "cfg").withPrefix(push.prefix()));
+                 SharedObjectFollower<byte[]> atB = awaitFollower(hostB, "cfg")) {
+                try (SharedObjectMaster<byte[]> master = SharedObject.master("cfg", ObjectCodecs.bytes(), hostA.options())) {
+                    master.publishBytes(ContentType.TEXT, "first region".getBytes(StandardCharsets.UTF_8));
+                    awaitPayload(atB, "first region");
+                }
+                assertThat(SharedObject.delete("cfg", hostA.options())).isTrue();
+                try (SharedObjectMaster<byte[]> master = SharedObject.master("cfg", ObjectCodecs.bytes(), hostA.options())) {
+                    master.publishBytes(ContentType.TEXT, "second region".getBytes(StandardCharsets.UTF_8));
+                    awaitPayload(atB, "second region");
+                }
+            }
+            assertThat(SharedObject.delete("cfg", hostA.options())).isTrue();
+            assertThat(SharedObject.delete("cfg", hostB.options())).isTrue();
+        }
+    }
+
     private static void put(Client c, String key, byte[] value) throws Exception {
         c.getKVClient().put(Etcd.bytes(key), ByteSequence.from(value)).get(30, TimeUnit.SECONDS);
     }
