@@ -24,8 +24,9 @@ import java.util.Objects;
  *                        directory; pull: every key under the prefix), including ones that appear later
  * @param leaseTtl        push: the TTL of the lease holding the pusher role, so how long after a
  *                        pusher dies a standby takes over (whole seconds, 2 to etcd's maximum of 9000000000)
- * @param standby         push: if another pusher holds a tag, wait and take over when its lease
- *                        ends instead of refusing with {@link PusherConflictException}
+ * @param standby         push: if another pusher holds a tag at the start, wait and take over
+ *                        when its lease ends instead of refusing with {@link PusherConflictException}
+ *                        (a pusher that loses the role later stands by either way)
  * @param maxRequestBytes the etcd server's {@code --max-request-bytes} (1.5 MiB by default): a
  *                        push refuses versions whose request would be larger
  * @param requestTimeout  how long one etcd request may take before the mirror counts etcd as

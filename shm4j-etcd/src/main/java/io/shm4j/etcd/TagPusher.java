@@ -151,7 +151,7 @@ final class TagPusher implements Runnable {
         }
     }
 
-    /** Takes the pusher role, standing by while another pusher holds it (or refusing, without standby). */
+    /** Takes the pusher role, standing by while another pusher holds it (or refusing at the start, without standby). */
     private void acquire() throws EtcdUnavailableException, InterruptedException {
         while (!closed) {
             status.state(State.STARTING, "taking the pusher role for " + dataKeyName);
@@ -186,8 +186,8 @@ final class TagPusher implements Runnable {
                 // not written by a shm4j pusher: still held
             }
             PusherConflictException conflict = new PusherConflictException(tag, dataKeyName, host, pid);
-            if (!options.standby()) {
-                throw conflict;
+            if (!options.standby() && lockRevision == 0) {
+                throw conflict; // refused at the start only: a pusher that lost the role stands by to take it back
             }
             status.state(State.STANDBY, "standing by: " + dataKeyName + " is pushed by host " + host + " pid " + pid
                     + "; taking over when its lease ends");

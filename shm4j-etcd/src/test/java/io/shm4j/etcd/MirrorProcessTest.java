@@ -199,6 +199,30 @@ class MirrorProcessTest {
     }
 
     @Test
+    void aPusherPausedBeyondItsLeaseStandsByAndTakesTheRoleBackWhenTheOtherPusherDies() throws Exception {
+        master(1, 1, 0).awaitLine("done", DEADLINE);
+        ChildJvm first = mirror(hostA, "a1", etcd.endpoint(), "push", "cfg", "--ttl", "2");
+        first.awaitLine("ACTIVE cfg", DEADLINE);
+        ChildJvm standby = mirror(hostA, "a2", etcd.endpoint(), "push", "cfg", "--ttl", "2", "--standby");
+        standby.awaitLine("STANDBY cfg", DEADLINE);
+        mirror(hostB, "b", etcd.endpoint(), "pull", "cfg").awaitLine("ACTIVE cfg", DEADLINE);
+        signal("STOP", first); // a pause (GC, SIGSTOP) longer than the TTL: the standby takes the role
+        standby.awaitLine("ACTIVE cfg", DEADLINE);
+        signal("CONT", first);
+        assertThat(first.awaitLine("STANDBY cfg", DEADLINE)).contains("host a2 pid " + standby.pid());
+        standby.kill();
+        first.awaitLine("ACTIVE cfg", DEADLINE);
+        int last = 50;
+        ChildJvm follower = javaFollower(hostB, last);
+        master(2, last, 10).awaitLine("done", DEADLINE);
+        assertEndsOn(follower, finalAtA());
+    }
+
+    private static void signal(String signal, ChildJvm process) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, "" + process.pid()).inheritIO().start().waitFor()).isZero();
+    }
+
+    @Test
     void aKilledPullRestartedContinuesFromWhatTheLocalRegionHolds() throws Exception {
         int last = 300;
         ChildJvm master = master(1, last, 10);
