@@ -7,11 +7,16 @@ import io.shm4j.SharedObject;
 import io.shm4j.SharedObjectFollower;
 import io.shm4j.SharedObjectMaster;
 import io.shm4j.Shm4jException;
+import io.shm4j.ShmOptions;
 import io.shm4j.Snapshot;
 import io.shm4j.etcd.MirrorEvent.State;
+import io.shm4j.internal.RegionFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -20,7 +25,9 @@ import java.util.Arrays;
  * published last. Used under its {@link Puller}'s lock (the watch's thread and the puller's).
  */
 final class PulledTag implements AutoCloseable {
-    private final SharedObjectMaster<byte[]> master;
+    private final ShmOptions options;
+    private final Path file;
+    private SharedObjectMaster<byte[]> master;
     private final TagStatus status;
     private final String key;
     /** What the region held when this mirror started; a first record equal to it is not published again. */
@@ -28,7 +35,9 @@ final class PulledTag implements AutoCloseable {
     private MirrorRecord last;
     private long lastRevision;
 
-    private PulledTag(SharedObjectMaster<byte[]> master, Snapshot held, TagStatus status, String key) {
+    private PulledTag(ShmOptions options, SharedObjectMaster<byte[]> master, Snapshot held, TagStatus status, String key) {
+        this.options = options;
+        this.file = RegionFiles.file(status.tag(), options);
         this.master = master;
         this.held = held;
         this.status = status;
@@ -43,7 +52,7 @@ final class PulledTag implements AutoCloseable {
     static PulledTag open(MirrorOptions options, TagStatus status, String key) throws IOException {
         SharedObjectMaster<byte[]> master = SharedObject.master(status.tag(), ObjectCodecs.bytes(), options.shmOptions());
         try (SharedObjectFollower<byte[]> region = SharedObject.follower(status.tag(), byte[].class, options.shmOptions())) {
-            return new PulledTag(master, region.snapshot(), status, key);
+            return new PulledTag(options.shmOptions(), master, region.snapshot(), status, key);
         } catch (IOException | RuntimeException e) {
             master.close();
             if (e instanceof RegionNotFoundException) {
@@ -72,7 +81,12 @@ final class PulledTag implements AutoCloseable {
             local = master.version(); // pushed again (a retry or a takeover), or what the region holds since before a restart
         } else {
             try {
+                recreateIfRemoved();
                 local = master.publishBytes(r.contentType(), r.payload());
+            } catch (IOException e) {
+                status.state(State.REJECTED, "revision " + revision + " of " + key + " not published: region " + status.tag()
+                        + " was removed and cannot be created again (" + e.getMessage() + ")");
+                return;
             } catch (Shm4jException | UncheckedIOException e) {
                 status.state(State.REJECTED, "revision " + revision + " of " + key + " not published: " + e.getMessage());
                 return;
@@ -82,6 +96,23 @@ final class PulledTag implements AutoCloseable {
         last = r;
         status.mirrored(revision, r.sourceHost(), r.sourceVersion(), r.publishTimeNanos(), local);
         status.state(State.ACTIVE, activeMessage(key, status.tag()));
+    }
+
+    /**
+     * A master keeps writing the file it opened when the tag is removed (by hand, by a cleaner of
+     * /dev/shm such as systemd's RemoveIPC), where no new follower finds it: if the tag names no
+     * file, this becomes the master of a new region of the tag (the old master is closed only once
+     * that succeeded). A tag that names another file is left alone: this master moves the region
+     * itself when it grows it.
+     */
+    private void recreateIfRemoved() throws IOException {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        SharedObjectMaster<byte[]> next = SharedObject.master(status.tag(), ObjectCodecs.bytes(), options);
+        master.close();
+        master = next;
+        held = null;
     }
 
     static String activeMessage(String key, String tag) {

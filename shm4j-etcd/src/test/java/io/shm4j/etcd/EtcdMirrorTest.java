@@ -227,6 +227,23 @@ class EtcdMirrorTest {
         }
     }
 
+    @Test
+    void aPullWhoseRegionIsRemovedCreatesItAgainWithTheNextVersion() throws Exception {
+        try (SharedObjectMaster<byte[]> master = SharedObject.master("cfg", ObjectCodecs.bytes(), hostA.options());
+             EtcdMirror push = EtcdMirror.push(options(hostA, "a", "cfg"));
+             EtcdMirror pull = EtcdMirror.pull(options(hostB, "b", "cfg"))) {
+            master.publishBytes(ContentType.TEXT, "before".getBytes(StandardCharsets.UTF_8));
+            try (SharedObjectFollower<byte[]> atB = awaitFollower(hostB, "cfg")) {
+                awaitPayload(atB, "before");
+            }
+            assertThat(SharedObject.delete("cfg", hostB.options(), true)).isTrue(); // under its master, the pull (by hand, or a cleaner of /dev/shm)
+            master.publishBytes(ContentType.TEXT, "after".getBytes(StandardCharsets.UTF_8));
+            try (SharedObjectFollower<byte[]> atB = awaitFollower(hostB, "cfg")) {
+                awaitPayload(atB, "after");
+            }
+        }
+    }
+
     private static void put(Client c, String key, byte[] value) throws Exception {
         c.getKVClient().put(Etcd.bytes(key), ByteSequence.from(value)).get(30, TimeUnit.SECONDS);
     }
