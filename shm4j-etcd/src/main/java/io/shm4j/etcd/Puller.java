@@ -10,6 +10,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.shm4j.InvalidTagException;
 import io.shm4j.MasterConflictException;
 import io.shm4j.etcd.MirrorEvent.State;
 import io.shm4j.internal.RegionFiles;
@@ -17,7 +18,9 @@ import io.shm4j.internal.RegionFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +59,8 @@ final class Puller implements Runnable {
     /** Guards {@link #tags}, what they publish, and {@link #next}: the watch's thread applies, this one reads and closes. */
     private final Object lock = new Object();
     private final Map<String, PulledTag> tags;
+    /** Keys under the prefix that name no tag, reported once each. */
+    private final Set<String> notTags = new HashSet<>();
     /** The revision to watch from: one after the newest seen. */
     private long next;
     private final Thread thread;
@@ -193,8 +198,12 @@ final class Puller implements Runnable {
         String tag = name.substring(options.prefix().length());
         PulledTag t = tags.get(tag);
         if (t == null) {
-            if (!prefix || !RegionFiles.isTag(tag)) {
-                return; // a pusher's lock key, or a key that names no tag
+            if (!prefix) {
+                return;
+            }
+            if (!RegionFiles.isTag(tag)) {
+                notATag(name, tag);
+                return;
             }
             t = open(tag, name);
             if (t == null) {
@@ -202,6 +211,25 @@ final class Puller implements Runnable {
             }
         }
         t.apply(kv.getModRevision(), kv.getValue().getBytes());
+    }
+
+    /**
+     * Reports, once per key, a key under the prefix that names no tag and is not a pusher's lock
+     * key: a value another writer put there (a tag with '/' or a space) would otherwise never
+     * appear on any host without a word.
+     */
+    private void notATag(String name, String tag) {
+        String locked = tag.substring(0, Math.max(0, tag.length() - TagPusher.LOCK_SUFFIX.length()));
+        if (tag.endsWith(TagPusher.LOCK_SUFFIX) && RegionFiles.isTag(locked) || !notTags.add(name)) {
+            return;
+        }
+        try {
+            RegionFiles.validateTag(tag);
+        } catch (InvalidTagException e) {
+            String shown = tag.replaceAll("\\p{Cntrl}", "?"); // one line, whatever the key holds
+            TagStatus.tell(options, new MirrorEvent(shown, EtcdMirror.Role.PULL, State.REJECTED,
+                    "key " + options.prefix() + shown + " not pulled: " + e.getMessage()));
+        }
     }
 
     /** Becomes the local master of a tag that appeared under the prefix; null (reported) if this host has another. */

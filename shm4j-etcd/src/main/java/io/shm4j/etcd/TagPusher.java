@@ -62,6 +62,8 @@ final class TagPusher implements Runnable {
      * {@link #maxPayload} through an etcd with the default limit.
      */
     static final int REQUEST_OVERHEAD = 512;
+    /** What a tag's lock key adds to its data key. */
+    static final String LOCK_SUFFIX = "~pusher";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long REGION_WAIT_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 2000;
@@ -105,7 +107,7 @@ final class TagPusher implements Runnable {
 
     /** The lock key of {@code tag}: '~' cannot occur in a tag, so it never names a tag's data. */
     static String lockKeyName(String prefix, String tag) {
-        return prefix + tag + "~pusher";
+        return prefix + tag + LOCK_SUFFIX;
     }
 
     /** The largest payload a push accepts for {@code tag}, from the request limit, the keys and the host name. */

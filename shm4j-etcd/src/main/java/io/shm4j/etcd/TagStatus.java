@@ -40,11 +40,16 @@ final class TagStatus {
             message = why;
             dirty = true;
         }
+        tell(options, new MirrorEvent(tag, role, next, why));
+    }
+
+    /** Tells the options' listener about {@code event}; a listener's failure is logged, not thrown. */
+    static void tell(MirrorOptions options, MirrorEvent event) {
         try {
-            options.listener().stateChanged(new MirrorEvent(tag, role, next, why));
+            options.listener().stateChanged(event);
         } catch (RuntimeException e) {
             System.getLogger(EtcdMirror.class.getName()).log(System.Logger.Level.WARNING,
-                    "mirror listener failed on " + tag + ": " + e, e);
+                    "mirror listener failed on " + event.tag() + ": " + e, e);
         }
     }
 

@@ -207,6 +207,25 @@ class EtcdMirrorTest {
     }
 
     @Test
+    void aPullOfThePrefixReportsAKeyThatNamesNoTagOnce() throws Exception {
+        try (SharedObjectMaster<Object> one = SharedObject.master("one", hostA.options());
+             EtcdMirror push = EtcdMirror.push(options(hostA, "a", "one")); // its lock key /shm4j/one~pusher is no tag either
+             EtcdMirror pull = EtcdMirror.pull(options(hostB, "b"));
+             Client c = Client.builder().endpoints(etcd.endpoint()).build()) {
+            byte[] record = new MirrorRecord("x".getBytes(StandardCharsets.UTF_8), ContentType.TEXT, "x", 1, 1).encode();
+            put(c, "/shm4j/my config", record);
+            put(c, "/shm4j/my config", record);
+            one.publish(Map.of("tag", "one")); // after them in etcd: once it arrives, they were seen
+            try (SharedObjectFollower<String> f = awaitFollower(hostB, "one", String.class)) {
+                await(() -> "{\"tag\":\"one\"}".equals(f.get()), "tag one arrives");
+            }
+            assertThat(events.stream().filter(e -> e.role() == EtcdMirror.Role.PULL && e.state() == State.REJECTED))
+                    .singleElement().satisfies(e -> assertThat(e.message())
+                            .startsWith("key /shm4j/my config not pulled: invalid region tag 'my config'"));
+        }
+    }
+
+    @Test
     void aPushFollowsItsTagToTheRegionCreatedAfterTheTagWasRemoved() throws Exception {
         for (MirrorOptions push : List.of(options(hostA, "a", "cfg"), options(hostA, "a"))) { // a named tag, and --all
             try (EtcdMirror pushing = EtcdMirror.push(push);
