@@ -82,6 +82,8 @@ final class TagPusher implements Runnable {
     private final ByteSequence lockKey;
     private final String dataKeyName;
     private final Path regionFile;
+    /** The key of the file {@link #push}'s follower reads; the pusher's thread only. */
+    private Object readingFile;
     /** Completes when this pusher is active or standing by, or exceptionally with why it cannot start. */
     final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Thread thread;
@@ -222,8 +224,7 @@ final class TagPusher implements Runnable {
      */
     private void push() throws IOException, InterruptedException {
         while (!closed && !leaseLost) {
-            Object[] file = new Object[1];
-            try (SharedObjectFollower<byte[]> follower = openRegion(file)) {
+            try (SharedObjectFollower<byte[]> follower = openRegion()) {
                 if (follower == null) {
                     break;
                 }
@@ -238,7 +239,7 @@ final class TagPusher implements Runnable {
                         try {
                             if (follower.awaitNewer(buffer, Duration.ofMillis(500))) {
                                 next = encode(buffer);
-                            } else if (!file[0].equals(regionFileKey())) {
+                            } else if (!readingFile.equals(regionFileKey())) {
                                 break;
                             }
                         } catch (Shm4jException e) {
@@ -296,16 +297,16 @@ final class TagPusher implements Runnable {
 
     /**
      * The local region's follower, waiting while it does not exist yet; null if the role was lost
-     * or closed meanwhile. Sets {@code file[0]} to the key of the file it reads: the tag named
+     * or closed meanwhile. Sets {@link #readingFile} to the key of the file it reads: the tag named
      * that file before and after the follower opened it.
      */
-    private SharedObjectFollower<byte[]> openRegion(Object[] file) throws IOException, InterruptedException {
+    private SharedObjectFollower<byte[]> openRegion() throws IOException, InterruptedException {
         while (!closed && !leaseLost) {
             Object before = regionFileKey();
             try {
                 SharedObjectFollower<byte[]> follower = SharedObject.follower(tag, byte[].class, options.shmOptions());
-                file[0] = regionFileKey();
-                if (before != null && before.equals(file[0])) {
+                readingFile = regionFileKey();
+                if (before != null && before.equals(readingFile)) {
                     return follower;
                 }
                 follower.close(); // replaced while it opened: which of the two it reads is not known
